@@ -1,0 +1,300 @@
+/**
+ * English text normalization: turns what people write into what a voice should say.
+ * "It costs $5.50 on 3/4 at 10:30am." → "It costs five dollars and fifty cents on March fourth at
+ * ten thirty A M." Pure; each rule is one regular-expression pass, applied in an order where the
+ * more specific patterns (URLs, money, times, dates) run before plain numbers.
+ */
+import { ABBREVIATIONS } from './abbreviations.js';
+import { cardinal, decimal, digitByDigit, ordinal, year } from './number-words.js';
+
+const MONTHS = [
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+] as const;
+const MONTH_PATTERN =
+  'Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?';
+
+interface Currency {
+  one: string;
+  many: string;
+  subOne: string;
+  subMany: string;
+}
+const CURRENCIES: Record<string, Currency> = {
+  $: { one: 'dollar', many: 'dollars', subOne: 'cent', subMany: 'cents' },
+  '€': { one: 'euro', many: 'euros', subOne: 'cent', subMany: 'cents' },
+  '£': { one: 'pound', many: 'pounds', subOne: 'penny', subMany: 'pence' },
+  '¥': { one: 'yen', many: 'yen', subOne: 'sen', subMany: 'sen' },
+  '₹': { one: 'rupee', many: 'rupees', subOne: 'paisa', subMany: 'paise' },
+};
+const SCALE_WORDS: Record<string, string> = {
+  k: 'thousand',
+  thousand: 'thousand',
+  m: 'million',
+  mm: 'million',
+  million: 'million',
+  b: 'billion',
+  bn: 'billion',
+  billion: 'billion',
+  t: 'trillion',
+  trillion: 'trillion',
+};
+const COMMON_FRACTIONS: Record<string, string> = {
+  '1/2': 'one half',
+  '1/3': 'one third',
+  '2/3': 'two thirds',
+  '1/4': 'one quarter',
+  '3/4': 'three quarters',
+};
+const DATE_CONTEXT = /\b(?:on|by|until|till|from|since|before|after|due|dated|of)\s+$/i;
+
+/** Spoken form of a plain number string such as "1,234.5", "-3", "007". */
+export function speakNumber(raw: string): string {
+  const negative = raw.startsWith('-') || raw.startsWith('−');
+  const body = negative ? raw.slice(1) : raw;
+  const [intPart = '', fraction = ''] = body.split('.');
+  const hasCommas = intPart.includes(',');
+  const digits = intPart.replace(/,/g, '');
+  let words: string;
+  if (!hasCommas && digits.length > 1 && digits.startsWith('0')) words = digitByDigit(digits);
+  else if (!hasCommas && digits.length > 9 && fraction === '') words = digitByDigit(digits);
+  else words = decimal(digits, fraction);
+  return negative ? `minus ${words}` : words;
+}
+
+function spokenTime(hour: number, minute: number, suffix: string | undefined): string {
+  const h = cardinal(String(hour));
+  const period = suffix ? ` ${suffix.toLowerCase().startsWith('a') ? 'A M' : 'P M'}` : '';
+  if (minute === 0) return suffix ? `${h}${period}` : `${h} o'clock`;
+  const m = minute < 10 ? `oh ${cardinal(String(minute))}` : cardinal(String(minute));
+  return `${h} ${m}${period}`;
+}
+
+function spokenDate(month: number, day: number, yearDigits?: string): string {
+  const name = MONTHS[month - 1] as string;
+  const base = `${name} ${ordinal(String(day))}`;
+  return yearDigits ? `${base}, ${year(yearDigits.length === 2 ? `20${yearDigits}` : yearDigits)}` : base;
+}
+
+function monthIndex(name: string): number {
+  const lower = name.toLowerCase().slice(0, 3);
+  return MONTHS.findIndex((m) => m.toLowerCase().startsWith(lower)) + 1;
+}
+
+function speakAddress(raw: string): string {
+  return raw
+    .replace(/^https?:\/\//i, '')
+    .replace(/^www\./i, 'www.')
+    .replace(/\/$/, '')
+    .split(/([./@\-_:?=&#])/)
+    .filter((p) => p !== '')
+    .map((part) => {
+      switch (part) {
+        case '.':
+          return ' dot ';
+        case '/':
+          return ' slash ';
+        case '@':
+          return ' at ';
+        case '-':
+          return ' dash ';
+        case '_':
+          return ' underscore ';
+        case ':':
+          return ' colon ';
+        case '?':
+          return ' question mark ';
+        case '=':
+          return ' equals ';
+        case '&':
+          return ' and ';
+        case '#':
+          return ' hash ';
+        default:
+          return /^\d+$/.test(part) ? ` ${speakNumber(part)} ` : part.toLowerCase() === 'www' ? 'W W W' : part;
+      }
+    })
+    .join('')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+type Rule = [RegExp, (match: string, ...groups: string[]) => string];
+
+const TRAILING_PUNCT = /[.,!?;:)\]}'"]+$/;
+
+const RULES: Rule[] = [
+  // E-mail addresses, then URLs, before anything reads their dots and digits.
+  [/[\w.+-]+@[\w-]+(?:\.[\w-]+)+/g, (m) => keepTrailing(m, speakAddress)],
+  [
+    /\b(?:https?:\/\/|www\.)[^\s<>"]+|\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:com|org|net|io|dev|ai|edu|gov|app|co|uk|de|fr|info|me|tv)\b(?:\/[^\s<>"]*)?/gi,
+    (m) => keepTrailing(m, speakAddress),
+  ],
+  // "No. 5", "p. 12", "Fig. 3": the abbreviation only before a number.
+  [
+    /\b(No|Nos|pp|p|ch|fig|vol)\.\s?(?=\d)/gi,
+    (_m, word = '') => {
+      const spoken = ABBREVIATIONS.get(word.toLowerCase())?.spoken ?? word;
+      return /^[A-Z]/.test(word) ? `${spoken[0]?.toUpperCase()}${spoken.slice(1)} ` : `${spoken} `;
+    },
+  ],
+  // Money with a scale word: "$2.5 million", "$3bn".
+  [
+    /([$€£¥₹])\s?(\d[\d,]*(?:\.\d+)?)\s?(thousand|million|billion|trillion|bn|mm|[kmbt])\b/gi,
+    (_m, sym = '$', amount = '', scale = '') => {
+      const currency = CURRENCIES[sym] as Currency;
+      return `${speakNumber(amount)} ${SCALE_WORDS[scale.toLowerCase()]} ${currency.many}`;
+    },
+  ],
+  // Money: "$5.50", "€3", "£1,200.05".
+  [
+    /([$€£¥₹])\s?(\d[\d,]*)(?:\.(\d{1,2}))?(?!\d)/g,
+    (_m, sym = '$', whole = '', cents = '') => {
+      const currency = CURRENCIES[sym] as Currency;
+      const units = Number(whole.replace(/,/g, ''));
+      const sub = cents === '' ? 0 : Number(cents.length === 1 ? `${cents}0` : cents);
+      const unitWords = `${cardinal(whole.replace(/,/g, ''))} ${units === 1 ? currency.one : currency.many}`;
+      const subWords = `${cardinal(String(sub))} ${sub === 1 ? currency.subOne : currency.subMany}`;
+      if (sub === 0) return unitWords;
+      if (units === 0) return subWords;
+      return `${unitWords} and ${subWords}`;
+    },
+  ],
+  // Times: "10:30am", "10:30 p.m.", "14:05", "7 pm".
+  [
+    /\b([01]?\d|2[0-3]):([0-5]\d)(?::[0-5]\d)?(?:\s?([ap])\.?\s?m\b\.?)?/gi,
+    (m, h = '0', min = '0', ap) => withEndPeriod(m, spokenTime(Number(h), Number(min), ap)),
+  ],
+  [
+    /\b(1[0-2]|0?[1-9])\s?([ap])\.?\s?m\b\.?/gi,
+    (m, h = '0', ap) => withEndPeriod(m, spokenTime(Number(h), 0, ap)),
+  ],
+  // ISO dates and numeric dates with a year: "2024-03-04", "3/4/2024".
+  [
+    /\b(\d{4})-(0?[1-9]|1[0-2])-(0?[1-9]|[12]\d|3[01])\b/g,
+    (_m, y = '', mo = '1', d = '1') => spokenDate(Number(mo), Number(d), y),
+  ],
+  [
+    /\b(0?[1-9]|1[0-2])\/(0?[1-9]|[12]\d|3[01])\/(\d{4}|\d{2})\b/g,
+    (_m, mo = '1', d = '1', y = '') => spokenDate(Number(mo), Number(d), y),
+  ],
+  // "March 4", "Mar. 4th, 2024".
+  [
+    new RegExp(`\\b(${MONTH_PATTERN})\\.?\\s+(\\d{1,2})(?:st|nd|rd|th)?\\b(?:,?\\s+(\\d{4})\\b)?`, 'g'),
+    (m, name = '', d = '1', y) => {
+      const day = Number(d);
+      if (day < 1 || day > 31) return m;
+      return spokenDate(monthIndex(name), day, y);
+    },
+  ],
+  // Decades: "the 1990s" → "the nineteen nineties".
+  [/\b(1[1-9]\d0|20\d0)'?s\b/g, (_m, y = '') => year(y).replace(/y$/, 'ie').concat('s')],
+  // Percentages.
+  [/(-?\d[\d,]*(?:\.\d+)?)\s?%/g, (_m, n = '') => `${speakNumber(n)} percent`],
+  // Ordinals: "1st", "22nd".
+  [/\b(\d+)(?:st|nd|rd|th)\b/gi, (_m, n = '') => ordinal(n)],
+  // Years after words that introduce them: "in 1999", "since 2010".
+  [
+    /\b(in|since|by|until|from|during|year|circa|before|after|of|summer|winter|spring|autumn|fall)\s+(1[1-9]\d\d|20\d\d)\b(?![.,]\d)/gi,
+    (_m, word = '', y = '') => `${word} ${year(y)}`,
+  ],
+  // Fractions and short dates: "3/4" is March fourth after "on"/"by"…, otherwise a fraction.
+  [
+    /\b(\d{1,2})\/(\d{1,2})\b(?!\/)/g,
+    (m, a = '', b = '', offset: unknown, whole: unknown) => {
+      const before = typeof whole === 'string' && typeof offset === 'number' ? whole.slice(0, offset) : '';
+      const mo = Number(a);
+      const d = Number(b);
+      if (DATE_CONTEXT.test(before) && mo >= 1 && mo <= 12 && d >= 1 && d <= 31) return spokenDate(mo, d);
+      return COMMON_FRACTIONS[m] ?? `${cardinal(a)} over ${cardinal(b)}`;
+    },
+  ],
+  // Temperatures and degrees.
+  [/(\d)\s?°\s?([CF])\b/g, (_m, d = '', s = '') => `${d} degrees ${s === 'C' ? 'Celsius' : 'Fahrenheit'}`],
+  [/(\d)\s?°/g, (_m, d = '') => `${d} degrees`],
+  // "#1" → "number one".
+  [/#(\d)/g, (_m, d = '') => `number ${d}`],
+  // Arithmetic symbols between numbers.
+  [/(\d)\s?\+\s?(?=\d)/g, (_m, d = '') => `${d} plus `],
+  [/(\d)\s?[x×]\s?(?=\d)/g, (_m, d = '') => `${d} times `],
+  [/(\d)\s?=\s?(?=\d)/g, (_m, d = '') => `${d} equals `],
+  // Plain numbers: "1,234.56", "-5", "3.14".
+  [
+    /(^|[^\w.,])([-−]?)(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?![\d])/g,
+    (_m, lead = '', sign = '', n = '') => `${lead}${speakNumber(sign + n)}`,
+  ],
+  // Symbols that remain.
+  [/\s*&\s*/g, () => ' and '],
+  [/\s*\+\s*/g, () => ' plus '],
+  [/\s+=\s+/g, () => ' equals '],
+  [/\s+@\s+/g, () => ' at '],
+  [/%/g, () => ' percent'],
+  [/(\w)\/(\w)/g, (_m, a = '', b = '') => `${a} ${b}`],
+  [/~\s?(?=\w)/g, () => 'about '],
+];
+
+function keepTrailing(match: string, speak: (core: string) => string): string {
+  const trailing = TRAILING_PUNCT.exec(match)?.[0] ?? '';
+  const core = match.slice(0, match.length - trailing.length);
+  return `${speak(core)}${trailing}`;
+}
+
+function withEndPeriod(match: string, spoken: string): string {
+  return match.endsWith('.') ? `${spoken}.` : spoken;
+}
+
+function expandAbbreviations(text: string): string {
+  // Multi-part abbreviations ("e.g.", "a.m.") first, then single words followed by a period.
+  let out = text.replace(/\b([a-z])\.([a-z])\.(?=\s|$|[,;:!?])/gi, (m, a: string, b: string) => {
+    const entry = ABBREVIATIONS.get(`${a}.${b}`.toLowerCase());
+    return entry ? entry.spoken : m;
+  });
+  out = out.replace(/\b([A-Za-z]+)\.(?=(\s+)(\S?)|$)/g, (m, word: string, _s, next: string | undefined, offset: number) => {
+    const key = word.toLowerCase();
+    const entry = ABBREVIATIONS.get(key);
+    if (!entry) return m;
+    if (key === 'st') {
+      // "St. Louis" is a saint; "Main St." is a street.
+      const prev = /(\S+)\s+$/.exec(out.slice(0, offset))?.[1] ?? '';
+      const saint = next !== undefined && /[A-Z]/.test(next);
+      if (!saint && /^[A-Z]/.test(prev)) return endsSentence(next) ? 'Street.' : 'Street';
+      return 'Saint';
+    }
+    if (key === 'no' || key === 'p' || key === 'pp' || key === 'ch' || key === 'fig' || key === 'vol') {
+      // Only before a number: "No. 5", "p. 12"; "no." elsewhere is the word "no".
+      return next !== undefined && /\d/.test(next) ? entry.spoken : m;
+    }
+    if (entry.canEndSentence && endsSentence(next)) return `${entry.spoken}.`;
+    return entry.spoken;
+  });
+  return out;
+}
+
+function endsSentence(next: string | undefined): boolean {
+  return next === undefined || next === '' || /[A-Z]/.test(next);
+}
+
+/**
+ * Normalizes English text for synthesis: numbers, money, percentages, dates, times, ordinals,
+ * abbreviations, URLs, e-mail addresses and symbols become words. Punctuation that carries
+ * prosody (. , ! ? ; :) is kept.
+ */
+export function normalizeText(text: string): string {
+  let out = text.normalize('NFKC').replace(/[\u200B-\u200D\uFEFF]/g, '');
+  out = out.replace(/[‘’]/g, "'").replace(/[“”]/g, '"');
+  for (const [pattern, replace] of RULES) {
+    out = out.replace(pattern, replace as (substring: string, ...args: unknown[]) => string);
+  }
+  out = expandAbbreviations(out);
+  return out.replace(/\s+/g, ' ').replace(/\s+([,.!?;:])/g, '$1').trim();
+}

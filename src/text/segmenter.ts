@@ -1,0 +1,199 @@
+/**
+ * Sentence segmentation for synthesis, usable on a whole text or on text that arrives in pieces
+ * (an LLM's tokens). Feeding the same text in any split gives the same segments: every cut is
+ * decided from the text before it plus a bounded look-ahead, never from where a piece ended.
+ */
+import { ABBREVIATIONS } from './abbreviations.js';
+
+/** Options of {@link SentenceSegmenter}; every field has a default in {@link DEFAULT_SEGMENTER_OPTIONS}. */
+export interface SegmenterOptions {
+  /**
+   * Emit a short first fragment, which may end at a comma, semicolon or colon, so the first audio
+   * starts sooner. Default `true`.
+   */
+  firstFragment: boolean;
+  /** Smallest first fragment, in characters. Default `10`. */
+  firstMinChars: number;
+  /** Sentences shorter than this are merged with the next one. Default `20`. */
+  minChars: number;
+  /** Longer sentences are cut at the last clause boundary (or space) before this. Default `250`. */
+  maxChars: number;
+}
+
+/** Defaults of {@link SegmenterOptions}. */
+export const DEFAULT_SEGMENTER_OPTIONS: SegmenterOptions = {
+  firstFragment: true,
+  firstMinChars: 10,
+  minChars: 20,
+  maxChars: 250,
+};
+
+const LATIN_TERMINATORS = new Set(['.', '!', '?', '…']);
+const CJK_TERMINATORS = new Set(['。', '！', '？', '；', '｡']);
+const CLOSERS = new Set(['"', "'", '”', '’', ')', ']', '}', '»', '」', '』', '）']);
+const CLAUSE_MARKS = new Set([',', ';', ':', '—', '–', '，', '、', '：']);
+const WHITESPACE = /\s/;
+
+type Verdict = { kind: 'cut'; at: number } | { kind: 'wait' } | { kind: 'none' };
+
+/**
+ * A streaming sentence segmenter: `push()` text as it arrives and receive the segments that are
+ * complete; `flush()` returns the rest (end of input, or a pause in it).
+ */
+export class SentenceSegmenter {
+  readonly options: SegmenterOptions;
+  #buffer = '';
+  #first = true;
+
+  constructor(options: Partial<SegmenterOptions> = {}) {
+    this.options = { ...DEFAULT_SEGMENTER_OPTIONS, ...options };
+    const { firstMinChars, minChars, maxChars } = this.options;
+    if (maxChars < Math.max(firstMinChars, minChars)) {
+      throw new TypeError('maxChars must be at least as large as firstMinChars and minChars.');
+    }
+  }
+
+  /** Text received but not yet part of an emitted segment. */
+  get pending(): string {
+    return this.#buffer;
+  }
+
+  /** Adds text; returns the segments it completed (possibly none). */
+  push(text: string): string[] {
+    this.#buffer += text;
+    return this.#drain(false);
+  }
+
+  /**
+   * Ends the current input: returns every remaining segment. The next text starts a new
+   * utterance, with a short first fragment again.
+   */
+  flush(): string[] {
+    const out = this.#drain(true);
+    this.#first = true;
+    return out;
+  }
+
+  #drain(final: boolean): string[] {
+    const out: string[] = [];
+    for (;;) {
+      const cut = this.#findCut(final);
+      if (cut === undefined) break;
+      const segment = this.#buffer.slice(0, cut).trim();
+      this.#buffer = this.#buffer.slice(cut);
+      if (segment !== '') {
+        out.push(segment);
+        this.#first = false;
+      }
+    }
+    if (final) {
+      const rest = this.#buffer.trim();
+      this.#buffer = '';
+      if (rest !== '') out.push(rest);
+    } else {
+      // Leading whitespace of the next segment carries nothing.
+      this.#buffer = this.#buffer.replace(/^\s+/, '');
+    }
+    return out;
+  }
+
+  /** Position to cut the buffer at, or undefined when more text is needed (or there is none). */
+  #findCut(final: boolean): number | undefined {
+    const text = this.#buffer;
+    const { firstFragment, firstMinChars, minChars, maxChars } = this.options;
+    const first = this.#first;
+    let lastSentence = -1;
+    let lastClause = -1;
+    let lastSpace = -1;
+    const start = text.length - text.trimStart().length;
+    const lengthTo = (end: number): number => end - start;
+
+    for (let i = start; i < text.length; i++) {
+      const ch = text[i] as string;
+      if (lengthTo(i) >= maxChars) {
+        const at = lastSentence > start ? lastSentence : lastClause > start ? lastClause : lastSpace > start ? lastSpace : i;
+        return at;
+      }
+      if (WHITESPACE.test(ch)) {
+        lastSpace = i;
+        if (ch === '\n' && lengthTo(i) > 0 && text.slice(start, i).trim() !== '') {
+          if (lengthTo(i) >= (first ? firstMinChars : minChars) || text[i + 1] === '\n') return i + 1;
+          lastSentence = i + 1;
+        }
+        continue;
+      }
+      if (CJK_TERMINATORS.has(ch)) {
+        let end = i + 1;
+        while (end < text.length && CLOSERS.has(text[end] as string)) end++;
+        if (end === text.length && !final) return undefined;
+        // CJK sentences are short by nature; they are cut at once.
+        return end;
+      }
+      if (LATIN_TERMINATORS.has(ch)) {
+        // A run such as "?!" or "..." is judged once, from its first character.
+        if (LATIN_TERMINATORS.has(text[i - 1] as string)) continue;
+        const verdict = this.#sentenceEnd(text, i, final);
+        if (verdict.kind === 'wait') return undefined;
+        if (verdict.kind === 'cut') {
+          const needed = first ? firstMinChars : minChars;
+          if (lengthTo(verdict.at) >= needed) return verdict.at;
+          lastSentence = verdict.at;
+          i = verdict.at - 1;
+        }
+        continue;
+      }
+      if (CLAUSE_MARKS.has(ch)) {
+        const next = text[i + 1];
+        if (next === undefined) {
+          if (!final) return undefined;
+          continue;
+        }
+        if (WHITESPACE.test(next) || ch === '—' || ch === '，' || ch === '、' || ch === '：') {
+          lastClause = i + 1;
+          if (first && firstFragment && lengthTo(i + 1) >= firstMinChars) return i + 1;
+        }
+      }
+    }
+    return undefined;
+  }
+
+  /** Decides whether the terminator at `i` ends a sentence. */
+  #sentenceEnd(text: string, i: number, final: boolean): Verdict {
+    let end = i;
+    while (end < text.length && (LATIN_TERMINATORS.has(text[end] as string) || CLOSERS.has(text[end] as string))) end++;
+    if (end === text.length) return final ? { kind: 'cut', at: end } : { kind: 'wait' };
+    if (!WHITESPACE.test(text[end] as string)) return { kind: 'none' }; // "3.14", "example.com", "e.g.x"
+    const run = text.slice(i, end);
+    const isPeriod = run.startsWith('.') && !run.startsWith('...');
+    const isEllipsis = run.startsWith('...') || run.startsWith('…');
+    if (!isPeriod && !isEllipsis) return { kind: 'cut', at: end }; // ! ?
+
+    const nextWord = /^\s*(\S)/.exec(text.slice(end));
+    const nextChar = nextWord?.[1];
+    if (isEllipsis) {
+      if (nextChar === undefined) return final ? { kind: 'cut', at: end } : { kind: 'wait' };
+      return /[a-z]/.test(nextChar) ? { kind: 'none' } : { kind: 'cut', at: end };
+    }
+
+    const word = /([A-Za-z][A-Za-z.]*)$/.exec(text.slice(0, i))?.[1] ?? '';
+    const key = word.toLowerCase();
+    const abbreviation = ABBREVIATIONS.get(key);
+    const lineStart = text.lastIndexOf('\n', i - 1) + 1;
+    const token = text.slice(lineStart, i).trim();
+    if (/^\d{1,2}$/.test(token)) return { kind: 'none' }; // "1. First item"
+    if (/^[A-Z]$/.test(word)) return { kind: 'none' }; // initials: "J. R. R. Tolkien"
+    if (abbreviation && !abbreviation.canEndSentence) return { kind: 'none' };
+    if (abbreviation) {
+      // "etc." ends a sentence only when a capitalised word follows.
+      if (nextChar === undefined) return final ? { kind: 'cut', at: end } : { kind: 'wait' };
+      return /[A-Z0-9"“]/.test(nextChar) ? { kind: 'cut', at: end } : { kind: 'none' };
+    }
+    return { kind: 'cut', at: end };
+  }
+}
+
+/** Splits a whole text into segments, exactly as a {@link SentenceSegmenter} fed all of it would. */
+export function segmentText(text: string, options: Partial<SegmenterOptions> = {}): string[] {
+  const segmenter = new SentenceSegmenter(options);
+  return [...segmenter.push(text), ...segmenter.flush()];
+}
