@@ -44,13 +44,19 @@ export interface WasiRunResult {
   files: Map<string, Uint8Array>;
 }
 
+/** A WASI command instantiated ahead of time, to be run once. */
+export interface PreparedWasiCommand {
+  /** Runs `_start` with `args` as argv (argv[0] included). Throws if run twice. */
+  run(args: readonly string[]): WasiRunResult;
+}
+
 /**
- * Runs the `_start` of an already compiled WASI command module once, with `args` as its argv
- * (argv[0] included), and returns what it printed and the files it wrote.
+ * Instantiates a compiled WASI command module now (the costly part: its memory image is copied)
+ * so that a later `run()` starts at once.
  */
-export function runWasiCommand(module: WebAssembly.Module, args: readonly string[]): WasiRunResult {
+export function prepareWasiCommand(module: WebAssembly.Module): PreparedWasiCommand {
   const encoder = new TextEncoder();
-  const encodedArgs = args.map((a) => encoder.encode(`${a}\0`));
+  let encodedArgs: Uint8Array[] = [];
   const stdout: Uint8Array[] = [];
   const stderr: Uint8Array[] = [];
   const files = new Map<string, Uint8Array>();
@@ -202,21 +208,34 @@ export function runWasiCommand(module: WebAssembly.Module, args: readonly string
 
   const instance = new WebAssembly.Instance(module, { wasi_snapshot_preview1: wasiImports });
   memory = instance.exports.memory as WebAssembly.Memory;
-  let exitCode = 0;
-  try {
-    (instance.exports._start as () => void)();
-  } catch (error) {
-    if (!(error instanceof WasiExit)) throw error;
-    exitCode = error.code;
-  }
-  for (const file of openFiles.values()) files.set(file.path, file.data.slice(0, file.size));
-  const decoder = new TextDecoder();
+  let used = false;
   return {
-    exitCode,
-    stdout: decoder.decode(concat(stdout)),
-    stderr: decoder.decode(concat(stderr)),
-    files,
+    run(args) {
+      if (used) throw new Error('A prepared WASI command runs only once');
+      used = true;
+      encodedArgs = args.map((a) => encoder.encode(`${a}\0`));
+      let exitCode = 0;
+      try {
+        (instance.exports._start as () => void)();
+      } catch (error) {
+        if (!(error instanceof WasiExit)) throw error;
+        exitCode = error.code;
+      }
+      for (const file of openFiles.values()) files.set(file.path, file.data.slice(0, file.size));
+      const decoder = new TextDecoder();
+      return {
+        exitCode,
+        stdout: decoder.decode(concat(stdout)),
+        stderr: decoder.decode(concat(stderr)),
+        files,
+      };
+    },
   };
+}
+
+/** Instantiates and runs a WASI command once (see {@link prepareWasiCommand}). */
+export function runWasiCommand(module: WebAssembly.Module, args: readonly string[]): WasiRunResult {
+  return prepareWasiCommand(module).run(args);
 }
 
 function concat(chunks: readonly Uint8Array[]): Uint8Array {

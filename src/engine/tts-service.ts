@@ -1,0 +1,119 @@
+/**
+ * Text in, PCM out: normalize → segment → schedule on engine workers → PCM at the asked rate,
+ * segment by segment. Segment i+1 is already synthesizing while segment i is being consumed.
+ */
+import { normalizeText } from '../text/normalize.js';
+import { segmentText, type SegmenterOptions } from '../text/segmenter.js';
+import type { Scheduler, SchedulerStream } from './scheduler.js';
+import type { SegmentJob } from './worker-messages.js';
+
+/** The voice to speak with, as the engine knows it. */
+export interface EngineVoiceRef {
+  engine: string;
+  engineVoice: string;
+}
+
+/** What to say it with. */
+export interface SpeechOptions {
+  voice: EngineVoiceRef;
+  /** Speaking-rate factor, 1 = normal. */
+  speed: number;
+  /** Pitch shift in semitones, 0 = none. */
+  pitchSemitones: number;
+  /** Rate of the PCM to produce, in Hz. */
+  sampleRate: number;
+  temperature?: number;
+  topK?: number;
+  topP?: number;
+  /** Stop after this much audio, in seconds. */
+  maxSeconds?: number;
+  /** Aborting stops synthesis at the next segment step and ends the iteration. */
+  signal?: AbortSignal;
+  segmenter?: Partial<SegmenterOptions>;
+}
+
+/** Audio of (part of) one segment. */
+export interface SpeechChunk {
+  /** Index of the segment, from 0. */
+  segment: number;
+  /** The segment as written in the input. */
+  text: string;
+  /** Mono PCM at {@link SpeechOptions.sampleRate}. */
+  pcm: Float32Array;
+}
+
+/** How many segments of one request may be queued or running at once. */
+const LOOKAHEAD = 2;
+
+/** Splits text into the segments that will be spoken (empty ones dropped), with their spoken form. */
+export function planSegments(
+  text: string,
+  options: Partial<SegmenterOptions> = {},
+): { written: string; spoken: string }[] {
+  return segmentText(text, options)
+    .map((written) => ({ written, spoken: normalizeText(written) }))
+    .filter((s) => /[\p{L}\p{N}]/u.test(s.spoken));
+}
+
+/** The synthesis service shared by every route. */
+export class TtsService {
+  constructor(private readonly scheduler: Scheduler) {}
+
+  /**
+   * Starts speaking `text`. Takes a scheduler slot at once (throws `server_busy` when none is
+   * free), then yields PCM chunks in order as segments finish.
+   */
+  speak(text: string, options: SpeechOptions): AsyncIterable<SpeechChunk> {
+    const segments = planSegments(text, options.segmenter);
+    const stream = this.scheduler.openStream();
+    return this.#run(stream, segments, options);
+  }
+
+  async *#run(
+    stream: SchedulerStream,
+    segments: { written: string; spoken: string }[],
+    options: SpeechOptions,
+  ): AsyncGenerator<SpeechChunk> {
+    const { signal } = options;
+    const onAbort = (): void => stream.close();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    const engine = this.scheduler.engines.find((e) => e.id === options.voice.engine);
+    const engineSpeed = engine?.capabilities.speed ?? false;
+    const job = (spoken: string): SegmentJob => ({
+      engine: options.voice.engine,
+      request: {
+        text: spoken,
+        voice: options.voice.engineVoice,
+        speed: engineSpeed ? options.speed : 1,
+        ...(options.temperature === undefined ? {} : { temperature: options.temperature }),
+        ...(options.topK === undefined ? {} : { topK: options.topK }),
+        ...(options.topP === undefined ? {} : { topP: options.topP }),
+      },
+      effects: { pitch: 2 ** (options.pitchSemitones / 12), tempo: engineSpeed ? 1 : options.speed },
+      outputRate: options.sampleRate,
+    });
+    let budget = options.maxSeconds === undefined ? Number.POSITIVE_INFINITY : Math.round(options.maxSeconds * options.sampleRate);
+    try {
+      if (signal?.aborted) return;
+      const results: AsyncIterable<Float32Array>[] = [];
+      const submitUpTo = (count: number): void => {
+        while (results.length < Math.min(count, segments.length)) {
+          results.push(stream.submit(job((segments[results.length] as { spoken: string }).spoken)));
+        }
+      };
+      for (let i = 0; i < segments.length; i++) {
+        submitUpTo(i + LOOKAHEAD);
+        for await (const pcm of results[i] as AsyncIterable<Float32Array>) {
+          if (signal?.aborted || budget <= 0) return;
+          const part = pcm.length > budget ? pcm.subarray(0, budget) : pcm;
+          budget -= part.length;
+          yield { segment: i, text: (segments[i] as { written: string }).written, pcm: part };
+        }
+        if (signal?.aborted || stream.closed || budget <= 0) return;
+      }
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+      stream.close();
+    }
+  }
+}

@@ -1,0 +1,59 @@
+/** The contract every synthesis engine implements, and what it says about itself. */
+
+/** A voice an engine offers. */
+export interface EngineVoice {
+  /** Identifier within the engine, e.g. "slt". */
+  id: string;
+  /** Human-readable name. */
+  name: string;
+  /** BCP 47 language tag, e.g. "en-US". */
+  language: string;
+  gender: 'female' | 'male' | 'neutral';
+  description: string;
+}
+
+/** Which request knobs an engine honours natively. */
+export interface EngineCapabilities {
+  /** Speaking rate inside the engine (else the server time-stretches). */
+  speed: boolean;
+  /** Sampling temperature. */
+  temperature: boolean;
+  /** Top-k sampling. */
+  topK: boolean;
+  /** Nucleus (top-p) sampling. */
+  topP: boolean;
+}
+
+/** Static facts about an engine, passed from its worker to the main thread. */
+export interface EngineInfo {
+  id: string;
+  label: string;
+  /** Rate of the PCM the engine produces, in Hz. */
+  sampleRate: number;
+  voices: EngineVoice[];
+  capabilities: EngineCapabilities;
+  licence: string;
+}
+
+/** One segment to synthesize. */
+export interface SynthesisRequest {
+  /** Normalized text of one segment. */
+  text: string;
+  /** Engine voice id. */
+  voice: string;
+  /** Speaking-rate factor, 1 = normal; honoured when `capabilities.speed`. */
+  speed: number;
+  temperature?: number;
+  topK?: number;
+  topP?: number;
+}
+
+/**
+ * A synthesis engine. Runs inside an engine worker thread, never on the main thread.
+ * `synthesize` yields mono Float32 PCM at `info.sampleRate`, and stops between steps once
+ * `signal` aborts.
+ */
+export interface Engine {
+  readonly info: EngineInfo;
+  synthesize(request: SynthesisRequest, signal: AbortSignal): AsyncIterable<Float32Array>;
+}

@@ -1,0 +1,83 @@
+/** Server settings: defaults, then environment variables, then command-line flags. */
+import { availableParallelism } from 'node:os';
+
+/** Every server setting; defaults in {@link DEFAULT_SERVER_CONFIG}. */
+export interface ServerConfig {
+  /** Interface to listen on. Default `127.0.0.1` (env `HOST`). */
+  host: string;
+  /** TCP port; 0 picks a free one. Default `8000` (env `PORT`). */
+  port: number;
+  /** When set, every route requires `Authorization: Bearer <key>`. Default none (env `FLASH_TTS_API_KEY`). */
+  apiKey: string | undefined;
+  /** Engine worker threads. Default: CPU cores (env `FLASH_TTS_WORKERS`). */
+  workers: number;
+  /** Requests synthesizing or waiting at once; more get 503. Default `32` (env `FLASH_TTS_MAX_STREAMS`). */
+  maxStreams: number;
+  /** Longest text accepted, in characters; longer gets 413. Default `20000` (env `FLASH_TTS_MAX_TEXT_CHARS`). */
+  maxTextChars: number;
+  /** Largest request body (base64 or uploaded reference audio), in bytes. Default 50 MiB. */
+  maxBodyBytes: number;
+  /**
+   * Sample rate of /speak and /clone_voice when the request names none. Default `16000`, the
+   * original service's rate, which its client guide plays streamed WAV at (env `FLASH_TTS_SAMPLE_RATE`).
+   */
+  defaultSampleRate: number;
+  /** Sample rate of /v1/audio/speech when the request names none. Default `24000`, as OpenAI's PCM. */
+  openaiSampleRate: number;
+  /** pino log level. Default `info` (env `LOG_LEVEL`). */
+  logLevel: string;
+}
+
+/** Defaults of {@link ServerConfig}. */
+export const DEFAULT_SERVER_CONFIG: ServerConfig = {
+  host: '127.0.0.1',
+  port: 8000,
+  apiKey: undefined,
+  workers: Math.max(1, availableParallelism()),
+  maxStreams: 32,
+  maxTextChars: 20000,
+  maxBodyBytes: 50 * 1024 * 1024,
+  defaultSampleRate: 16000,
+  openaiSampleRate: 24000,
+  logLevel: 'info',
+};
+
+function intFromEnv(name: string, env: NodeJS.ProcessEnv): number | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0) throw new TypeError(`${name} must be a whole number, not "${raw}".`);
+  return value;
+}
+
+/** Settings from environment variables (only those that are set). */
+export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Partial<ServerConfig> {
+  const out: Partial<ServerConfig> = {};
+  if (env.HOST) out.host = env.HOST;
+  const port = intFromEnv('PORT', env);
+  if (port !== undefined) out.port = port;
+  if (env.FLASH_TTS_API_KEY) out.apiKey = env.FLASH_TTS_API_KEY;
+  const workers = intFromEnv('FLASH_TTS_WORKERS', env);
+  if (workers) out.workers = workers;
+  const maxStreams = intFromEnv('FLASH_TTS_MAX_STREAMS', env);
+  if (maxStreams) out.maxStreams = maxStreams;
+  const maxText = intFromEnv('FLASH_TTS_MAX_TEXT_CHARS', env);
+  if (maxText) out.maxTextChars = maxText;
+  const rate = intFromEnv('FLASH_TTS_SAMPLE_RATE', env);
+  if (rate) out.defaultSampleRate = rate;
+  if (env.LOG_LEVEL) out.logLevel = env.LOG_LEVEL;
+  return out;
+}
+
+/** Merges settings over the defaults, checking them. */
+export function resolveConfig(...layers: Partial<ServerConfig>[]): ServerConfig {
+  const config: ServerConfig = { ...DEFAULT_SERVER_CONFIG };
+  for (const layer of layers) {
+    for (const [key, value] of Object.entries(layer)) {
+      if (value !== undefined) (config as unknown as Record<string, unknown>)[key] = value;
+    }
+  }
+  if (config.port > 65535) throw new TypeError(`port must be between 0 and 65535, not ${config.port}.`);
+  if (config.workers < 1) throw new TypeError('workers must be at least 1.');
+  return config;
+}

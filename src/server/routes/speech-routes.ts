@@ -1,0 +1,119 @@
+/** POST /speak (the original service) and POST /v1/audio/speech (OpenAI-compatible). */
+import { type Router as ExpressRouter, Router } from 'express';
+import { TtsError } from '../../errors.js';
+import type { AppContext } from '../context.js';
+import { sendSpeech } from '../speech-response.js';
+import {
+  openaiSpeechBodySchema,
+  outputRate,
+  parseBody,
+  pitchSemitones,
+  speakBodySchema,
+  speedFactor,
+  TOKENS_PER_SECOND,
+} from '../speech-params.js';
+
+/** Model names /v1/audio/speech accepts: ours, the original's, and OpenAI's. */
+export const MODEL_NAMES = ['flash-tts', 'flite', 'spark', 'tts-1', 'tts-1-hd', 'gpt-4o-mini-tts'] as const;
+
+/** True when `voice` is base64 audio (the original's way to ask for cloning) rather than a name. */
+export function looksLikeAudioData(voice: string): boolean {
+  return voice.startsWith('data:audio/') || (voice.length >= 256 && /^[A-Za-z0-9+/=\r\n]+$/.test(voice));
+}
+
+/** Error for a request that needs voice cloning, which no installed engine offers yet. */
+export function cloningUnavailable(param: string): TtsError {
+  return new TtsError(
+    'engine_not_installed',
+    'Voice cloning needs the pocket-tts engine, which this server does not have installed. Speak with a built-in voice instead (GET /v1/audio/voices lists them).',
+    param,
+  );
+}
+
+export function speechRoutes(ctx: AppContext): ExpressRouter {
+  const router = Router();
+  const { config, service, catalog } = ctx;
+
+  const checkText = (text: string, field: string): void => {
+    if (text.length > config.maxTextChars) {
+      throw new TtsError(
+        'text_too_long',
+        `"${field}" is ${text.length} characters; this server accepts at most ${config.maxTextChars}. Split it into several requests.`,
+        field,
+      );
+    }
+  };
+  const voiceOrThrow = (name: string, field: string) => {
+    const voice = catalog.resolve(name);
+    if (!voice) {
+      throw new TtsError(
+        'voice_not_found',
+        `No voice is called "${name}". Valid voices: ${catalog
+          .list()
+          .map((v) => v.id)
+          .join(', ')}.`,
+        field,
+      );
+    }
+    return voice;
+  };
+
+  router.post('/speak', async (req, res) => {
+    const body = parseBody(speakBodySchema, req.body);
+    checkText(body.text, 'text');
+    const voice = voiceOrThrow(body.name, 'name');
+    await sendSpeech(
+      req,
+      res,
+      service,
+      {
+        text: body.text,
+        format: body.response_format,
+        sampleRate: outputRate(body.response_format, body.sample_rate, config.defaultSampleRate),
+        stream: body.stream,
+        options: {
+          voice,
+          speed: speedFactor(body.speed),
+          pitchSemitones: pitchSemitones(body.pitch),
+          ...(body.temperature === undefined ? {} : { temperature: body.temperature }),
+          ...(body.top_k === undefined ? {} : { topK: body.top_k }),
+          ...(body.top_p === undefined ? {} : { topP: body.top_p }),
+          ...(body.max_tokens === undefined ? {} : { maxSeconds: body.max_tokens / TOKENS_PER_SECOND }),
+        },
+      },
+      ctx.log.child({ route: '/speak' }),
+    );
+  });
+
+  router.post('/v1/audio/speech', async (req, res) => {
+    const body = parseBody(openaiSpeechBodySchema, req.body);
+    if (!(MODEL_NAMES as readonly string[]).includes(body.model)) {
+      throw new TtsError('model_not_found', `No model is called "${body.model}". Use one of: ${MODEL_NAMES.join(', ')}.`, 'model');
+    }
+    checkText(body.input, 'input');
+    if (looksLikeAudioData(body.voice)) throw cloningUnavailable('voice');
+    const voice = voiceOrThrow(body.voice, 'voice');
+    await sendSpeech(
+      req,
+      res,
+      service,
+      {
+        text: body.input,
+        format: body.response_format,
+        sampleRate: outputRate(body.response_format, body.sample_rate, config.openaiSampleRate),
+        stream: body.stream,
+        options: {
+          voice,
+          speed: body.speed,
+          pitchSemitones: pitchSemitones(body.pitch),
+          ...(body.temperature === undefined ? {} : { temperature: body.temperature }),
+          ...(body.top_k === undefined ? {} : { topK: body.top_k }),
+          ...(body.top_p === undefined ? {} : { topP: body.top_p }),
+          ...(body.max_tokens === undefined ? {} : { maxSeconds: body.max_tokens / TOKENS_PER_SECOND }),
+        },
+      },
+      ctx.log.child({ route: '/v1/audio/speech' }),
+    );
+  });
+  return router;
+}

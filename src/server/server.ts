@@ -1,0 +1,67 @@
+/** Composition root: starts engine workers, builds the app, listens. */
+import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { pino, type Logger } from 'pino';
+import { Scheduler } from '../engine/scheduler.js';
+import { TtsService } from '../engine/tts-service.js';
+import { VoiceCatalog } from '../speakers/voice-catalog.js';
+import { createApp } from './app.js';
+import { resolveConfig, type ServerConfig } from './config.js';
+
+/** The package version, from the nearest package.json above this file (src/ or dist/src/). */
+export const VERSION: string = (() => {
+  for (const relative of ['../../package.json', '../../../package.json']) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL(relative, import.meta.url), 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'flash-tts' && pkg.version) return pkg.version;
+    } catch {
+      // not at this level
+    }
+  }
+  return '0.0.0';
+})();
+
+/** A running server. */
+export interface RunningServer {
+  /** Base URL, e.g. http://127.0.0.1:8000. */
+  url: string;
+  port: number;
+  http: Server;
+  service: TtsService;
+  scheduler: Scheduler;
+  log: Logger;
+  /** Stops accepting, ends open connections and stops the engine workers. */
+  close(): Promise<void>;
+}
+
+/** Starts a server with `config` over the defaults. */
+export async function startServer(config: Partial<ServerConfig> = {}, logger?: Logger): Promise<RunningServer> {
+  const resolved = resolveConfig(config);
+  const log = logger ?? pino({ level: resolved.logLevel });
+  const scheduler = await Scheduler.start({ workers: resolved.workers, maxStreams: resolved.maxStreams });
+  const service = new TtsService(scheduler);
+  const catalog = new VoiceCatalog(scheduler.engines);
+  const app = createApp({ config: resolved, scheduler, service, catalog, log }, VERSION);
+  const http = createServer(app);
+  http.listen(resolved.port, resolved.host);
+  await once(http, 'listening');
+  const { port } = http.address() as AddressInfo;
+  const host = resolved.host.includes(':') ? `[${resolved.host}]` : resolved.host;
+  const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
+  log.info({ url, workers: resolved.workers, auth: resolved.apiKey !== undefined }, `Flash-TTS listening on ${url}`);
+  return {
+    url,
+    port,
+    http,
+    service,
+    scheduler,
+    log,
+    async close() {
+      http.closeAllConnections();
+      await new Promise<void>((resolve) => http.close(() => resolve()));
+      await scheduler.stop();
+    },
+  };
+}

@@ -1,0 +1,152 @@
+/**
+ * Request validation for the speech routes (zod), and the mapping of the original service's
+ * level names to numbers.
+ */
+import { z } from 'zod';
+import { AUDIO_FORMATS, type AudioFormat } from '../audio/formats.js';
+import { TtsError } from '../errors.js';
+
+/** The original service's five levels for pitch and speed. */
+export const LEVELS = ['very_low', 'low', 'moderate', 'high', 'very_high'] as const;
+export type Level = (typeof LEVELS)[number];
+
+/** Speaking-rate factor of each speed level. */
+export const SPEED_FACTORS: Readonly<Record<Level, number>> = {
+  very_low: 0.7,
+  low: 0.85,
+  moderate: 1,
+  high: 1.2,
+  very_high: 1.45,
+};
+
+/** Pitch shift of each pitch level, in semitones. */
+export const PITCH_SEMITONES: Readonly<Record<Level, number>> = {
+  very_low: -4,
+  low: -2,
+  moderate: 0,
+  high: 2,
+  very_high: 4,
+};
+
+/** Output sample rates a client may ask for. */
+export const SAMPLE_RATES = [8000, 16000, 22050, 24000, 44100, 48000] as const;
+
+/** Audio of one second, in the original's tokens (its codec makes 50 tokens a second). */
+export const TOKENS_PER_SECOND = 50;
+
+/** Form fields arrive as strings; these coerce "0.9", "true", "50" while rejecting junk. */
+const formNumber = z.preprocess((v) => (typeof v === 'string' && v.trim() !== '' ? Number(v) : v), z.number());
+const formBoolean = z.preprocess((v) => {
+  if (typeof v !== 'string') return v;
+  const lower = v.trim().toLowerCase();
+  if (['true', '1', 'yes', 'on'].includes(lower)) return true;
+  if (['false', '0', 'no', 'off', ''].includes(lower)) return false;
+  return v;
+}, z.boolean());
+
+const level = z.enum(LEVELS, { error: `must be one of ${LEVELS.join(', ')}` });
+const format = z.enum(AUDIO_FORMATS, { error: `must be one of ${AUDIO_FORMATS.join(', ')}` });
+const sampleRate = formNumber.pipe(
+  z
+    .number()
+    .int()
+    .refine((r) => (SAMPLE_RATES as readonly number[]).includes(r), { error: `must be one of ${SAMPLE_RATES.join(', ')}` }),
+);
+
+/** Sampling fields shared by every speech route. */
+const samplingFields = {
+  temperature: formNumber.pipe(z.number().gt(0, 'must be greater than 0').max(2, 'must be at most 2')).optional(),
+  top_k: formNumber.pipe(z.number().int('must be a whole number').min(1, 'must be at least 1').max(1000, 'must be at most 1000')).optional(),
+  top_p: formNumber.pipe(z.number().gt(0, 'must be greater than 0').max(1, 'must be at most 1')).optional(),
+  max_tokens: formNumber.pipe(z.number().int('must be a whole number').min(1, 'must be at least 1').max(1_000_000, 'must be at most 1000000')).optional(),
+};
+
+const text = z.string({ error: 'is required and must be a string' }).refine((t) => t.trim() !== '', { error: 'must not be empty' });
+
+/** Body of POST /speak. */
+export const speakBodySchema = z.object({
+  name: z.string({ error: 'is required: the name of a voice (see GET /audio_roles)' }).min(1, 'must not be empty'),
+  text,
+  pitch: level.default('moderate'),
+  speed: level.default('moderate'),
+  ...samplingFields,
+  stream: formBoolean.default(false),
+  response_format: format.default('mp3'),
+  sample_rate: sampleRate.optional(),
+});
+
+/** Body of POST /v1/audio/speech. */
+export const openaiSpeechBodySchema = z.object({
+  model: z.string({ error: 'is required (for example "tts-1")' }).min(1, 'must not be empty'),
+  input: text,
+  voice: z.string({ error: 'is required: a voice name (see GET /v1/audio/voices)' }).min(1, 'must not be empty'),
+  speed: formNumber.pipe(z.number().min(0.25, 'must be at least 0.25').max(4, 'must be at most 4.0')).default(1),
+  response_format: format.default('mp3'),
+  stream: formBoolean.default(false),
+  stream_format: z.enum(['audio'], { error: 'must be "audio" (server-sent events are not offered)' }).optional(),
+  instructions: z.string().optional(),
+  pitch: z.union([level, formNumber.pipe(z.number().min(-12).max(12))]).optional(),
+  sample_rate: sampleRate.optional(),
+  ...samplingFields,
+});
+
+/** Fields of POST /clone_voice (form or multipart). */
+export const cloneBodySchema = z.object({
+  text,
+  reference_audio: z.string().optional(),
+  reference_text: z.string().optional(),
+  pitch: level.optional(),
+  speed: level.optional(),
+  ...samplingFields,
+  stream: formBoolean.default(false),
+  response_format: format.default('mp3'),
+  sample_rate: sampleRate.optional(),
+});
+
+/** Fields of POST /add_speaker. */
+export const addSpeakerBodySchema = z.object({
+  name: z.string({ error: 'is required: the name to save the speaker under' }).regex(/^[\p{L}\p{N}_ .-]{1,64}$/u, {
+    error: 'must be 1–64 letters, digits, spaces, "_", "-" or "."',
+  }),
+  reference_text: z.string().optional(),
+  audio: z.string().optional(),
+});
+
+/** Fields of POST /delete_speaker. */
+export const deleteSpeakerBodySchema = z.object({
+  name: z.string({ error: 'is required: the name of a saved speaker' }).min(1, 'must not be empty'),
+});
+
+/** Parses `body` with `schema`, turning the first problem into a 400 that names the field. */
+export function parseBody<T extends z.ZodType>(schema: T, body: unknown): z.output<T> {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+    throw new TtsError('invalid_request', 'The request body must be a JSON object (or form fields).');
+  }
+  const result = schema.safeParse(body);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  const field = issue?.path.join('.') || 'body';
+  const message = issue?.code === 'invalid_type' && issue.input === undefined ? 'is required' : (issue?.message ?? 'is invalid');
+  throw new TtsError('invalid_request', `"${field}" ${message}.`, field);
+}
+
+/** The numeric speed of a level or factor. */
+export function speedFactor(speed: Level | number | undefined): number {
+  if (speed === undefined) return 1;
+  return typeof speed === 'number' ? speed : SPEED_FACTORS[speed];
+}
+
+/** The pitch shift in semitones of a level or number. */
+export function pitchSemitones(pitch: Level | number | undefined): number {
+  if (pitch === undefined) return 0;
+  return typeof pitch === 'number' ? pitch : PITCH_SEMITONES[pitch];
+}
+
+/**
+ * The output rate: the request's, else the route's default — but AAC defaults to 48 kHz, where the
+ * encoder's 1024-sample priming (which ADTS cannot signal) costs least (see aac-encoder.ts).
+ */
+export function outputRate(format: AudioFormat, requested: number | undefined, routeDefault: number): number {
+  if (requested !== undefined) return requested;
+  return format === 'aac' ? 48000 : routeDefault;
+}
