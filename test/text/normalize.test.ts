@@ -1,0 +1,61 @@
+import { describe, expect, it } from '@jest/globals';
+import { normalizeText } from '../../src/text/normalize.js';
+import { cardinal, ordinal, year } from '../../src/text/number-words.js';
+
+describe('normalizeText', () => {
+  it.each([
+    ['It costs $5.50 on 3/4 at 10:30am.', 'It costs five dollars and fifty cents on March fourth at ten thirty A M.'],
+    ['He paid €3 and £1.05.', 'He paid three euros and one pound and five pence.'],
+    ['Only $0.99, or $1.', 'Only ninety-nine cents, or one dollar.'],
+    ['A $2.5 million deal.', 'A two point five million dollars deal.'],
+    ['We grew 12.5% this year.', 'We grew twelve point five percent this year.'],
+    ['There were 1,234,567 people.', 'There were one million two hundred thirty-four thousand five hundred sixty-seven people.'],
+    ['Pi is 3.14 and -5 is negative.', 'Pi is three point one four and minus five is negative.'],
+    ['Agent 007 reporting.', 'Agent zero zero seven reporting.'],
+    ['The 1st, 2nd, 3rd and 21st.', 'The first, second, third and twenty-first.'],
+    ['Born in 1999, moved in 2005, back in 2024.', 'Born in nineteen ninety-nine, moved in two thousand five, back in twenty twenty-four.'],
+    ['In the 1990s it was hot.', 'In the nineteen nineties it was hot.'],
+    ['Meet me on 2024-03-04.', 'Meet me on March fourth, twenty twenty-four.'],
+    ['Due 12/25/2024.', 'Due December twenty-fifth, twenty twenty-four.'],
+    ['Add 3/4 cup of milk.', 'Add three quarters cup of milk.'],
+    ['See you Mar. 4th, 2024.', 'See you March fourth, twenty twenty-four.'],
+    ['Call at 7 p.m. Then sleep.', 'Call at seven P M. Then sleep.'],
+    ['It is 14:05 now, lunch at 12:00.', "It is fourteen oh five now, lunch at twelve o'clock."],
+    ['Mr. Smith and Dr. Jones met Mrs. Brown.', 'Mister Smith and Doctor Jones met Missus Brown.'],
+    ['St. Louis is on Main St. today.', 'Saint Louis is on Main Street today.'],
+    ['Fruit, e.g. apples, i.e. red ones.', 'Fruit, for example apples, that is red ones.'],
+    ['Apples, pears, etc. Then more.', 'Apples, pears, et cetera. Then more.'],
+    ['See No. 5 on p. 12, no more.', 'See Number five on page twelve, no more.'],
+    ['Visit https://example.com/docs today.', 'Visit example dot com slash docs today.'],
+    ['Go to www.flash-tts.dev now.', 'Go to W W W dot flash dash tts dot dev now.'],
+    ['Mail john.doe@example.org!', 'Mail john dot doe at example dot org!'],
+    ['Salt & pepper, 2+2=4.', 'Salt and pepper, two plus two equals four.'],
+    ['It was 40°C outside.', 'It was forty degrees Celsius outside.'],
+    ['Nothing to change here.', 'Nothing to change here.'],
+  ])('%s', (input, expected) => {
+    expect(normalizeText(input)).toBe(expected);
+  });
+});
+
+describe('number words', () => {
+  it.each([
+    ['0', 'zero'],
+    ['13', 'thirteen'],
+    ['40', 'forty'],
+    ['101', 'one hundred one'],
+    ['1000000', 'one million'],
+    ['2000000001', 'two billion one'],
+  ])('cardinal %s', (n, words) => expect(cardinal(n)).toBe(words));
+  it.each([
+    ['1', 'first'],
+    ['12', 'twelfth'],
+    ['20', 'twentieth'],
+    ['103', 'one hundred third'],
+  ])('ordinal %s', (n, words) => expect(ordinal(n)).toBe(words));
+  it.each([
+    ['1900', 'nineteen hundred'],
+    ['1905', 'nineteen oh five'],
+    ['2000', 'two thousand'],
+    ['2010', 'twenty ten'],
+  ])('year %s', (n, words) => expect(year(n)).toBe(words));
+});

@@ -1,0 +1,76 @@
+import { describe, expect, it } from '@jest/globals';
+import { SentenceSegmenter, segmentText } from '../../src/text/segmenter.js';
+
+const CASES: [string, string, string[]][] = [
+  ['short first fragment at a comma', 'Well, hello there my friend, how are you doing today? I am fine.', ['Well, hello there my friend,', 'how are you doing today?', 'I am fine.']],
+  ['first fragment needs ten characters', 'Hello, world! It is a lovely day outside.', ['Hello, world!', 'It is a lovely day outside.']],
+  ['abbreviations do not end sentences', 'Dr. Smith met Mr. Jones at St. Paul today. They talked.', ['Dr. Smith met Mr. Jones at St. Paul today.', 'They talked.']],
+  ['decimals and domains are kept whole', 'Pi is 3.14159 and the site is example.com for sure. Next one here.', ['Pi is 3.14159 and the site is example.com for sure.', 'Next one here.']],
+  ['initials are kept whole', 'J. R. R. Tolkien wrote many books. He was English.', ['J. R. R. Tolkien wrote many books.', 'He was English.']],
+  ['etc. ends a sentence only before a capital', 'We need eggs, milk, etc. and bread. Then we go home now.', ['We need eggs,', 'milk, etc. and bread.', 'Then we go home now.']],
+  ['tiny sentences merge', 'This is the first sentence. Hi! Ok. Fine then, bye.', ['This is the first sentence.', 'Hi! Ok. Fine then, bye.']],
+  ['CJK terminators split at once', '你好。我很好！谢谢你？', ['你好。', '我很好！', '谢谢你？']],
+  ['an ellipsis before lower case continues', 'Well... I think so, yes indeed. Sure.', ['Well... I think so,', 'yes indeed. Sure.']],
+  ['list items and paragraphs', '1. First item here\n2. Second item here\n\nA new paragraph starts.', ['1. First item here', '2. Second item here', 'A new paragraph starts.']],
+  ['quotes stay with their sentence', 'She said "Stop right there." Then she left the room.', ['She said "Stop right there."', 'Then she left the room.']],
+];
+
+describe('segmentText', () => {
+  it.each(CASES)('%s', (_name, text, expected) => {
+    expect(segmentText(text)).toEqual(expected);
+  });
+
+  it('caps long sentences at a clause boundary', () => {
+    const text = `${'word '.repeat(30)}then, ${'more '.repeat(60)}end.`;
+    const segments = segmentText(text, { firstFragment: false });
+    expect(segments.length).toBeGreaterThan(1);
+    for (const s of segments) expect(s.length).toBeLessThanOrEqual(250);
+    expect(segments.join(' ').replace(/\s+/g, ' ')).toBe(text.trim().replace(/\s+/g, ' '));
+  });
+
+  it('loses and reorders nothing', () => {
+    const text = CASES.map(([, t]) => t).join(' ');
+    expect(segmentText(text).join('').replace(/\s+/g, '')).toBe(text.replace(/\s+/g, ''));
+  });
+});
+
+describe('SentenceSegmenter streaming', () => {
+  it.each(CASES)('char-by-char replay equals the whole text: %s', (_name, text) => {
+    const segmenter = new SentenceSegmenter();
+    const out: string[] = [];
+    for (const ch of text) out.push(...segmenter.push(ch));
+    out.push(...segmenter.flush());
+    expect(out).toEqual(segmentText(text));
+  });
+
+  it('random token splits give the same segments', () => {
+    const text = CASES.map(([, t]) => t).join(' ');
+    let seed = 7;
+    const random = (): number => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
+    for (let round = 0; round < 20; round++) {
+      const segmenter = new SentenceSegmenter();
+      const out: string[] = [];
+      for (let i = 0; i < text.length; ) {
+        const n = 1 + Math.floor(random() * 8);
+        out.push(...segmenter.push(text.slice(i, i + n)));
+        i += n;
+      }
+      out.push(...segmenter.flush());
+      expect(out).toEqual(segmentText(text));
+    }
+  });
+
+  it('emits a sentence once the next one starts, not before', () => {
+    const segmenter = new SentenceSegmenter();
+    expect(segmenter.push('This is a complete sentence.')).toEqual([]);
+    expect(segmenter.push(' And')).toEqual(['This is a complete sentence.']);
+    expect(segmenter.flush()).toEqual(['And']);
+  });
+
+  it('rejects contradictory options', () => {
+    expect(() => new SentenceSegmenter({ maxChars: 5 })).toThrow(TypeError);
+  });
+});
