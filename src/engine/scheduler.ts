@@ -178,10 +178,18 @@ export class Scheduler {
 
   #spawn(): Promise<void> {
     const workerData: EngineWorkerData = { engines: this.options.engines };
-    const worker = new Worker(WORKER_URL, {
-      workerData,
-      execArgv: isTypeScript ? [...process.execArgv, '--import', 'tsx'] : process.execArgv,
-    });
+    // From TypeScript sources (tests, `npm run dev`) the worker registers tsx before loading its
+    // entry: loader flags given to a worker do not apply to its own entry module.
+    const worker = isTypeScript
+      ? new Worker(
+          new URL(
+            `data:text/javascript,${encodeURIComponent(
+              `import { register } from ${JSON.stringify(import.meta.resolve('tsx/esm/api'))}; register(); await import(${JSON.stringify(WORKER_URL.href)});`,
+            )}`,
+          ),
+          { workerData },
+        )
+      : new Worker(WORKER_URL, { workerData });
     const slot: WorkerSlot = { worker, job: undefined, cancelled: false };
     return new Promise((resolve, reject) => {
       let ready = false;

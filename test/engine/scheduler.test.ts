@@ -1,0 +1,110 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { Scheduler } from '../../src/engine/scheduler.js';
+import { TtsService } from '../../src/engine/tts-service.js';
+import { TtsError } from '../../src/errors.js';
+import { voicedShare } from '../helpers/audio.js';
+
+const FEMALE = { engine: 'flite', engineVoice: 'slt' };
+
+describe('engine workers and scheduler', () => {
+  let scheduler: Scheduler;
+  let service: TtsService;
+  beforeAll(async () => {
+    scheduler = await Scheduler.start({ workers: 1, maxStreams: 2 });
+    service = new TtsService(scheduler);
+  });
+  afterAll(async () => {
+    await scheduler.stop();
+  });
+
+  it('reports the embedded engine and its voices', () => {
+    const flite = scheduler.engines.find((e) => e.id === 'flite');
+    expect(flite?.sampleRate).toBe(16000);
+    expect(flite?.voices.map((v) => v.id)).toEqual(expect.arrayContaining(['slt', 'rms', 'awb', 'kal16', 'kal']));
+  });
+
+  it('speaks segment by segment, in order, at the asked rate', async () => {
+    const text = 'Hello there, my friend. This is the second sentence. And this is the third one.';
+    const segments: number[] = [];
+    let samples = 0;
+    const pcm: Float32Array[] = [];
+    for await (const chunk of service.speak(text, { voice: FEMALE, speed: 1, pitchSemitones: 0, sampleRate: 24000 })) {
+      segments.push(chunk.segment);
+      samples += chunk.pcm.length;
+      pcm.push(chunk.pcm);
+    }
+    expect(segments).toEqual([...segments].sort((a, b) => a - b));
+    expect(new Set(segments).size).toBeGreaterThanOrEqual(3);
+    const seconds = samples / 24000;
+    expect(seconds).toBeGreaterThan(3);
+    expect(seconds).toBeLessThan(12);
+    const all = new Float32Array(samples);
+    let offset = 0;
+    for (const p of pcm) {
+      all.set(p, offset);
+      offset += p.length;
+    }
+    expect(voicedShare(all, 24000)).toBeGreaterThan(0.4);
+  });
+
+  it('speaks faster with a higher speed', async () => {
+    const measure = async (speed: number): Promise<number> => {
+      let n = 0;
+      for await (const c of service.speak('Speed changes how long this sentence takes to say.', { voice: FEMALE, speed, pitchSemitones: 0, sampleRate: 16000 })) n += c.pcm.length;
+      return n;
+    };
+    const normal = await measure(1);
+    const fast = await measure(1.5);
+    expect(fast / normal).toBeGreaterThan(0.55);
+    expect(fast / normal).toBeLessThan(0.8);
+  });
+
+  it('stops at max duration', async () => {
+    let n = 0;
+    for await (const c of service.speak('This sentence would take a good few seconds to say out loud, for sure.', { voice: FEMALE, speed: 1, pitchSemitones: 0, sampleRate: 16000, maxSeconds: 0.5 })) n += c.pcm.length;
+    expect(n).toBe(8000);
+  });
+
+  it('is fair: a short request is not stuck behind a long one', async () => {
+    const long = Array.from({ length: 12 }, (_, i) => `This is sentence number ${i + 1} of a rather long text.`).join(' ');
+    const finished: string[] = [];
+    const consume = async (name: string, text: string): Promise<void> => {
+      for await (const _ of service.speak(text, { voice: FEMALE, speed: 1, pitchSemitones: 0, sampleRate: 16000 })) {
+        // drain
+      }
+      finished.push(name);
+    };
+    const longDone = consume('long', long);
+    await new Promise((r) => setTimeout(r, 50));
+    await Promise.all([longDone, consume('short', 'A short one.')]);
+    expect(finished).toEqual(['short', 'long']);
+  });
+
+  it('refuses at once when every stream slot is taken', async () => {
+    const a = service.speak('One two three.', { voice: FEMALE, speed: 1, pitchSemitones: 0, sampleRate: 16000 });
+    const b = service.speak('Four five six.', { voice: FEMALE, speed: 1, pitchSemitones: 0, sampleRate: 16000 });
+    let error: unknown;
+    try {
+      service.speak('Seven.', { voice: FEMALE, speed: 1, pitchSemitones: 0, sampleRate: 16000 });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(TtsError);
+    expect((error as TtsError).status).toBe(503);
+    for (const stream of [a, b]) for await (const _ of stream) break;
+    expect(scheduler.openStreams).toBe(0);
+  });
+
+  it('cancels: an aborted request yields nothing more and frees its slot', async () => {
+    const controller = new AbortController();
+    const text = Array.from({ length: 10 }, (_, i) => `Cancellation test sentence number ${i + 1}.`).join(' ');
+    let chunks = 0;
+    for await (const _ of service.speak(text, { voice: FEMALE, speed: 1, pitchSemitones: 0, sampleRate: 16000, signal: controller.signal })) {
+      chunks++;
+      controller.abort();
+    }
+    expect(chunks).toBe(1);
+    expect(scheduler.openStreams).toBe(0);
+    expect(scheduler.queuedJobs).toBe(0);
+  });
+});
