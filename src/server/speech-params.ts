@@ -126,7 +126,8 @@ export function parseBody<T extends z.ZodType>(schema: T, body: unknown): z.outp
   if (result.success) return result.data;
   const issue = result.error.issues[0];
   const field = issue?.path.join('.') || 'body';
-  const message = issue?.code === 'invalid_type' && issue.input === undefined ? 'is required' : (issue?.message ?? 'is invalid');
+  const missing = issue?.path.length === 1 && (body as Record<string, unknown>)[String(issue.path[0])] === undefined;
+  const message = missing ? 'is required' : (issue?.message ?? 'is invalid');
   throw new TtsError('invalid_request', `"${field}" ${message}.`, field);
 }
 
