@@ -46,8 +46,19 @@ export function createAacEncoder(options: EncoderOptions): AudioEncoder {
   const { sampleRate, channels, onData } = options;
   const child = spawn(
     ffmpeg,
-    ['-hide_banner', '-loglevel', 'error', '-f', 'f32le', '-ar', String(sampleRate), '-ac', String(channels), '-i', 'pipe:0']
-      .concat(['-c:a', 'aac', '-b:a', channels === 1 ? '64k' : '128k', '-f', 'adts', 'pipe:1']),
+    [
+      '-hide_banner',
+      '-loglevel',
+      'error',
+      '-f',
+      'f32le',
+      '-ar',
+      String(sampleRate),
+      '-ac',
+      String(channels),
+      '-i',
+      'pipe:0',
+    ].concat(['-c:a', 'aac', '-b:a', channels === 1 ? '64k' : '128k', '-f', 'adts', 'pipe:1']),
     { stdio: ['pipe', 'pipe', 'pipe'] },
   );
   let stderr = '';

@@ -1,4 +1,6 @@
 /** Audio: PCM helpers, DSP (resampling, pitch/tempo) and the output encoders. */
+
+export { findFfmpeg } from './aac-encoder.js';
 export * from './create-encoder.js';
 export * from './encoder.js';
 export * from './formats.js';
@@ -7,4 +9,3 @@ export * from './pcm.js';
 export * from './resampler.js';
 export * from './voice-effects.js';
 export * from './wav-encoder.js';
-export { findFfmpeg } from './aac-encoder.js';

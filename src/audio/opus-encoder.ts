@@ -5,8 +5,8 @@
  */
 import { createRequire } from 'node:module';
 import type { AudioEncoder, EncoderOptions } from './encoder.js';
-import { floatToInt16 } from './pcm.js';
 import { OggWriter } from './ogg-writer.js';
+import { floatToInt16 } from './pcm.js';
 
 const require = createRequire(import.meta.url);
 

@@ -5,7 +5,7 @@ export function floatToInt16(samples: Float32Array): Int16Array {
   const out = new Int16Array(samples.length);
   for (let i = 0; i < samples.length; i++) {
     const s = samples[i] as number;
-    const clipped = s > 1 ? 1 : s < -1 ? -1 : s;
+    const clipped = s > 1 ? 1 : Math.max(s, -1);
     out[i] = clipped < 0 ? Math.round(clipped * 0x8000) : Math.round(clipped * 0x7fff);
   }
   return out;
@@ -23,7 +23,7 @@ export function int16ToBytes(samples: Int16Array): Uint8Array {
   if (isLittleEndian) return new Uint8Array(samples.buffer, samples.byteOffset, samples.byteLength).slice();
   const out = new Uint8Array(samples.length * 2);
   const view = new DataView(out.buffer);
-  samples.forEach((s, i) => view.setInt16(i * 2, s, true));
+  for (let i = 0; i < samples.length; i++) view.setInt16(i * 2, samples[i] as number, true);
   return out;
 }
 

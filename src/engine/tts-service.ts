@@ -3,7 +3,7 @@
  * segment by segment. Segment i+1 is already synthesizing while segment i is being consumed.
  */
 import { normalizeText } from '../text/normalize.js';
-import { segmentText, type SegmenterOptions } from '../text/segmenter.js';
+import { type SegmenterOptions, segmentText } from '../text/segmenter.js';
 import type { Scheduler, SchedulerStream } from './scheduler.js';
 import type { SegmentJob } from './worker-messages.js';
 
@@ -46,10 +46,7 @@ export interface SpeechChunk {
 const LOOKAHEAD = 2;
 
 /** Splits text into the segments that will be spoken (empty ones dropped), with their spoken form. */
-export function planSegments(
-  text: string,
-  options: Partial<SegmenterOptions> = {},
-): { written: string; spoken: string }[] {
+export function planSegments(text: string, options: Partial<SegmenterOptions> = {}): { written: string; spoken: string }[] {
   return segmentText(text, options)
     .map((written) => ({ written, spoken: normalizeText(written) }))
     .filter((s) => /[\p{L}\p{N}]/u.test(s.spoken));
@@ -92,7 +89,8 @@ export class TtsService {
       effects: { pitch: 2 ** (options.pitchSemitones / 12), tempo: engineSpeed ? 1 : options.speed },
       outputRate: options.sampleRate,
     });
-    let budget = options.maxSeconds === undefined ? Number.POSITIVE_INFINITY : Math.round(options.maxSeconds * options.sampleRate);
+    let budget =
+      options.maxSeconds === undefined ? Number.POSITIVE_INFINITY : Math.round(options.maxSeconds * options.sampleRate);
     try {
       if (signal?.aborted) return;
       const results: AsyncIterable<Float32Array>[] = [];

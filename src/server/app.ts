@@ -52,7 +52,12 @@ export function createApp(ctx: AppContext, version: string): Express {
     }
     if (tts.code === 'server_busy') res.setHeader('Retry-After', '1');
     res.status(tts.status).json({
-      error: { message: tts.message, type: tts.status >= 500 ? 'server_error' : 'invalid_request_error', code: tts.code, param: tts.param ?? null },
+      error: {
+        message: tts.message,
+        type: tts.status >= 500 ? 'server_error' : 'invalid_request_error',
+        code: tts.code,
+        param: tts.param ?? null,
+      },
     });
   };
   app.use(onError);

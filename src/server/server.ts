@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { pino, type Logger } from 'pino';
+import { type Logger, pino } from 'pino';
 import { Scheduler } from '../engine/scheduler.js';
 import { TtsService } from '../engine/tts-service.js';
 import { VoiceCatalog } from '../speakers/voice-catalog.js';

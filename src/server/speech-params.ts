@@ -56,12 +56,18 @@ const sampleRate = formNumber.pipe(
 /** Sampling fields shared by every speech route. */
 const samplingFields = {
   temperature: formNumber.pipe(z.number().gt(0, 'must be greater than 0').max(2, 'must be at most 2')).optional(),
-  top_k: formNumber.pipe(z.number().int('must be a whole number').min(1, 'must be at least 1').max(1000, 'must be at most 1000')).optional(),
+  top_k: formNumber
+    .pipe(z.number().int('must be a whole number').min(1, 'must be at least 1').max(1000, 'must be at most 1000'))
+    .optional(),
   top_p: formNumber.pipe(z.number().gt(0, 'must be greater than 0').max(1, 'must be at most 1')).optional(),
-  max_tokens: formNumber.pipe(z.number().int('must be a whole number').min(1, 'must be at least 1').max(1_000_000, 'must be at most 1000000')).optional(),
+  max_tokens: formNumber
+    .pipe(z.number().int('must be a whole number').min(1, 'must be at least 1').max(1_000_000, 'must be at most 1000000'))
+    .optional(),
 };
 
-const text = z.string({ error: 'is required and must be a string' }).refine((t) => t.trim() !== '', { error: 'must not be empty' });
+const text = z
+  .string({ error: 'is required and must be a string' })
+  .refine((t) => t.trim() !== '', { error: 'must not be empty' });
 
 /** Body of POST /speak. */
 export const speakBodySchema = z.object({

@@ -131,5 +131,8 @@ export async function sendSpeech(
   }
   if (!res.headersSent) audioHeaders(res, format);
   res.end();
-  log.info({ format, firstByteMs: firstByteMs && Math.round(firstByteMs), ms: Math.round(performance.now() - started) }, 'speech streamed');
+  log.info(
+    { format, firstByteMs: firstByteMs && Math.round(firstByteMs), ms: Math.round(performance.now() - started) },
+    'speech streamed',
+  );
 }

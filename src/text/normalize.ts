@@ -175,10 +175,7 @@ const RULES: Rule[] = [
     /\b([01]?\d|2[0-3]):([0-5]\d)(?::[0-5]\d)?(?:\s?([ap])\.?\s?m\b\.?)?/gi,
     (m, h = '0', min = '0', ap) => withEndPeriod(m, spokenTime(Number(h), Number(min), ap)),
   ],
-  [
-    /\b(1[0-2]|0?[1-9])\s?([ap])\.?\s?m\b\.?/gi,
-    (m, h = '0', ap) => withEndPeriod(m, spokenTime(Number(h), 0, ap)),
-  ],
+  [/\b(1[0-2]|0?[1-9])\s?([ap])\.?\s?m\b\.?/gi, (m, h = '0', ap) => withEndPeriod(m, spokenTime(Number(h), 0, ap))],
   // ISO dates and numeric dates with a year: "2024-03-04", "3/4/2024".
   [
     /\b(\d{4})-(0?[1-9]|1[0-2])-(0?[1-9]|[12]\d|3[01])\b/g,
@@ -296,5 +293,8 @@ export function normalizeText(text: string): string {
     out = out.replace(pattern, replace as (substring: string, ...args: unknown[]) => string);
   }
   out = expandAbbreviations(out);
-  return out.replace(/\s+/g, ' ').replace(/\s+([,.!?;:])/g, '$1').trim();
+  return out
+    .replace(/\s+/g, ' ')
+    .replace(/\s+([,.!?;:])/g, '$1')
+    .trim();
 }

@@ -15,7 +15,8 @@ import { decodeAudio, rmsLevel } from '../helpers/audio.js';
 function tone(seconds: number, rate: number, frequency = 300): Float32Array {
   const n = Math.round(seconds * rate);
   const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) out[i] = 0.3 * Math.sin((2 * Math.PI * frequency * i) / rate) * (0.75 + 0.25 * Math.sin((2 * Math.PI * 3 * i) / rate));
+  for (let i = 0; i < n; i++)
+    out[i] = 0.3 * Math.sin((2 * Math.PI * frequency * i) / rate) * (0.75 + 0.25 * Math.sin((2 * Math.PI * 3 * i) / rate));
   return out;
 }
 
@@ -33,7 +34,13 @@ function frequencyOf(samples: Float32Array, rate: number): number {
   return crossings / (samples.length / rate);
 }
 
-async function encodeStreamed(format: AudioFormat, pcm: Float32Array, rate: number, requested: number, piece: number): Promise<Uint8Array> {
+async function encodeStreamed(
+  format: AudioFormat,
+  pcm: Float32Array,
+  rate: number,
+  requested: number,
+  piece: number,
+): Promise<Uint8Array> {
   const parts: Uint8Array[] = [];
   const encoder = await createAudioEncoder(format, { sampleRate: rate, channels: 1, onData: (b) => parts.push(b) }, requested);
   for (let i = 0; i < pcm.length; i += piece) encoder.write(pcm.subarray(i, i + piece));
@@ -60,7 +67,10 @@ describe('encoders decode (ffmpeg) to the true duration, whole and streamed', ()
       const rateOut = format === 'opus' ? 48000 : rate;
       expect(rmsLevel(decoded.samples)).toBeGreaterThan(0.1);
       // The pitch survives coding (measured away from the ends, where codec priming sits).
-      const middle = decoded.samples.subarray(Math.round(decoded.samples.length * 0.15), Math.round(decoded.samples.length * 0.85));
+      const middle = decoded.samples.subarray(
+        Math.round(decoded.samples.length * 0.15),
+        Math.round(decoded.samples.length * 0.85),
+      );
       expect(Math.abs(frequencyOf(middle, rateOut) - 300)).toBeLessThan(6);
     }
   });

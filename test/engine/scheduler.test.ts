@@ -50,7 +50,13 @@ describe('engine workers and scheduler', () => {
   it('speaks faster with a higher speed', async () => {
     const measure = async (speed: number): Promise<number> => {
       let n = 0;
-      for await (const c of service.speak('Speed changes how long this sentence takes to say.', { voice: FEMALE, speed, pitchSemitones: 0, sampleRate: 16000 })) n += c.pcm.length;
+      for await (const c of service.speak('Speed changes how long this sentence takes to say.', {
+        voice: FEMALE,
+        speed,
+        pitchSemitones: 0,
+        sampleRate: 16000,
+      }))
+        n += c.pcm.length;
       return n;
     };
     const normal = await measure(1);
@@ -61,7 +67,14 @@ describe('engine workers and scheduler', () => {
 
   it('stops at max duration', async () => {
     let n = 0;
-    for await (const c of service.speak('This sentence would take a good few seconds to say out loud, for sure.', { voice: FEMALE, speed: 1, pitchSemitones: 0, sampleRate: 16000, maxSeconds: 0.5 })) n += c.pcm.length;
+    for await (const c of service.speak('This sentence would take a good few seconds to say out loud, for sure.', {
+      voice: FEMALE,
+      speed: 1,
+      pitchSemitones: 0,
+      sampleRate: 16000,
+      maxSeconds: 0.5,
+    }))
+      n += c.pcm.length;
     expect(n).toBe(8000);
   });
 
@@ -99,7 +112,13 @@ describe('engine workers and scheduler', () => {
     const controller = new AbortController();
     const text = Array.from({ length: 10 }, (_, i) => `Cancellation test sentence number ${i + 1}.`).join(' ');
     let chunks = 0;
-    for await (const _ of service.speak(text, { voice: FEMALE, speed: 1, pitchSemitones: 0, sampleRate: 16000, signal: controller.signal })) {
+    for await (const _ of service.speak(text, {
+      voice: FEMALE,
+      speed: 1,
+      pitchSemitones: 0,
+      sampleRate: 16000,
+      signal: controller.signal,
+    })) {
       chunks++;
       controller.abort();
     }

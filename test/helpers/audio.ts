@@ -38,17 +38,29 @@ function inputFlags(ext: string, pcmRate?: number): string[] {
 export async function decodeAudio(bytes: Uint8Array, ext: string, pcmRate?: number): Promise<DecodedAudio> {
   return withTempFile(bytes, ext, async (path) => {
     const probe = await run('ffprobe', [
-      '-v', 'error', ...inputFlags(ext, pcmRate), '-show_entries', 'stream=sample_rate,channels,codec_name', '-of', 'json', path,
+      '-v',
+      'error',
+      ...inputFlags(ext, pcmRate),
+      '-show_entries',
+      'stream=sample_rate,channels,codec_name',
+      '-of',
+      'json',
+      path,
     ]);
-    const stream = (JSON.parse(probe.stdout) as { streams: { sample_rate: string; channels: number; codec_name: string }[] }).streams[0];
+    const stream = (JSON.parse(probe.stdout) as { streams: { sample_rate: string; channels: number; codec_name: string }[] })
+      .streams[0];
     if (!stream) throw new Error('ffprobe found no audio stream');
     const sampleRate = Number(stream.sample_rate);
     // Decode at the stream's own rate; Opus decodes at 48 kHz whatever its header's original rate.
     const decodeRate = stream.codec_name === 'opus' ? 48000 : sampleRate;
-    const pcm = await run('ffmpeg', ['-v', 'error', ...inputFlags(ext, pcmRate), '-i', path, '-f', 's16le', '-ac', '1', '-ar', String(decodeRate), '-'], {
-      encoding: 'buffer',
-      maxBuffer: 1 << 30,
-    });
+    const pcm = await run(
+      'ffmpeg',
+      ['-v', 'error', ...inputFlags(ext, pcmRate), '-i', path, '-f', 's16le', '-ac', '1', '-ar', String(decodeRate), '-'],
+      {
+        encoding: 'buffer',
+        maxBuffer: 1 << 30,
+      },
+    );
     const ints = new Int16Array(pcm.stdout.buffer, pcm.stdout.byteOffset, Math.floor(pcm.stdout.byteLength / 2));
     const samples = Float32Array.from(ints, (s) => s / 32768);
     return { sampleRate, channels: stream.channels, codec: stream.codec_name, samples, duration: samples.length / decodeRate };
@@ -78,7 +90,21 @@ export function voicedShare(samples: Float32Array, sampleRate: number): number {
 export async function transcribe(bytes: Uint8Array, ext: string, pcmRate?: number): Promise<string> {
   return withTempFile(bytes, ext, async (path) => {
     const wav = `${path}.16k.wav`;
-    await run('ffmpeg', ['-v', 'error', '-y', ...inputFlags(ext, pcmRate), '-i', path, '-ar', '16000', '-ac', '1', '-sample_fmt', 's16', wav]);
+    await run('ffmpeg', [
+      '-v',
+      'error',
+      '-y',
+      ...inputFlags(ext, pcmRate),
+      '-i',
+      path,
+      '-ar',
+      '16000',
+      '-ac',
+      '1',
+      '-sample_fmt',
+      's16',
+      wav,
+    ]);
     const { stdout } = await run('pocketsphinx_continuous', ['-infile', wav, '-logfn', '/dev/null'], { maxBuffer: 1 << 24 });
     return stdout.replace(/\s+/g, ' ').trim().toLowerCase();
   });
@@ -86,7 +112,12 @@ export async function transcribe(bytes: Uint8Array, ext: string, pcmRate?: numbe
 
 /** Word error rate of `hypothesis` against `reference` (Levenshtein over words). */
 export function wordErrorRate(reference: string, hypothesis: string): number {
-  const words = (s: string): string[] => s.toLowerCase().replace(/[^a-z0-9' ]+/g, ' ').split(/\s+/).filter(Boolean);
+  const words = (s: string): string[] =>
+    s
+      .toLowerCase()
+      .replace(/[^a-z0-9' ]+/g, ' ')
+      .split(/\s+/)
+      .filter(Boolean);
   const ref = words(reference);
   const hyp = words(hypothesis);
   let prev = Array.from({ length: hyp.length + 1 }, (_, j) => j);

@@ -21,8 +21,16 @@ describe('REST shim on a real server', () => {
 
   it("answers the client guide's /speak example with a playable mp3 of the text", async () => {
     const res = await post(`${server.url}/speak`, {
-      name: 'male', text: GUIDE_TEXT, pitch: 'moderate', speed: 'moderate', temperature: 0.9,
-      top_k: 50, top_p: 0.95, max_tokens: 2048, stream: false, response_format: 'mp3',
+      name: 'male',
+      text: GUIDE_TEXT,
+      pitch: 'moderate',
+      speed: 'moderate',
+      temperature: 0.9,
+      top_k: 50,
+      top_p: 0.95,
+      max_tokens: 2048,
+      stream: false,
+      response_format: 'mp3',
     });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('audio/mpeg');
@@ -93,13 +101,21 @@ describe('REST shim on a real server', () => {
     const client = new OpenAI({ baseURL: `${server.url}/v1`, apiKey: 'not-needed' });
     const input = 'Testing every format. The durations should all agree.';
     const reference = await decodeAudio(
-      new Uint8Array(await (await client.audio.speech.create({ model: 'tts-1', voice: 'alloy', input, response_format: 'wav' })).arrayBuffer()),
+      new Uint8Array(
+        await (await client.audio.speech.create({ model: 'tts-1', voice: 'alloy', input, response_format: 'wav' })).arrayBuffer(),
+      ),
       'wav',
     );
     expect(reference.sampleRate).toBe(24000);
     for (const format of AUDIO_FORMATS) {
       for (const stream of [false, true]) {
-        const response = await client.audio.speech.create({ model: 'spark', voice: 'female', input, response_format: format, ...(stream ? { stream } : {}) } as OpenAI.Audio.SpeechCreateParams);
+        const response = await client.audio.speech.create({
+          model: 'spark',
+          voice: 'female',
+          input,
+          response_format: format,
+          ...(stream ? { stream } : {}),
+        } as OpenAI.Audio.SpeechCreateParams);
         const bytes = new Uint8Array(await response.arrayBuffer());
         const audio = await decodeAudio(bytes, format, 24000);
         const label = `${format} ${stream ? 'streamed' : 'whole'}`;
@@ -109,10 +125,16 @@ describe('REST shim on a real server', () => {
     }
   });
 
-  it("supports the guide's with_streaming_response call (model \"spark\")", async () => {
+  it('supports the guide\'s with_streaming_response call (model "spark")', async () => {
     const client = new OpenAI({ baseURL: `${server.url}/v1`, apiKey: 'not-needed' });
-    const response = await client.audio.speech.with_streaming_response?.create?.({ model: 'spark', voice: 'male', input: 'Hello, I am a streaming test.' });
-    const raw = response ?? (await client.audio.speech.create({ model: 'spark', voice: 'male', input: 'Hello, I am a streaming test.' }).asResponse());
+    const response = await client.audio.speech.with_streaming_response?.create?.({
+      model: 'spark',
+      voice: 'male',
+      input: 'Hello, I am a streaming test.',
+    });
+    const raw =
+      response ??
+      (await client.audio.speech.create({ model: 'spark', voice: 'male', input: 'Hello, I am a streaming test.' }).asResponse());
     expect(raw.headers.get('content-type')).toBe('audio/mpeg');
     const audio = await decodeAudio(new Uint8Array(await raw.arrayBuffer()), 'mp3');
     expect(audio.duration).toBeGreaterThan(1);
@@ -120,7 +142,12 @@ describe('REST shim on a real server', () => {
 
   it('changes pitch and speed as asked', async () => {
     const measure = async (body: Record<string, unknown>) => {
-      const res = await post(`${server.url}/speak`, { name: 'female', text: 'How fast and how high do I speak now?', response_format: 'wav', ...body });
+      const res = await post(`${server.url}/speak`, {
+        name: 'female',
+        text: 'How fast and how high do I speak now?',
+        response_format: 'wav',
+        ...body,
+      });
       return decodeAudio(new Uint8Array(await res.arrayBuffer()), 'wav');
     };
     const normal = await measure({});
@@ -133,7 +160,13 @@ describe('REST shim on a real server', () => {
   });
 
   it('honours sample_rate and max_tokens', async () => {
-    const res = await post(`${server.url}/speak`, { name: 'female', text: 'A sentence long enough to be cut short by the token limit here.', response_format: 'flac', sample_rate: 44100, max_tokens: 50 });
+    const res = await post(`${server.url}/speak`, {
+      name: 'female',
+      text: 'A sentence long enough to be cut short by the token limit here.',
+      response_format: 'flac',
+      sample_rate: 44100,
+      max_tokens: 50,
+    });
     const audio = await decodeAudio(new Uint8Array(await res.arrayBuffer()), 'flac');
     expect(audio.sampleRate).toBe(44100);
     expect(audio.duration).toBeCloseTo(1, 2);
@@ -155,16 +188,40 @@ describe('REST shim on a real server', () => {
 
   it.each([
     ['missing name', '/speak', { text: 'hi' }, 400, /"name" is required/],
-    ['bad speed level', '/speak', { name: 'male', text: 'hi', speed: 'fast' }, 400, /"speed" must be one of very_low, low, moderate, high, very_high/],
+    [
+      'bad speed level',
+      '/speak',
+      { name: 'male', text: 'hi', speed: 'fast' },
+      400,
+      /"speed" must be one of very_low, low, moderate, high, very_high/,
+    ],
     ['temperature out of range', '/speak', { name: 'male', text: 'hi', temperature: 5 }, 400, /"temperature" must be at most 2/],
     ['top_k not whole', '/speak', { name: 'male', text: 'hi', top_k: 1.5 }, 400, /"top_k" must be a whole number/],
-    ['bad format', '/speak', { name: 'male', text: 'hi', response_format: 'ogg' }, 400, /"response_format" must be one of mp3, opus, aac, flac, wav, pcm/],
+    [
+      'bad format',
+      '/speak',
+      { name: 'male', text: 'hi', response_format: 'ogg' },
+      400,
+      /"response_format" must be one of mp3, opus, aac, flac, wav, pcm/,
+    ],
     ['empty text', '/speak', { name: 'male', text: '   ' }, 400, /"text" must not be empty/],
     ['nothing to speak', '/speak', { name: 'male', text: '...!?' }, 400, /nothing to speak/],
     ['unknown voice', '/speak', { name: '赞助商', text: 'hi' }, 404, /No voice is called "赞助商". Valid voices: female, male/],
-    ['speed out of range', '/v1/audio/speech', { model: 'tts-1', voice: 'alloy', input: 'hi', speed: 5 }, 400, /"speed" must be at most 4.0/],
+    [
+      'speed out of range',
+      '/v1/audio/speech',
+      { model: 'tts-1', voice: 'alloy', input: 'hi', speed: 5 },
+      400,
+      /"speed" must be at most 4.0/,
+    ],
     ['unknown model', '/v1/audio/speech', { model: 'gpt-9', voice: 'alloy', input: 'hi' }, 404, /Use one of: flash-tts/],
-    ['cloning by base64 voice', '/v1/audio/speech', { model: 'tts-1', voice: Buffer.alloc(600, 7).toString('base64'), input: 'hi' }, 400, /pocket-tts engine/],
+    [
+      'cloning by base64 voice',
+      '/v1/audio/speech',
+      { model: 'tts-1', voice: Buffer.alloc(600, 7).toString('base64'), input: 'hi' },
+      400,
+      /pocket-tts engine/,
+    ],
     ['text too long', '/speak', { name: 'male', text: 'a'.repeat(20001) }, 413, /at most 20000/],
   ])('%s → clear error', async (_name, path, body, status, message) => {
     const res = await post(`${server.url}${path}`, body);
@@ -174,22 +231,40 @@ describe('REST shim on a real server', () => {
   });
 
   it('rejects malformed JSON with 400, not 500', async () => {
-    const res = await fetch(`${server.url}/speak`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"name": "male", "text": ' });
+    const res = await fetch(`${server.url}/speak`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"name": "male", "text": ',
+    });
     expect(res.status).toBe(400);
     expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(/not valid JSON/);
   });
 
   it('validates /clone_voice, /add_speaker and /delete_speaker and says what to install', async () => {
-    const missing = await fetch(`${server.url}/clone_voice`, { method: 'POST', body: new URLSearchParams({ text: 'Clone this voice' }) });
+    const missing = await fetch(`${server.url}/clone_voice`, {
+      method: 'POST',
+      body: new URLSearchParams({ text: 'Clone this voice' }),
+    });
     expect(missing.status).toBe(400);
     expect(((await missing.json()) as { error: { message: string } }).error.message).toMatch(/reference_audio/);
-    const wav = (await (await post(`${server.url}/speak`, { name: 'female', text: 'A reference.', response_format: 'wav' })).arrayBuffer());
+    const wav = await (
+      await post(`${server.url}/speak`, { name: 'female', text: 'A reference.', response_format: 'wav' })
+    ).arrayBuffer();
     const clone = await fetch(`${server.url}/clone_voice`, {
       method: 'POST',
-      body: new URLSearchParams({ text: 'Clone this voice', reference_audio: Buffer.from(wav).toString('base64'), temperature: '0.9', stream: 'false', response_format: 'mp3' }),
+      body: new URLSearchParams({
+        text: 'Clone this voice',
+        reference_audio: Buffer.from(wav).toString('base64'),
+        temperature: '0.9',
+        stream: 'false',
+        response_format: 'mp3',
+      }),
     });
     expect(clone.status).toBe(400);
-    expect(((await clone.json()) as { error: { code: string; message: string } }).error).toMatchObject({ code: 'engine_not_installed', message: expect.stringMatching(/pocket-tts/) });
+    expect(((await clone.json()) as { error: { code: string; message: string } }).error).toMatchObject({
+      code: 'engine_not_installed',
+      message: expect.stringMatching(/pocket-tts/),
+    });
     const form = new FormData();
     form.append('text', 'Clone audio');
     form.append('temperature', 'hot');
@@ -212,7 +287,10 @@ describe('REST shim on a real server', () => {
   });
 
   it('cancels the synthesis of a client that goes away', async () => {
-    const text = Array.from({ length: 30 }, (_, i) => `This is sentence ${i + 1} of a very long text that nobody will hear.`).join(' ');
+    const text = Array.from(
+      { length: 30 },
+      (_, i) => `This is sentence ${i + 1} of a very long text that nobody will hear.`,
+    ).join(' ');
     const controller = new AbortController();
     const res = await post(`${server.url}/speak`, { name: 'female', text, stream: true, response_format: 'pcm' }, {});
     const reader = (res.body as ReadableStream<Uint8Array>).getReader();
@@ -241,7 +319,12 @@ describe('API key and load limits', () => {
     expect((await fetch(`${server.url}/v1/models`)).status).toBe(401);
     expect((await post(`${server.url}/speak`, { name: 'male', text: 'hi' }, { authorization: 'Bearer wrong' })).status).toBe(401);
     const client = new OpenAI({ baseURL: `${server.url}/v1`, apiKey: 'sesame' });
-    const audio = await client.audio.speech.create({ model: 'tts-1', voice: 'echo', input: 'The key works.', response_format: 'wav' });
+    const audio = await client.audio.speech.create({
+      model: 'tts-1',
+      voice: 'echo',
+      input: 'The key works.',
+      response_format: 'wav',
+    });
     expect((await decodeAudio(new Uint8Array(await audio.arrayBuffer()), 'wav')).duration).toBeGreaterThan(0.5);
   });
 

@@ -13,7 +13,10 @@ describe('normalizeText', () => {
     ['Pi is 3.14 and -5 is negative.', 'Pi is three point one four and minus five is negative.'],
     ['Agent 007 reporting.', 'Agent zero zero seven reporting.'],
     ['The 1st, 2nd, 3rd and 21st.', 'The first, second, third and twenty-first.'],
-    ['Born in 1999, moved in 2005, back in 2024.', 'Born in nineteen ninety-nine, moved in two thousand five, back in twenty twenty-four.'],
+    [
+      'Born in 1999, moved in 2005, back in 2024.',
+      'Born in nineteen ninety-nine, moved in two thousand five, back in twenty twenty-four.',
+    ],
     ['In the 1990s it was hot.', 'In the nineteen nineties it was hot.'],
     ['Meet me on 2024-03-04.', 'Meet me on March fourth, twenty twenty-four.'],
     ['Due 12/25/2024.', 'Due December twenty-fifth, twenty twenty-four.'],

@@ -2,17 +2,57 @@ import { describe, expect, it } from '@jest/globals';
 import { SentenceSegmenter, segmentText } from '../../src/text/segmenter.js';
 
 const CASES: [string, string, string[]][] = [
-  ['short first fragment at a comma', 'Well, hello there my friend, how are you doing today? I am fine.', ['Well, hello there my friend,', 'how are you doing today?', 'I am fine.']],
-  ['first fragment needs ten characters', 'Hello, world! It is a lovely day outside.', ['Hello, world!', 'It is a lovely day outside.']],
-  ['abbreviations do not end sentences', 'Dr. Smith met Mr. Jones at St. Paul today. They talked.', ['Dr. Smith met Mr. Jones at St. Paul today.', 'They talked.']],
-  ['decimals and domains are kept whole', 'Pi is 3.14159 and the site is example.com for sure. Next one here.', ['Pi is 3.14159 and the site is example.com for sure.', 'Next one here.']],
-  ['initials are kept whole', 'J. R. R. Tolkien wrote many books. He was English.', ['J. R. R. Tolkien wrote many books.', 'He was English.']],
-  ['etc. ends a sentence only before a capital', 'We need eggs, milk, etc. and bread. Then we go home now.', ['We need eggs,', 'milk, etc. and bread.', 'Then we go home now.']],
-  ['tiny sentences merge', 'This is the first sentence. Hi! Ok. Fine then, bye.', ['This is the first sentence.', 'Hi! Ok. Fine then, bye.']],
+  [
+    'short first fragment at a comma',
+    'Well, hello there my friend, how are you doing today? I am fine.',
+    ['Well, hello there my friend,', 'how are you doing today?', 'I am fine.'],
+  ],
+  [
+    'first fragment needs ten characters',
+    'Hello, world! It is a lovely day outside.',
+    ['Hello, world!', 'It is a lovely day outside.'],
+  ],
+  [
+    'abbreviations do not end sentences',
+    'Dr. Smith met Mr. Jones at St. Paul today. They talked.',
+    ['Dr. Smith met Mr. Jones at St. Paul today.', 'They talked.'],
+  ],
+  [
+    'decimals and domains are kept whole',
+    'Pi is 3.14159 and the site is example.com for sure. Next one here.',
+    ['Pi is 3.14159 and the site is example.com for sure.', 'Next one here.'],
+  ],
+  [
+    'initials are kept whole',
+    'J. R. R. Tolkien wrote many books. He was English.',
+    ['J. R. R. Tolkien wrote many books.', 'He was English.'],
+  ],
+  [
+    'etc. ends a sentence only before a capital',
+    'We need eggs, milk, etc. and bread. Then we go home now.',
+    ['We need eggs,', 'milk, etc. and bread.', 'Then we go home now.'],
+  ],
+  [
+    'tiny sentences merge',
+    'This is the first sentence. Hi! Ok. Fine then, bye.',
+    ['This is the first sentence.', 'Hi! Ok. Fine then, bye.'],
+  ],
   ['CJK terminators split at once', '你好。我很好！谢谢你？', ['你好。', '我很好！', '谢谢你？']],
-  ['an ellipsis before lower case continues', 'Well... I think so, yes indeed. Sure.', ['Well... I think so,', 'yes indeed. Sure.']],
-  ['list items and paragraphs', '1. First item here\n2. Second item here\n\nA new paragraph starts.', ['1. First item here', '2. Second item here', 'A new paragraph starts.']],
-  ['quotes stay with their sentence', 'She said "Stop right there." Then she left the room.', ['She said "Stop right there."', 'Then she left the room.']],
+  [
+    'an ellipsis before lower case continues',
+    'Well... I think so, yes indeed. Sure.',
+    ['Well... I think so,', 'yes indeed. Sure.'],
+  ],
+  [
+    'list items and paragraphs',
+    '1. First item here\n2. Second item here\n\nA new paragraph starts.',
+    ['1. First item here', '2. Second item here', 'A new paragraph starts.'],
+  ],
+  [
+    'quotes stay with their sentence',
+    'She said "Stop right there." Then she left the room.',
+    ['She said "Stop right there."', 'Then she left the room.'],
+  ],
 ];
 
 describe('segmentText', () => {

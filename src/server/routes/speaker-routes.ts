@@ -37,7 +37,8 @@ export function speakerRoutes(ctx: AppContext): ExpressRouter {
         'reference_audio',
       );
     }
-    if (file && file.size < 44) throw new TtsError('invalid_request', '"reference_audio_file" is too short to be audio.', 'reference_audio_file');
+    if (file && file.size < 44)
+      throw new TtsError('invalid_request', '"reference_audio_file" is too short to be audio.', 'reference_audio_file');
     if (!file && body.reference_audio !== undefined) decodeBase64Audio(body.reference_audio, 'reference_audio');
     throw cloningUnavailable('reference_audio');
   });
@@ -61,7 +62,11 @@ export function speakerRoutes(ctx: AppContext): ExpressRouter {
     if (voice) {
       throw new TtsError('invalid_request', `"${body.name}" is a built-in voice and cannot be deleted.`, 'name');
     }
-    throw new TtsError('voice_not_found', `No saved speaker is called "${body.name}"; this server has no saved speakers.`, 'name');
+    throw new TtsError(
+      'voice_not_found',
+      `No saved speaker is called "${body.name}"; this server has no saved speakers.`,
+      'name',
+    );
   });
   return router;
 }

@@ -2,7 +2,6 @@
 import { type Router as ExpressRouter, Router } from 'express';
 import { TtsError } from '../../errors.js';
 import type { AppContext } from '../context.js';
-import { sendSpeech } from '../speech-response.js';
 import {
   openaiSpeechBodySchema,
   outputRate,
@@ -12,6 +11,7 @@ import {
   speedFactor,
   TOKENS_PER_SECOND,
 } from '../speech-params.js';
+import { sendSpeech } from '../speech-response.js';
 
 /** Model names /v1/audio/speech accepts: ours, the original's, and OpenAI's. */
 export const MODEL_NAMES = ['flash-tts', 'flite', 'spark', 'tts-1', 'tts-1-hd', 'gpt-4o-mini-tts'] as const;
@@ -88,7 +88,11 @@ export function speechRoutes(ctx: AppContext): ExpressRouter {
   router.post('/v1/audio/speech', async (req, res) => {
     const body = parseBody(openaiSpeechBodySchema, req.body);
     if (!(MODEL_NAMES as readonly string[]).includes(body.model)) {
-      throw new TtsError('model_not_found', `No model is called "${body.model}". Use one of: ${MODEL_NAMES.join(', ')}.`, 'model');
+      throw new TtsError(
+        'model_not_found',
+        `No model is called "${body.model}". Use one of: ${MODEL_NAMES.join(', ')}.`,
+        'model',
+      );
     }
     checkText(body.input, 'input');
     if (looksLikeAudioData(body.voice)) throw cloningUnavailable('voice');
