@@ -82,7 +82,9 @@ async function main(): Promise<void> {
       );
       const audioSeconds = sizes.reduce((a, b) => a + b, 0) / 2 / 16000;
       const rtf = audioSeconds / ((performance.now() - t) / 1000);
-      console.log(`   server, ${concurrency} concurrent: ${rtf.toFixed(1)}x realtime (${(rtf / aloneRtf).toFixed(2)} of the engine alone)`);
+      console.log(
+        `   server, ${concurrency} concurrent: ${rtf.toFixed(1)}x realtime (${(rtf / aloneRtf).toFixed(2)} of the engine alone)`,
+      );
     }
   } finally {
     await server.close();
@@ -92,7 +94,8 @@ async function main(): Promise<void> {
   const resampler = await Resampler.create();
   const parts: Float32Array[] = [];
   const t = performance.now();
-  for (const s of segments) for await (const pcm of engine.synthesize({ text: s.spoken, voice: 'slt', speed: 1 }, never)) parts.push(pcm);
+  for (const s of segments)
+    for await (const pcm of engine.synthesize({ text: s.spoken, voice: 'slt', speed: 1 }, never)) parts.push(pcm);
   const synthMs = performance.now() - t;
   const pcm16k = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
   let offset = 0;
@@ -100,7 +103,9 @@ async function main(): Promise<void> {
     pcm16k.set(p, offset);
     offset += p.length;
   }
-  console.log(`\n3. Encode cost as a share of synthesis time (${(pcm16k.length / 16000).toFixed(1)} s of audio, synthesis ${synthMs.toFixed(0)} ms)`);
+  console.log(
+    `\n3. Encode cost as a share of synthesis time (${(pcm16k.length / 16000).toFixed(1)} s of audio, synthesis ${synthMs.toFixed(0)} ms)`,
+  );
   for (const rate of [16000, 24000]) {
     for (const format of AUDIO_FORMATS) {
       const inputRate = encoderInputRate(format, rate);
@@ -109,7 +114,9 @@ async function main(): Promise<void> {
       const e = performance.now();
       await encodeAudio(format, input, inputRate, 1, rate);
       const ms = performance.now() - e;
-      console.log(`   ${format.padEnd(5)} at ${rate} Hz: ${ms.toFixed(1)} ms = ${((ms / synthMs) * 100).toFixed(1)}% of synthesis`);
+      console.log(
+        `   ${format.padEnd(5)} at ${rate} Hz: ${ms.toFixed(1)} ms = ${((ms / synthMs) * 100).toFixed(1)}% of synthesis`,
+      );
     }
   }
 }
