@@ -1,0 +1,34 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { describe, expect, it } from '@jest/globals';
+import { decodeAudio, transcribe } from '../helpers/audio.js';
+
+const run = promisify(execFile);
+const CLI = fileURLToPath(new URL('../../dist/src/cli/main.js', import.meta.url));
+
+describe('flash-tts say', () => {
+  it('writes speech in the format of the file name', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'flash-tts-cli-'));
+    try {
+      const out = join(dir, 'out.flac');
+      await run(process.execPath, [CLI, 'say', 'Please call me tomorrow morning.', '-o', out, '--voice', 'male']);
+      const bytes = new Uint8Array(await readFile(out));
+      const audio = await decodeAudio(bytes, 'flac');
+      expect(audio.codec).toBe('flac');
+      expect(audio.duration).toBeGreaterThan(1);
+      expect(await transcribe(bytes, 'flac')).toMatch(/tomorrow/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('fails with a message naming the valid voices', async () => {
+    await expect(run(process.execPath, [CLI, 'say', 'hi', '-o', '/dev/null', '--voice', 'nobody'])).rejects.toMatchObject({
+      stderr: expect.stringMatching(/No voice is called "nobody". Voices: female, male/),
+    });
+  });
+});
