@@ -30,6 +30,21 @@ export function cloningUnavailable(param: string): TtsError {
   );
 }
 
+/** The request's sampling fields as engine options (absent fields stay absent). */
+function samplingOptions(body: {
+  temperature?: number | undefined;
+  top_k?: number | undefined;
+  top_p?: number | undefined;
+  max_tokens?: number | undefined;
+}) {
+  return {
+    ...(body.temperature === undefined ? {} : { temperature: body.temperature }),
+    ...(body.top_k === undefined ? {} : { topK: body.top_k }),
+    ...(body.top_p === undefined ? {} : { topP: body.top_p }),
+    ...(body.max_tokens === undefined ? {} : { maxSeconds: body.max_tokens / TOKENS_PER_SECOND }),
+  };
+}
+
 export function speechRoutes(ctx: AppContext): ExpressRouter {
   const router = Router();
   const { config, service, catalog } = ctx;
@@ -75,10 +90,7 @@ export function speechRoutes(ctx: AppContext): ExpressRouter {
           voice,
           speed: speedFactor(body.speed),
           pitchSemitones: pitchSemitones(body.pitch),
-          ...(body.temperature === undefined ? {} : { temperature: body.temperature }),
-          ...(body.top_k === undefined ? {} : { topK: body.top_k }),
-          ...(body.top_p === undefined ? {} : { topP: body.top_p }),
-          ...(body.max_tokens === undefined ? {} : { maxSeconds: body.max_tokens / TOKENS_PER_SECOND }),
+          ...samplingOptions(body),
         },
       },
       ctx.log.child({ route: '/speak' }),
@@ -110,10 +122,7 @@ export function speechRoutes(ctx: AppContext): ExpressRouter {
           voice,
           speed: body.speed,
           pitchSemitones: pitchSemitones(body.pitch),
-          ...(body.temperature === undefined ? {} : { temperature: body.temperature }),
-          ...(body.top_k === undefined ? {} : { topK: body.top_k }),
-          ...(body.top_p === undefined ? {} : { topP: body.top_p }),
-          ...(body.max_tokens === undefined ? {} : { maxSeconds: body.max_tokens / TOKENS_PER_SECOND }),
+          ...samplingOptions(body),
         },
       },
       ctx.log.child({ route: '/v1/audio/speech' }),
