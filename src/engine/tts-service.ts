@@ -2,6 +2,7 @@
  * Text in, PCM out: normalize → segment → schedule on engine workers → PCM at the asked rate,
  * segment by segment. Segment i+1 is already synthesizing while segment i is being consumed.
  */
+import { TtsError } from '../errors.js';
 import { normalizeText } from '../text/normalize.js';
 import { type SegmenterOptions, segmentText } from '../text/segmenter.js';
 import type { Scheduler, SchedulerStream } from './scheduler.js';
@@ -58,10 +59,14 @@ export class TtsService {
 
   /**
    * Starts speaking `text`. Takes a scheduler slot at once (throws `server_busy` when none is
-   * free), then yields PCM chunks in order as segments finish.
+   * free, `invalid_request` when the text has nothing to say), then yields PCM chunks in order as
+   * segments finish.
    */
   speak(text: string, options: SpeechOptions): AsyncIterable<SpeechChunk> {
     const segments = planSegments(text, options.segmenter);
+    if (segments.length === 0) {
+      throw new TtsError('invalid_request', 'The text has nothing to speak (no letters or digits).', 'text');
+    }
     const stream = this.scheduler.openStream();
     return this.#run(stream, segments, options);
   }

@@ -16,7 +16,6 @@ import {
   findFfmpeg,
 } from '../audio/index.js';
 import type { SpeechOptions, TtsService } from '../engine/tts-service.js';
-import { planSegments } from '../engine/tts-service.js';
 import { TtsError } from '../errors.js';
 
 /** What to say and how to send it. */
@@ -54,9 +53,6 @@ export async function sendSpeech(
 ): Promise<void> {
   const { format, sampleRate } = request;
   checkFormat(format);
-  if (planSegments(request.text).length === 0) {
-    throw new TtsError('invalid_request', 'The text has nothing to speak (no letters or digits).', 'text');
-  }
   const inputRate = encoderInputRate(format, sampleRate);
   const controller = new AbortController();
   const onClose = (): void => {
