@@ -5,6 +5,7 @@ import { createFlacEncoder, loadFlac } from './flac-encoder.js';
 import type { AudioFormat } from './formats.js';
 import { createMp3Encoder } from './mp3-encoder.js';
 import { createOggOpusEncoder, OPUS_RATE } from './opus-encoder.js';
+import { concatBytes } from './pcm.js';
 import { createPcmEncoder } from './pcm-encoder.js';
 
 /**
@@ -57,11 +58,5 @@ export async function encodeAudio(
   );
   encoder.write(pcm);
   await encoder.end();
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let offset = 0;
-  for (const p of parts) {
-    out.set(p, offset);
-    offset += p.length;
-  }
-  return out;
+  return concatBytes(parts);
 }

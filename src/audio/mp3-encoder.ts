@@ -5,7 +5,7 @@
  */
 import { Mp3Encoder } from '@breezystack/lamejs';
 import type { AudioEncoder, EncoderOptions } from './encoder.js';
-import { floatToInt16 } from './pcm.js';
+import { concatBytes, floatToInt16 } from './pcm.js';
 
 /** Delay LAME adds before the first input sample (the decoder adds 529 more, and knows it). */
 const ENCODER_DELAY = 576;
@@ -222,12 +222,7 @@ export function createMp3Encoder(options: EncoderOptions): AudioEncoder {
       }
       output(lame.flush());
       if (!whole) return;
-      const body = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-      let offset = 0;
-      for (const c of chunks) {
-        body.set(c, offset);
-        offset += c.length;
-      }
+      const body = concatBytes(chunks);
       if (body.length === 0) return;
       const frames = countMp3Frames(body);
       const first = parseHeader(body, 0) as FrameHeader;

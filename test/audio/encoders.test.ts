@@ -1,3 +1,8 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { describe, expect, it } from '@jest/globals';
 import {
   AUDIO_FORMATS,
@@ -93,6 +98,17 @@ describe('format details', () => {
     // The last page has the end-of-stream flag.
     const lastPage = Buffer.from(bytes).lastIndexOf('OggS');
     expect((bytes[lastPage + 5] as number) & 0x04).toBe(0x04);
+    // opus-tools' checker reads every page (CRC, granules, headers) and must find nothing wrong.
+    const dir = await mkdtemp(join(tmpdir(), 'flash-tts-opus-'));
+    try {
+      await writeFile(join(dir, 'a.opus'), bytes);
+      const { stdout, stderr } = await promisify(execFile)('opusinfo', [join(dir, 'a.opus')]);
+      expect(`${stdout}${stderr}`).not.toMatch(/WARNING|ERROR|corrupt|hole/i);
+      expect(stdout).toMatch(/Playback length: 0m:02\.000s/);
+      expect(stdout).toMatch(/Original sample rate: 16000 Hz/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('raw PCM is little-endian 16-bit with nothing around it', async () => {

@@ -7,6 +7,8 @@
  * fast-API calls to go wrong, needs no flags, and keeps every file in memory, so nothing touches disk.
  */
 
+import { concatBytes } from '../../audio/pcm.js';
+
 const ERRNO_SUCCESS = 0;
 const ERRNO_BADF = 8;
 const ERRNO_INVAL = 28;
@@ -225,8 +227,8 @@ export function prepareWasiCommand(module: WebAssembly.Module): PreparedWasiComm
       const decoder = new TextDecoder();
       return {
         exitCode,
-        stdout: decoder.decode(concat(stdout)),
-        stderr: decoder.decode(concat(stderr)),
+        stdout: decoder.decode(concatBytes(stdout)),
+        stderr: decoder.decode(concatBytes(stderr)),
         files,
       };
     },
@@ -236,14 +238,4 @@ export function prepareWasiCommand(module: WebAssembly.Module): PreparedWasiComm
 /** Instantiates and runs a WASI command once (see {@link prepareWasiCommand}). */
 export function runWasiCommand(module: WebAssembly.Module, args: readonly string[]): WasiRunResult {
   return prepareWasiCommand(module).run(args);
-}
-
-function concat(chunks: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-  let offset = 0;
-  for (const c of chunks) {
-    out.set(c, offset);
-    offset += c.length;
-  }
-  return out;
 }
