@@ -26,7 +26,7 @@ async function main(): Promise<void> {
   const synth = async (text: string): Promise<{ ms: number; samples: number }> => {
     const t = performance.now();
     let samples = 0;
-    for await (const pcm of engine.synthesize({ text, voice: 'slt', speed: 1 }, never)) samples += pcm.length;
+    for await (const { pcm } of engine.synthesize({ text, voice: 'slt', speed: 1 }, never)) samples += pcm.length;
     return { ms: performance.now() - t, samples };
   };
   const segments = planSegments(PARAGRAPH);
@@ -95,7 +95,7 @@ async function main(): Promise<void> {
   const parts: Float32Array[] = [];
   const t = performance.now();
   for (const s of segments)
-    for await (const pcm of engine.synthesize({ text: s.spoken, voice: 'slt', speed: 1 }, never)) parts.push(pcm);
+    for await (const { pcm } of engine.synthesize({ text: s.spoken, voice: 'slt', speed: 1 }, never)) parts.push(pcm);
   const synthMs = performance.now() - t;
   const pcm16k = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
   let offset = 0;

@@ -32,10 +32,13 @@ async function main(): Promise<void> {
     const rate = engine.info.sampleRate;
     for await (const chunk of engine.synthesize(job.request, signal)) {
       if (signal.aborted) return;
-      const shaped = effects.apply(chunk, rate, job.effects);
+      const shaped = effects.apply(chunk.pcm, rate, job.effects);
       const pcm = resampler.resample(shaped, rate, job.outputRate);
       const owned = pcm.buffer.byteLength === pcm.byteLength ? pcm : pcm.slice();
-      post({ type: 'chunk', id, pcm: owned }, [owned.buffer as ArrayBuffer]);
+      // A server-side tempo change stretches the timeline the engine's word times refer to.
+      const tempo = job.effects.tempo;
+      const words = chunk.words?.map((w) => ({ word: w.word, start: w.start / tempo, end: w.end / tempo }));
+      post({ type: 'chunk', id, chunk: words ? { pcm: owned, words } : { pcm: owned } }, [owned.buffer as ArrayBuffer]);
     }
   };
 

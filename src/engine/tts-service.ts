@@ -6,6 +6,7 @@ import { TtsError } from '../errors.js';
 import { normalizeText } from '../text/normalize.js';
 import { type SegmenterOptions, segmentText } from '../text/segmenter.js';
 import type { Scheduler, SchedulerStream } from './scheduler.js';
+import type { EngineInfo, SynthesisChunk, WordTiming } from './types.js';
 import type { SegmentJob } from './worker-messages.js';
 
 /** The voice to speak with, as the engine knows it. */
@@ -41,10 +42,40 @@ export interface SpeechChunk {
   text: string;
   /** Mono PCM at {@link SpeechOptions.sampleRate}. */
   pcm: Float32Array;
+  /** Word timings the engine could tell, in seconds from the segment's start. */
+  words?: WordTiming[];
 }
 
 /** How many segments of one request may be queued or running at once. */
 const LOOKAHEAD = 2;
+
+/** Voice and sound settings of a segment, as {@link SpeechOptions} has them. */
+export type SegmentSettings = Pick<
+  SpeechOptions,
+  'voice' | 'speed' | 'pitchSemitones' | 'sampleRate' | 'temperature' | 'topK' | 'topP'
+>;
+
+/**
+ * The worker job for one segment: the engine changes speed itself when it can, else the worker
+ * time-stretches after it; pitch is always shifted after the engine.
+ */
+export function segmentJob(spoken: string, options: SegmentSettings, engines: readonly EngineInfo[]): SegmentJob {
+  const engine = engines.find((e) => e.id === options.voice.engine);
+  const engineSpeed = engine?.capabilities.speed ?? false;
+  return {
+    engine: options.voice.engine,
+    request: {
+      text: spoken,
+      voice: options.voice.engineVoice,
+      speed: engineSpeed ? options.speed : 1,
+      ...(options.temperature === undefined ? {} : { temperature: options.temperature }),
+      ...(options.topK === undefined ? {} : { topK: options.topK }),
+      ...(options.topP === undefined ? {} : { topP: options.topP }),
+    },
+    effects: { pitch: 2 ** (options.pitchSemitones / 12), tempo: engineSpeed ? 1 : options.speed },
+    outputRate: options.sampleRate,
+  };
+}
 
 /** Splits text into the segments that will be spoken (empty ones dropped), with their spoken form. */
 export function planSegments(text: string, options: Partial<SegmenterOptions> = {}): { written: string; spoken: string }[] {
@@ -79,26 +110,12 @@ export class TtsService {
     const { signal } = options;
     const onAbort = (): void => stream.close();
     signal?.addEventListener('abort', onAbort, { once: true });
-    const engine = this.scheduler.engines.find((e) => e.id === options.voice.engine);
-    const engineSpeed = engine?.capabilities.speed ?? false;
-    const job = (spoken: string): SegmentJob => ({
-      engine: options.voice.engine,
-      request: {
-        text: spoken,
-        voice: options.voice.engineVoice,
-        speed: engineSpeed ? options.speed : 1,
-        ...(options.temperature === undefined ? {} : { temperature: options.temperature }),
-        ...(options.topK === undefined ? {} : { topK: options.topK }),
-        ...(options.topP === undefined ? {} : { topP: options.topP }),
-      },
-      effects: { pitch: 2 ** (options.pitchSemitones / 12), tempo: engineSpeed ? 1 : options.speed },
-      outputRate: options.sampleRate,
-    });
+    const job = (spoken: string): SegmentJob => segmentJob(spoken, options, this.scheduler.engines);
     let budget =
       options.maxSeconds === undefined ? Number.POSITIVE_INFINITY : Math.round(options.maxSeconds * options.sampleRate);
     try {
       if (signal?.aborted) return;
-      const results: AsyncIterable<Float32Array>[] = [];
+      const results: AsyncIterable<SynthesisChunk>[] = [];
       const submitUpTo = (count: number): void => {
         while (results.length < Math.min(count, segments.length)) {
           results.push(stream.submit(job((segments[results.length] as { spoken: string }).spoken)));
@@ -106,11 +123,13 @@ export class TtsService {
       };
       for (let i = 0; i < segments.length; i++) {
         submitUpTo(i + LOOKAHEAD);
-        for await (const pcm of results[i] as AsyncIterable<Float32Array>) {
+        for await (const chunk of results[i] as AsyncIterable<SynthesisChunk>) {
           if (signal?.aborted || budget <= 0) return;
+          const { pcm } = chunk;
           const part = pcm.length > budget ? pcm.subarray(0, budget) : pcm;
           budget -= part.length;
-          yield { segment: i, text: (segments[i] as { written: string }).written, pcm: part };
+          const text = (segments[i] as { written: string }).written;
+          yield chunk.words ? { segment: i, text, pcm: part, words: chunk.words } : { segment: i, text, pcm: part };
         }
         if (signal?.aborted || stream.closed || budget <= 0) return;
       }

@@ -48,12 +48,28 @@ export interface SynthesisRequest {
   topP?: number;
 }
 
+/** When a word is spoken, in seconds from the start of its segment's audio. */
+export interface WordTiming {
+  /** The word as spoken (normalized text). */
+  word: string;
+  start: number;
+  end: number;
+}
+
+/** A piece of a segment's audio, with the timing of words it knows of. */
+export interface SynthesisChunk {
+  /** Mono PCM. */
+  pcm: Float32Array;
+  /** Words whose timing the engine can tell, times from the start of the segment. */
+  words?: WordTiming[];
+}
+
 /**
  * A synthesis engine. Runs inside an engine worker thread, never on the main thread.
- * `synthesize` yields mono Float32 PCM at `info.sampleRate`, and stops between steps once
- * `signal` aborts.
+ * `synthesize` yields mono Float32 PCM at `info.sampleRate` (with word timings when the engine
+ * can tell them), and stops between steps once `signal` aborts.
  */
 export interface Engine {
   readonly info: EngineInfo;
-  synthesize(request: SynthesisRequest, signal: AbortSignal): AsyncIterable<Float32Array>;
+  synthesize(request: SynthesisRequest, signal: AbortSignal): AsyncIterable<SynthesisChunk>;
 }

@@ -1,6 +1,6 @@
 /** Messages between the main thread and an engine worker. */
 import type { VoiceEffects } from '../audio/voice-effects.js';
-import type { EngineInfo, SynthesisRequest } from './types.js';
+import type { EngineInfo, SynthesisChunk, SynthesisRequest } from './types.js';
 
 /** Data a worker is started with. */
 export interface EngineWorkerData {
@@ -22,6 +22,6 @@ export type ToWorker = { type: 'synthesize'; id: number; job: SegmentJob } | { t
 export type FromWorker =
   | { type: 'ready'; engines: EngineInfo[] }
   | { type: 'failed'; message: string }
-  | { type: 'chunk'; id: number; pcm: Float32Array }
+  | { type: 'chunk'; id: number; chunk: SynthesisChunk }
   | { type: 'done'; id: number }
   | { type: 'error'; id: number; message: string };

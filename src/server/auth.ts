@@ -5,21 +5,32 @@ import { TtsError } from '../errors.js';
 
 const digest = (value: string): Buffer => createHash('sha256').update(value).digest();
 
+/** The token of an `Authorization: Bearer <token>` header, if it has that shape. */
+export function bearerToken(header: string | undefined): string | undefined {
+  const match = /^Bearer\s+(.+)$/i.exec((header ?? '').trim());
+  return match ? (match[1] as string).trim() : undefined;
+}
+
+/** A constant-time comparison of candidate keys against `apiKey`. */
+export function createKeyCheck(apiKey: string): (candidate: string) => boolean {
+  const expected = digest(apiKey);
+  // Hashing first makes the comparison constant-time whatever the lengths.
+  return (candidate) => timingSafeEqual(digest(candidate), expected);
+}
+
 /** Middleware that rejects requests without the right key (401). */
 export function requireApiKey(apiKey: string): RequestHandler {
-  const expected = digest(apiKey);
+  const check = createKeyCheck(apiKey);
   return (req, _res, next) => {
-    const header = req.get('authorization') ?? '';
-    const match = /^Bearer\s+(.+)$/i.exec(header.trim());
-    // Hashing first makes the comparison constant-time whatever the lengths.
-    if (match && timingSafeEqual(digest((match[1] as string).trim()), expected)) {
+    const token = bearerToken(req.get('authorization'));
+    if (token !== undefined && check(token)) {
       next();
       return;
     }
     next(
       new TtsError(
         'unauthorized',
-        match ? 'The API key is wrong.' : 'This server needs an API key: send "Authorization: Bearer <key>".',
+        token !== undefined ? 'The API key is wrong.' : 'This server needs an API key: send "Authorization: Bearer <key>".',
       ),
     );
   };

@@ -26,6 +26,18 @@ export interface ServerConfig {
   openaiSampleRate: number;
   /** pino log level. Default `info` (env `LOG_LEVEL`). */
   logLevel: string;
+  /** Realtime: contexts one WebSocket may have open at once. Default `16`. */
+  wsMaxContexts: number;
+  /** Realtime: largest client message, in bytes; larger ones get a `payload_too_large` error. Default 256 KiB. */
+  wsMaxMessageBytes: number;
+  /** Realtime: close a session that sent nothing and had nothing to say this long (ms). Default 60 s. */
+  wsIdleTimeoutMs: number;
+  /** Realtime: speak pending text after this long without new text (ms, 0 = off); a session may change it. Default 500. */
+  wsIdleFlushMs: number;
+  /** Realtime: audio bytes queued on a socket before the server stops producing for it. Default 1 MiB. */
+  wsMaxBufferedBytes: number;
+  /** Realtime: close a session whose queue stays over `wsMaxBufferedBytes` this long (ms). Default 10 s. */
+  wsSlowConsumerMs: number;
 }
 
 /** Defaults of {@link ServerConfig}. */
@@ -40,6 +52,12 @@ export const DEFAULT_SERVER_CONFIG: ServerConfig = {
   defaultSampleRate: 16000,
   openaiSampleRate: 24000,
   logLevel: 'info',
+  wsMaxContexts: 16,
+  wsMaxMessageBytes: 256 * 1024,
+  wsIdleTimeoutMs: 60_000,
+  wsIdleFlushMs: 500,
+  wsMaxBufferedBytes: 1024 * 1024,
+  wsSlowConsumerMs: 10_000,
 };
 
 function intFromEnv(name: string, env: NodeJS.ProcessEnv): number | undefined {
@@ -66,6 +84,18 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Partial<Ser
   const rate = intFromEnv('FLASH_TTS_SAMPLE_RATE', env);
   if (rate) out.defaultSampleRate = rate;
   if (env.LOG_LEVEL) out.logLevel = env.LOG_LEVEL;
+  const wsSettings = [
+    ['FLASH_TTS_WS_MAX_CONTEXTS', 'wsMaxContexts'],
+    ['FLASH_TTS_WS_MAX_MESSAGE_BYTES', 'wsMaxMessageBytes'],
+    ['FLASH_TTS_WS_IDLE_TIMEOUT_MS', 'wsIdleTimeoutMs'],
+    ['FLASH_TTS_WS_IDLE_FLUSH_MS', 'wsIdleFlushMs'],
+    ['FLASH_TTS_WS_MAX_BUFFERED_BYTES', 'wsMaxBufferedBytes'],
+    ['FLASH_TTS_WS_SLOW_CONSUMER_MS', 'wsSlowConsumerMs'],
+  ] as const;
+  for (const [name, key] of wsSettings) {
+    const value = intFromEnv(name, env);
+    if (value !== undefined) out[key] = value;
+  }
   return out;
 }
 

@@ -9,6 +9,7 @@ import { TtsService } from '../engine/tts-service.js';
 import { VoiceCatalog } from '../speakers/voice-catalog.js';
 import { createApp } from './app.js';
 import { resolveConfig, type ServerConfig } from './config.js';
+import { attachRealtime, type RealtimeEndpoint } from './realtime/realtime-server.js';
 
 /** The package version, from the nearest package.json above this file (src/ or dist/src/). */
 export const VERSION: string = (() => {
@@ -31,6 +32,7 @@ export interface RunningServer {
   http: Server;
   service: TtsService;
   scheduler: Scheduler;
+  realtime: RealtimeEndpoint;
   log: Logger;
   /** Stops accepting, ends open connections and stops the engine workers. */
   close(): Promise<void>;
@@ -45,6 +47,7 @@ export async function startServer(config: Partial<ServerConfig> = {}, logger?: L
   const catalog = new VoiceCatalog(scheduler.engines);
   const app = createApp({ config: resolved, scheduler, service, catalog, log }, VERSION);
   const http = createServer(app);
+  const realtime = attachRealtime(http, { config: resolved, scheduler, catalog, log, version: VERSION, apiKey: resolved.apiKey });
   http.listen(resolved.port, resolved.host);
   await once(http, 'listening');
   const { port } = http.address() as AddressInfo;
@@ -57,8 +60,10 @@ export async function startServer(config: Partial<ServerConfig> = {}, logger?: L
     http,
     service,
     scheduler,
+    realtime,
     log,
     async close() {
+      realtime.close();
       http.closeAllConnections();
       await new Promise<void>((resolve) => http.close(() => resolve()));
       await scheduler.stop();

@@ -10,6 +10,7 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import type { Engine, EngineInfo, EngineVoice, SynthesisRequest } from '../types.js';
 import { type PreparedWasiCommand, prepareWasiCommand } from './mini-wasi.js';
+import { alignWords, parsePhoneDurations } from './word-timing.js';
 
 const require = createRequire(import.meta.url);
 
@@ -92,6 +93,8 @@ export async function createFliteEngine(): Promise<Engine> {
         (voice as EngineVoice).id,
         '--setf',
         `duration_stretch=${stretch}`,
+        // Phone end times on stdout, for word timings.
+        '-psdur',
         '-t',
         // Flite reads a leading "-" as an option; a space in front keeps text text.
         ` ${request.text}`,
@@ -103,7 +106,8 @@ export async function createFliteEngine(): Promise<Engine> {
         throw new Error(`Flite failed (exit ${result.exitCode}): ${result.stderr.trim().slice(0, 200)}`);
       }
       const { samples, rate } = parseWav(wav);
-      yield upsample(samples, Math.round(FLITE_SAMPLE_RATE / rate));
+      const words = alignWords(request.text, parsePhoneDurations(result.stdout));
+      yield { pcm: upsample(samples, Math.round(FLITE_SAMPLE_RATE / rate)), words };
     },
   };
 }

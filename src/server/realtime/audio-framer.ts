@@ -1,0 +1,88 @@
+/**
+ * Cuts a context's PCM into the audio messages of its format: Opus, one 20 ms packet each (what
+ * @discordjs/voice and WebRTC stacks consume as-is), or PCM / µ-law in `frame_ms` chunks.
+ * One framer per context, so an Opus context is one continuous Opus stream.
+ */
+import { createRequire } from 'node:module';
+import type { ResolvedFormat } from '../../../protocol/messages.js';
+import { createOpusPacketEncoder, OPUS_FRAME_SAMPLES, OPUS_PRE_SKIP } from '../../audio/opus-encoder.js';
+import { floatToInt16 } from '../../audio/pcm.js';
+
+const require = createRequire(import.meta.url);
+const { mulaw } = require('alawmulaw') as { mulaw: { encode(samples: Int16Array): Uint8Array } };
+
+/** One audio message's payload and how many samples (per channel) it holds. */
+export interface AudioFrame {
+  data: Uint8Array;
+  samples: number;
+}
+
+/** Interleaves mono samples into `channels` identical channels. */
+function spread(mono: Int16Array, channels: number): Int16Array {
+  if (channels === 1) return mono;
+  const out = new Int16Array(mono.length * channels);
+  for (let i = 0; i < mono.length; i++) for (let c = 0; c < channels; c++) out[i * channels + c] = mono[i] as number;
+  return out;
+}
+
+/** Frames PCM for one context in the session's format. */
+export class AudioFramer {
+  readonly frameSamples: number;
+  #pending = new Int16Array(0);
+  readonly #encode: (frame: Int16Array) => Uint8Array;
+
+  constructor(private readonly format: ResolvedFormat) {
+    const { encoding, channels } = format;
+    if (encoding === 'opus') {
+      this.frameSamples = OPUS_FRAME_SAMPLES;
+      const encoder = createOpusPacketEncoder(channels);
+      this.#encode = (frame) => {
+        const packet = encoder.encode(Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength));
+        return new Uint8Array(packet.buffer, packet.byteOffset, packet.byteLength);
+      };
+    } else {
+      this.frameSamples = Math.round((format.sample_rate * format.frame_ms) / 1000);
+      this.#encode =
+        encoding === 'mulaw'
+          ? (frame) => mulaw.encode(frame)
+          : (frame) => new Uint8Array(frame.buffer.slice(frame.byteOffset, frame.byteOffset + frame.byteLength));
+    }
+  }
+
+  /** Adds mono PCM at the format's rate; returns the frames now complete. */
+  push(pcm: Float32Array): AudioFrame[] {
+    const joined = new Int16Array(this.#pending.length + pcm.length);
+    joined.set(this.#pending);
+    joined.set(floatToInt16(pcm), this.#pending.length);
+    const frames: AudioFrame[] = [];
+    let offset = 0;
+    for (; offset + this.frameSamples <= joined.length; offset += this.frameSamples) {
+      frames.push(this.#frame(joined.subarray(offset, offset + this.frameSamples)));
+    }
+    this.#pending = joined.slice(offset);
+    return frames;
+  }
+
+  /**
+   * Ends a segment: returns what is left. PCM gives its shorter last chunk; Opus pads with silence
+   * to whole packets that also carry the encoder's 6.5 ms look-ahead, so the segment's last sound is
+   * decoded before the next segment (or the end of the stream).
+   */
+  endSegment(): AudioFrame[] {
+    const pending = this.#pending;
+    this.#pending = new Int16Array(0);
+    if (this.format.encoding !== 'opus') return pending.length > 0 ? [this.#frame(pending)] : [];
+    const total = Math.ceil((pending.length + OPUS_PRE_SKIP) / this.frameSamples) * this.frameSamples;
+    const padded = new Int16Array(total);
+    padded.set(pending);
+    const frames: AudioFrame[] = [];
+    for (let offset = 0; offset < total; offset += this.frameSamples) {
+      frames.push(this.#frame(padded.subarray(offset, offset + this.frameSamples)));
+    }
+    return frames;
+  }
+
+  #frame(mono: Int16Array): AudioFrame {
+    return { data: this.#encode(spread(mono, this.format.channels)), samples: mono.length };
+  }
+}

@@ -1,0 +1,96 @@
+/**
+ * The realtime endpoint: WebSocket upgrades on {@link REALTIME_PATH} of the HTTP server. Checks
+ * the API key from the `Authorization` header at upgrade (a wrong key is refused with HTTP 401;
+ * a missing one may come as `init.token`), picks the codec (subprotocol or `?codec=`), and hands
+ * the socket to a {@link RealtimeSession}.
+ */
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer } from 'ws';
+import { CODECS, type CodecName, SUBPROTOCOLS } from '../../../protocol/codec.js';
+import { REALTIME_PATH } from '../../../protocol/messages.js';
+import { bearerToken, createKeyCheck } from '../auth.js';
+import { RealtimeSession, type SessionDeps } from './session.js';
+
+/** The realtime endpoint attached to a server. */
+export interface RealtimeEndpoint {
+  /** Sessions open now. */
+  readonly sessions: ReadonlySet<RealtimeSession>;
+  /** Closes every session (1001, going away). */
+  close(): void;
+}
+
+function refuse(socket: Duplex, status: number, reason: string, body: object): void {
+  const json = JSON.stringify(body);
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(json)}\r\nConnection: close\r\n\r\n${json}`,
+  );
+}
+
+function codecOf(req: IncomingMessage, url: URL): CodecName | undefined {
+  const offered = (req.headers['sec-websocket-protocol'] ?? '')
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean);
+  for (const name of CODECS) if (offered.includes(SUBPROTOCOLS[name])) return name;
+  const query = url.searchParams.get('codec');
+  if (query === null) return 'msgpack';
+  return (CODECS as readonly string[]).includes(query) ? (query as CodecName) : undefined;
+}
+
+/** Serves the realtime protocol on `http`. */
+export function attachRealtime(
+  http: Server,
+  deps: Omit<SessionDeps, 'checkToken'> & { apiKey: string | undefined },
+): RealtimeEndpoint {
+  const { config } = deps;
+  const checkKey = deps.apiKey === undefined ? undefined : createKeyCheck(deps.apiKey);
+  const sessions = new Set<RealtimeSession>();
+  const wss = new WebSocketServer({
+    noServer: true,
+    // Frames up to 4x the announced limit are read and answered with an error; larger ones end the socket (1009).
+    maxPayload: config.wsMaxMessageBytes * 4,
+    perMessageDeflate: false,
+    handleProtocols: (protocols) => {
+      for (const name of CODECS) if (protocols.has(SUBPROTOCOLS[name])) return SUBPROTOCOLS[name];
+      return false;
+    },
+  });
+  const sessionDeps: SessionDeps = { ...deps, checkToken: (token) => (checkKey ? token !== undefined && checkKey(token) : true) };
+
+  http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (url.pathname !== REALTIME_PATH) {
+      refuse(socket, 404, 'Not Found', { error: { code: 'not_found', message: `WebSocket endpoint is ${REALTIME_PATH}.` } });
+      return;
+    }
+    const codec = codecOf(req, url);
+    if (!codec) {
+      refuse(socket, 400, 'Bad Request', {
+        error: { code: 'invalid_request', message: `codec must be one of ${CODECS.join(', ')}.`, param: 'codec' },
+      });
+      return;
+    }
+    const token = bearerToken(req.headers.authorization);
+    if (checkKey && token !== undefined && !checkKey(token)) {
+      refuse(socket, 401, 'Unauthorized', { error: { code: 'unauthorized', message: 'The API key is wrong.' } });
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      const session = new RealtimeSession(ws, sessionDeps, {
+        codec,
+        authenticated: checkKey === undefined || token !== undefined,
+      });
+      sessions.add(session);
+      ws.on('close', () => sessions.delete(session));
+    });
+  });
+
+  return {
+    sessions,
+    close() {
+      for (const session of sessions) session.shutdown();
+      wss.close();
+    },
+  };
+}
