@@ -2,13 +2,15 @@
  * Benchmarks of the embedded engine, printed as ratios measured side by side in one run:
  *  1. time to first byte of a streamed /speak vs the engine's own time for that first fragment;
  *  2. throughput with 1, 2, 4 and 8 concurrent requests vs the engine alone on one thread;
- *  3. encode cost of each format as a share of synthesis time.
+ *  3. encode cost of each format as a share of synthesis time;
+ *  4. the realtime WebSocket: first audio vs the engine, throughput and event-loop delay under load.
  * Run: npm run bench
  */
 import { AUDIO_FORMATS, encodeAudio, encoderInputRate, Resampler } from '../src/audio/index.js';
 import { createFliteEngine } from '../src/engine/flite/flite-engine.js';
 import { planSegments } from '../src/engine/tts-service.js';
 import { startServer } from '../src/server/server.js';
+import { realtimeBench } from './realtime.js';
 
 const PARAGRAPH =
   'Streaming speech starts with a short first fragment, so the listener hears something at once. ' +
@@ -86,6 +88,9 @@ async function main(): Promise<void> {
         `   server, ${concurrency} concurrent: ${rtf.toFixed(1)}x realtime (${(rtf / aloneRtf).toFixed(2)} of the engine alone)`,
       );
     }
+
+    // 4. Realtime WebSocket.
+    await realtimeBench(server, synth, PARAGRAPH, first);
   } finally {
     await server.close();
   }

@@ -4,14 +4,19 @@
  * per-segment DSP (pitch, tempo, resampling) so the main thread only moves finished PCM.
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import { type AudioFrame, AudioFramer } from '../audio/audio-framer.js';
 import { Resampler } from '../audio/resampler.js';
 import { VoiceEffectsProcessor } from '../audio/voice-effects.js';
 import { ENGINE_FACTORIES } from './registry.js';
-import type { Engine } from './types.js';
+import type { Engine, WordTiming } from './types.js';
 import type { EngineWorkerData, FromWorker, SegmentJob, ToWorker } from './worker-messages.js';
 
 if (!parentPort) throw new Error('engine-worker must run in a worker thread');
 const port = parentPort;
+/** Frames per message after the first (25 = half a second of 20 ms frames). */
+const FRAME_BATCH = 25;
+/** Realtime jobs: seconds of engine audio converted and encoded first, before the rest. */
+const FIRST_PIECE_SECONDS = 0.25;
 const post = (message: FromWorker, transfer: ArrayBuffer[] = []): void => port.postMessage(message, transfer);
 
 async function main(): Promise<void> {
@@ -26,19 +31,68 @@ async function main(): Promise<void> {
   const effects = await VoiceEffectsProcessor.create();
   const running = new Map<number, AbortController>();
 
+  /** Posts frames in batches: the first alone, so it leaves before the rest are encoded. */
+  const postFrames = (id: number, frames: Iterable<AudioFrame>, words: WordTiming[] | undefined, signal: AbortSignal): void => {
+    let batch: AudioFrame[] = [];
+    let pendingWords = words;
+    let sent = 0;
+    const flush = (): void => {
+      post({ type: 'chunk', id, chunk: pendingWords ? { frames: batch, words: pendingWords } : { frames: batch } });
+      sent += batch.length;
+      batch = [];
+      pendingWords = undefined;
+    };
+    for (const frame of frames) {
+      if (signal.aborted) return;
+      batch.push(frame);
+      if (batch.length >= (sent === 0 ? 1 : FRAME_BATCH)) flush();
+    }
+    if (batch.length > 0 || pendingWords) flush();
+  };
+
   const run = async (id: number, job: SegmentJob, signal: AbortSignal): Promise<void> => {
     const engine = engines.get(job.engine);
     if (!engine) throw new Error(`engine "${job.engine}" is not loaded in this worker`);
     const rate = engine.info.sampleRate;
-    for await (const chunk of engine.synthesize(job.request, signal)) {
-      if (signal.aborted) return;
-      const shaped = effects.apply(chunk.pcm, rate, job.effects);
-      const pcm = resampler.resample(shaped, rate, job.outputRate);
-      const owned = pcm.buffer.byteLength === pcm.byteLength ? pcm : pcm.slice();
-      // A server-side tempo change stretches the timeline the engine's word times refer to.
-      const tempo = job.effects.tempo;
-      const words = chunk.words?.map((w) => ({ word: w.word, start: w.start / tempo, end: w.end / tempo }));
-      post({ type: 'chunk', id, chunk: words ? { pcm: owned, words } : { pcm: owned } }, [owned.buffer as ArrayBuffer]);
+    const framer = job.framing ? new AudioFramer(job.framing) : undefined;
+    const converter = framer ? resampler.stream(rate, job.outputRate) : undefined;
+    // Realtime jobs convert and encode a short first piece before the rest, so the first frame leaves early.
+    let pieceSize = Math.round(rate * FIRST_PIECE_SECONDS);
+    try {
+      for await (const chunk of engine.synthesize(job.request, signal)) {
+        if (signal.aborted) return;
+        const shaped = effects.apply(chunk.pcm, rate, job.effects);
+        // A server-side tempo change stretches the timeline the engine's word times refer to.
+        const tempo = job.effects.tempo;
+        const words = chunk.words?.map((w) => ({ word: w.word, start: w.start / tempo, end: w.end / tempo }));
+        if (framer && converter) {
+          let pendingWords = words;
+          for (let offset = 0; offset < shaped.length; offset += pieceSize, pieceSize = rate) {
+            postFrames(id, framer.push(converter.process(shaped.subarray(offset, offset + pieceSize))), pendingWords, signal);
+            pendingWords = undefined;
+            if (signal.aborted) return;
+          }
+          if (pendingWords) postFrames(id, [], pendingWords, signal);
+          continue;
+        }
+        const pcm = resampler.resample(shaped, rate, job.outputRate);
+        const owned = pcm.buffer.byteLength === pcm.byteLength ? pcm : pcm.slice();
+        post({ type: 'chunk', id, chunk: words ? { pcm: owned, words } : { pcm: owned } }, [owned.buffer as ArrayBuffer]);
+      }
+      if (framer && converter && !signal.aborted) {
+        const tail = converter.end();
+        postFrames(
+          id,
+          (function* () {
+            yield* framer.push(tail);
+            yield* framer.endSegment();
+          })(),
+          undefined,
+          signal,
+        );
+      }
+    } finally {
+      converter?.end(); // frees the converter when the job stops early
     }
   };
 

@@ -8,8 +8,8 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { TtsError } from '../errors.js';
 import { AsyncQueue } from '../util/async-queue.js';
-import type { EngineInfo, SynthesisChunk } from './types.js';
-import type { EngineWorkerData, FromWorker, SegmentJob, ToWorker } from './worker-messages.js';
+import type { EngineInfo } from './types.js';
+import type { EngineWorkerData, FromWorker, SegmentChunk, SegmentJob, ToWorker } from './worker-messages.js';
 
 /** Options of {@link Scheduler}; defaults in {@link DEFAULT_SCHEDULER_OPTIONS}. */
 export interface SchedulerOptions {
@@ -32,7 +32,7 @@ interface Job {
   id: number;
   stream: SchedulerStream;
   segment: SegmentJob;
-  output: AsyncQueue<SynthesisChunk>;
+  output: AsyncQueue<SegmentChunk>;
 }
 
 interface WorkerSlot {
@@ -53,7 +53,7 @@ export class SchedulerStream {
   constructor(private readonly scheduler: Scheduler) {}
 
   /** Queues a segment; its PCM chunks arrive on the returned iterable, in order. */
-  submit(segment: SegmentJob): AsyncIterable<SynthesisChunk> {
+  submit(segment: SegmentJob): AsyncIterable<SegmentChunk> {
     if (this.#closed) throw new Error('stream is closed');
     return this.scheduler.enqueue(this, segment);
   }
@@ -119,7 +119,7 @@ export class Scheduler {
   }
 
   /** @internal */
-  enqueue(stream: SchedulerStream, segment: SegmentJob): AsyncIterable<SynthesisChunk> {
+  enqueue(stream: SchedulerStream, segment: SegmentJob): AsyncIterable<SegmentChunk> {
     const job: Job = { id: this.#nextJobId++, stream, segment, output: new AsyncQueue() };
     stream.pending.push(job);
     this.#pump();

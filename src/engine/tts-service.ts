@@ -6,8 +6,8 @@ import { TtsError } from '../errors.js';
 import { normalizeText } from '../text/normalize.js';
 import { type SegmenterOptions, segmentText } from '../text/segmenter.js';
 import type { Scheduler, SchedulerStream } from './scheduler.js';
-import type { EngineInfo, SynthesisChunk, WordTiming } from './types.js';
-import type { SegmentJob } from './worker-messages.js';
+import type { EngineInfo, WordTiming } from './types.js';
+import type { SegmentChunk, SegmentJob } from './worker-messages.js';
 
 /** The voice to speak with, as the engine knows it. */
 export interface EngineVoiceRef {
@@ -115,7 +115,7 @@ export class TtsService {
       options.maxSeconds === undefined ? Number.POSITIVE_INFINITY : Math.round(options.maxSeconds * options.sampleRate);
     try {
       if (signal?.aborted) return;
-      const results: AsyncIterable<SynthesisChunk>[] = [];
+      const results: AsyncIterable<SegmentChunk>[] = [];
       const submitUpTo = (count: number): void => {
         while (results.length < Math.min(count, segments.length)) {
           results.push(stream.submit(job((segments[results.length] as { spoken: string }).spoken)));
@@ -123,9 +123,9 @@ export class TtsService {
       };
       for (let i = 0; i < segments.length; i++) {
         submitUpTo(i + LOOKAHEAD);
-        for await (const chunk of results[i] as AsyncIterable<SynthesisChunk>) {
+        for await (const chunk of results[i] as AsyncIterable<SegmentChunk>) {
           if (signal?.aborted || budget <= 0) return;
-          const { pcm } = chunk;
+          const pcm = chunk.pcm ?? new Float32Array(0);
           const part = pcm.length > budget ? pcm.subarray(0, budget) : pcm;
           budget -= part.length;
           const text = (segments[i] as { written: string }).written;

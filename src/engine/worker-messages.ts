@@ -1,6 +1,7 @@
 /** Messages between the main thread and an engine worker. */
+import type { AudioFrame, FrameFormat } from '../audio/audio-framer.js';
 import type { VoiceEffects } from '../audio/voice-effects.js';
-import type { EngineInfo, SynthesisChunk, SynthesisRequest } from './types.js';
+import type { EngineInfo, SynthesisRequest, WordTiming } from './types.js';
 
 /** Data a worker is started with. */
 export interface EngineWorkerData {
@@ -15,6 +16,21 @@ export interface SegmentJob {
   effects: VoiceEffects;
   /** Rate the PCM must come back at. */
   outputRate: number;
+  /**
+   * Realtime jobs: come back as encoded frames of this format (at `outputRate`) instead of PCM,
+   * so encoding happens here, off the main thread.
+   */
+  framing?: FrameFormat;
+}
+
+/** Audio of part of a segment, as a worker sends it back. */
+export interface SegmentChunk {
+  /** Mono PCM at the job's output rate (jobs without `framing`). */
+  pcm?: Float32Array;
+  /** Encoded frames in order (jobs with `framing`). */
+  frames?: AudioFrame[];
+  /** Word timings from the start of the segment, in seconds. */
+  words?: WordTiming[];
 }
 
 export type ToWorker = { type: 'synthesize'; id: number; job: SegmentJob } | { type: 'cancel'; id: number };
@@ -22,6 +38,6 @@ export type ToWorker = { type: 'synthesize'; id: number; job: SegmentJob } | { t
 export type FromWorker =
   | { type: 'ready'; engines: EngineInfo[] }
   | { type: 'failed'; message: string }
-  | { type: 'chunk'; id: number; chunk: SynthesisChunk }
+  | { type: 'chunk'; id: number; chunk: SegmentChunk }
   | { type: 'done'; id: number }
   | { type: 'error'; id: number; message: string };

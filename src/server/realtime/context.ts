@@ -7,14 +7,17 @@
 import type { ContextMessage, ResolvedFormat } from '../../../protocol/messages.js';
 import type { SchedulerStream } from '../../engine/scheduler.js';
 import { type SegmentSettings, segmentJob } from '../../engine/tts-service.js';
-import type { EngineInfo, SynthesisChunk } from '../../engine/types.js';
+import type { EngineInfo } from '../../engine/types.js';
+import type { SegmentChunk } from '../../engine/worker-messages.js';
 import { TtsError } from '../../errors.js';
 import type { VoiceEntry } from '../../speakers/voice-catalog.js';
 import { normalizeText } from '../../text/normalize.js';
 import { SentenceSegmenter } from '../../text/segmenter.js';
-import { AudioFramer } from './audio-framer.js';
 
-/** Segments synthesizing at once per context: the one playing and the next. */
+/**
+ * Segments synthesizing at once per context: the one playing and the next. The next one starts
+ * once the first has produced audio, so it never competes with the first for a CPU core.
+ */
 const LOOKAHEAD = 2;
 
 interface SegmentItem {
@@ -22,7 +25,9 @@ interface SegmentItem {
   written: string;
   spoken: string;
   voice: VoiceEntry;
-  audio?: AsyncIterable<SynthesisChunk>;
+  audio?: AsyncIterable<SegmentChunk>;
+  /** Its first audio has arrived: the next segment may start synthesizing. */
+  started?: boolean;
 }
 type Item = SegmentItem | { kind: 'flush'; flushId: string | number } | { kind: 'end' };
 
@@ -52,7 +57,6 @@ export class RealtimeContext {
   #segmenter: SentenceSegmenter | undefined;
   #voice: VoiceEntry;
   #stream: SchedulerStream | undefined;
-  readonly #framer: AudioFramer;
   #wake: (() => void) | undefined;
   #idleFlush: NodeJS.Timeout | undefined;
   #nextFlushId = 1;
@@ -71,7 +75,6 @@ export class RealtimeContext {
   ) {
     this.#voice = voice;
     this.#segmenter = host.segmentation ? new SentenceSegmenter() : undefined;
-    this.#framer = new AudioFramer(host.format);
     void this.#run();
   }
 
@@ -176,9 +179,11 @@ export class RealtimeContext {
 
   #startSegments(): void {
     let seen = 0;
+    let previous: SegmentItem | undefined;
     for (const item of this.#items) {
       if (item.kind !== 'segment') continue;
-      if (++seen > LOOKAHEAD) return;
+      if (++seen > LOOKAHEAD || (previous && !previous.started)) return;
+      previous = item;
       if (item.audio) continue;
       this.#stream ??= this.host.openStream();
       const settings: SegmentSettings = {
@@ -187,7 +192,8 @@ export class RealtimeContext {
         pitchSemitones: this.host.pitch,
         sampleRate: this.host.format.sample_rate,
       };
-      item.audio = this.#stream.submit(segmentJob(item.spoken, settings, this.host.engines));
+      const job = { ...segmentJob(item.spoken, settings, this.host.engines), framing: this.host.format };
+      item.audio = this.#stream.submit(job);
     }
   }
 
@@ -238,6 +244,10 @@ export class RealtimeContext {
     for await (const chunk of audio) {
       if (this.#cancelled) return;
       received = true;
+      if (!item.started) {
+        item.started = true;
+        this.#submitAhead();
+      }
       if (this.host.timestamps && chunk.words && chunk.words.length > 0) {
         const words = chunk.words.map((w) => ({
           word: w.word,
@@ -246,14 +256,13 @@ export class RealtimeContext {
         }));
         this.#send({ type: 'words', context_id: this.id, segment_id: segmentId, words });
       }
-      if (!(await this.#sendFrames(segmentId, this.#framer.push(chunk.pcm)))) return;
+      if (chunk.frames && !(await this.#sendFrames(segmentId, chunk.frames))) return;
     }
     if (this.#cancelled) return;
     // Audio that stops without a cancel means the scheduler dropped the job: the server is stopping.
     if (!received && (this.#stream === undefined || this.#stream.closed)) {
       throw new TtsError('server_busy', 'The server stopped synthesizing (shutting down).');
     }
-    if (!(await this.#sendFrames(segmentId, this.#framer.endSegment()))) return;
     this.#send({
       type: 'segment_end',
       context_id: this.id,

@@ -1,15 +1,24 @@
 /**
- * Cuts a context's PCM into the audio messages of its format: Opus, one 20 ms packet each (what
+ * Cuts PCM into the audio frames of a realtime format: Opus, one 20 ms packet each (what
  * @discordjs/voice and WebRTC stacks consume as-is), or PCM / µ-law in `frame_ms` chunks.
- * One framer per context, so an Opus context is one continuous Opus stream.
+ * Engine workers run one framer per segment, so encoding never loads the main thread.
  */
 import { createRequire } from 'node:module';
-import type { ResolvedFormat } from '../../../protocol/messages.js';
-import { createOpusPacketEncoder, OPUS_FRAME_SAMPLES, OPUS_PRE_SKIP } from '../../audio/opus-encoder.js';
-import { floatToInt16 } from '../../audio/pcm.js';
+import { createOpusPacketEncoder, OPUS_FRAME_SAMPLES, OPUS_PRE_SKIP } from './opus-encoder.js';
+import { floatToInt16 } from './pcm.js';
 
 const require = createRequire(import.meta.url);
 const { mulaw } = require('alawmulaw') as { mulaw: { encode(samples: Int16Array): Uint8Array } };
+
+/** A realtime audio format (the protocol's resolved `format`). */
+export interface FrameFormat {
+  encoding: 'opus' | 'pcm_s16le' | 'mulaw';
+  /** Opus: 48000. */
+  sample_rate: number;
+  channels: 1 | 2;
+  /** Opus: 20. */
+  frame_ms: number;
+}
 
 /** One audio message's payload and how many samples (per channel) it holds. */
 export interface AudioFrame {
@@ -25,13 +34,13 @@ function spread(mono: Int16Array, channels: number): Int16Array {
   return out;
 }
 
-/** Frames PCM for one context in the session's format. */
+/** Frames mono PCM (at the format's rate) in a realtime format. */
 export class AudioFramer {
   readonly frameSamples: number;
   #pending = new Int16Array(0);
   readonly #encode: (frame: Int16Array) => Uint8Array;
 
-  constructor(private readonly format: ResolvedFormat) {
+  constructor(private readonly format: FrameFormat) {
     const { encoding, channels } = format;
     if (encoding === 'opus') {
       this.frameSamples = OPUS_FRAME_SAMPLES;
@@ -49,18 +58,19 @@ export class AudioFramer {
     }
   }
 
-  /** Adds mono PCM at the format's rate; returns the frames now complete. */
-  push(pcm: Float32Array): AudioFrame[] {
+  /**
+   * Adds mono PCM at the format's rate; yields the frames it completes, encoding each only when
+   * asked for, so the first can leave before the rest are encoded.
+   */
+  *push(pcm: Float32Array): Generator<AudioFrame> {
     const joined = new Int16Array(this.#pending.length + pcm.length);
     joined.set(this.#pending);
     joined.set(floatToInt16(pcm), this.#pending.length);
-    const frames: AudioFrame[] = [];
-    let offset = 0;
-    for (; offset + this.frameSamples <= joined.length; offset += this.frameSamples) {
-      frames.push(this.#frame(joined.subarray(offset, offset + this.frameSamples)));
+    const whole = joined.length - (joined.length % this.frameSamples);
+    this.#pending = joined.slice(whole);
+    for (let offset = 0; offset < whole; offset += this.frameSamples) {
+      yield this.#frame(joined.subarray(offset, offset + this.frameSamples));
     }
-    this.#pending = joined.slice(offset);
-    return frames;
   }
 
   /**
