@@ -32,7 +32,7 @@ describe('realtime audio framing', () => {
     const frames = [...first, ...rest];
     expect(frames.map((f) => f.samples)).toEqual([960, 960, 480]);
     expect(frames[0]?.data.length).toBe(960 * 2 * 2);
-    const samples = new Int16Array((frames[0]?.data as Uint8Array).slice().buffer);
+    const samples = new Int16Array((frames[0] as { data: Uint8Array }).data.slice().buffer);
     expect(samples[10]).toBe(samples[11]); // left = right
     expect(Math.abs((samples[20] as number) / 32768 - (input[10] as number))).toBeLessThan(1e-3);
   });
