@@ -101,6 +101,12 @@ async function main(): Promise<void> {
       running.get(message.id)?.abort();
       return;
     }
+    if (message.type === 'stop') {
+      for (const controller of running.values()) controller.abort();
+      // With the port closed nothing keeps the thread alive: it exits once the current step ends.
+      port.close();
+      return;
+    }
     const controller = new AbortController();
     running.set(message.id, controller);
     run(message.id, message.job, controller.signal)

@@ -42,6 +42,9 @@ interface WorkerSlot {
   cancelled: boolean;
 }
 
+/** How long a stopping worker may take to finish its current step before it is terminated. */
+const STOP_GRACE_MS = 5000;
+
 const isTypeScript = import.meta.url.endsWith('.ts');
 const WORKER_URL = new URL(`./engine-worker.${isTypeScript ? 'ts' : 'js'}`, import.meta.url);
 
@@ -146,7 +149,21 @@ export class Scheduler {
       for (const job of stream.pending) job.output.fail(new TtsError('server_busy', 'The server is shutting down.'));
       stream.close();
     }
-    await Promise.all(this.#slots.map((s) => s.worker.terminate()));
+    // Workers are asked to exit rather than terminated: terminating a thread inside a native call
+    // (libopus through N-API) aborts the whole process. terminate() is the fallback for a stuck one.
+    await Promise.all(
+      this.#slots.map(
+        (slot) =>
+          new Promise<void>((resolve) => {
+            const timer = setTimeout(() => void slot.worker.terminate(), STOP_GRACE_MS);
+            slot.worker.once('exit', () => {
+              clearTimeout(timer);
+              resolve();
+            });
+            slot.worker.postMessage({ type: 'stop' } satisfies ToWorker);
+          }),
+      ),
+    );
     this.#slots = [];
   }
 

@@ -33,7 +33,11 @@ export interface SegmentChunk {
   words?: WordTiming[];
 }
 
-export type ToWorker = { type: 'synthesize'; id: number; job: SegmentJob } | { type: 'cancel'; id: number };
+export type ToWorker =
+  | { type: 'synthesize'; id: number; job: SegmentJob }
+  | { type: 'cancel'; id: number }
+  /** Stop everything and exit (between tasks: never inside a native call, which terminate() could hit). */
+  | { type: 'stop' };
 
 export type FromWorker =
   | { type: 'ready'; engines: EngineInfo[] }

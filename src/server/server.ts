@@ -63,7 +63,7 @@ export async function startServer(config: Partial<ServerConfig> = {}, logger?: L
     realtime,
     log,
     async close() {
-      realtime.close();
+      await realtime.close();
       http.closeAllConnections();
       await new Promise<void>((resolve) => http.close(() => resolve()));
       await scheduler.stop();

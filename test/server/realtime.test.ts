@@ -441,6 +441,22 @@ describe('realtime auth and limits', () => {
     }
   });
 
+  it('closes its sessions with 1001 when the server shuts down', async () => {
+    const server = await quiet();
+    const client = await createRealtimeClient(server.url);
+    const context = client.speak(LONG);
+    const events: ContextMessage[] = [];
+    const reading = (async () => {
+      for await (const event of context) events.push(event);
+    })().catch((e: unknown) => e);
+    while (!events.some((e) => e.type === 'audio')) await sleep(5);
+    await server.close();
+    const error = await reading;
+    expect(error).toBeInstanceOf(RealtimeClosedError);
+    expect((error as RealtimeClosedError).code).toBe(1001);
+    expect(client.closed?.code).toBe(1001);
+  });
+
   it('closes an idle session with 4003, but not one that is speaking', async () => {
     const server = await quiet({ wsIdleTimeoutMs: 400 });
     try {

@@ -16,8 +16,8 @@ import { RealtimeSession, type SessionDeps } from './session.js';
 export interface RealtimeEndpoint {
   /** Sessions open now. */
   readonly sessions: ReadonlySet<RealtimeSession>;
-  /** Closes every session (1001, going away). */
-  close(): void;
+  /** Closes every session (1001, going away), cutting off those that do not answer within a second. */
+  close(): Promise<void>;
 }
 
 function refuse(socket: Duplex, status: number, reason: string, body: object): void {
@@ -88,8 +88,8 @@ export function attachRealtime(
 
   return {
     sessions,
-    close() {
-      for (const session of sessions) session.shutdown();
+    async close() {
+      await Promise.all([...sessions].map((session) => session.shutdown()));
       wss.close();
     },
   };

@@ -103,9 +103,15 @@ export class RealtimeSession {
     return this.#closing;
   }
 
-  /** Closes the session (server shutdown). */
-  shutdown(): void {
+  /** Closes the session (server shutdown); resolves once closed, cutting it off after `graceMs`. */
+  shutdown(graceMs = 1000): Promise<void> {
+    const closed = new Promise<void>((resolve) => {
+      if (this.ws.readyState === this.ws.CLOSED) resolve();
+      else this.ws.once('close', () => resolve());
+    });
     this.#fatal('server_busy', 'The server is shutting down; reconnect shortly.', 'going_away');
+    const timer = setTimeout(() => this.ws.terminate(), graceMs);
+    return closed.finally(() => clearTimeout(timer));
   }
 
   // ─── Incoming ───────────────────────────────────────────────────────────────────────────────
