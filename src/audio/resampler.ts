@@ -39,39 +39,14 @@ export class Resampler {
    */
   resample(input: Float32Array, inRate: number, outRate: number): Float32Array {
     if (inRate === outRate || input.length === 0) return input;
-    const { lib } = this;
-    const expected = Math.round((input.length * outRate) / inRate);
-    const errPtr = lib.malloc(4);
-    const state = lib.call('_speex_resampler_init', 1, inRate, outRate, this.options.quality, errPtr);
-    lib.free(errPtr);
-    if (state === 0) throw new Error(`Speex resampler could not convert ${inRate} Hz to ${outRate} Hz`);
-    try {
-      lib.call('_speex_resampler_skip_zeros', state);
-      const latency = lib.call('_speex_resampler_get_input_latency', state);
-      const padded = new Float32Array(input.length + latency + 16);
-      padded.set(input);
-      const capacity = expected + 64;
-      const inPtr = lib.malloc(padded.length * 4);
-      const outPtr = lib.malloc(capacity * 4);
-      const lenPtr = lib.malloc(8);
-      try {
-        new Float32Array(lib.memory.buffer, inPtr, padded.length).set(padded);
-        const lens = new Uint32Array(lib.memory.buffer, lenPtr, 2);
-        lens[0] = padded.length;
-        lens[1] = capacity;
-        lib.call('_speex_resampler_process_float', state, 0, inPtr, lenPtr, outPtr, lenPtr + 4);
-        const produced = new Uint32Array(lib.memory.buffer, lenPtr, 2)[1] as number;
-        const out = new Float32Array(expected);
-        out.set(new Float32Array(lib.memory.buffer, outPtr, Math.min(produced, expected)));
-        return out;
-      } finally {
-        lib.free(inPtr);
-        lib.free(outPtr);
-        lib.free(lenPtr);
-      }
-    } finally {
-      lib.call('_speex_resampler_destroy', state);
-    }
+    const stream = this.stream(inRate, outRate);
+    const head = stream.process(input);
+    const tail = stream.end();
+    if (tail.length === 0) return head;
+    const out = new Float32Array(head.length + tail.length);
+    out.set(head);
+    out.set(tail, head.length);
+    return out;
   }
 
   /**

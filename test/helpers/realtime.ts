@@ -49,17 +49,6 @@ export function decodeOpusPackets(
   return { perPacket, samples };
 }
 
-/** Joins 16-bit PCM chunks into one byte array. */
-export function joinBytes(chunks: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-  let offset = 0;
-  for (const c of chunks) {
-    out.set(c, offset);
-    offset += c.length;
-  }
-  return out;
-}
-
 /** Mono float samples to 16-bit little-endian bytes. */
 export function floatToPcmBytes(samples: Float32Array): Uint8Array {
   const ints = Int16Array.from(samples, (s) => Math.max(-32768, Math.min(32767, Math.round(s * 32768))));

@@ -5,11 +5,12 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { AudioMessage, ContextMessage, ErrorMessage, ServerMessage } from '../../protocol/messages.js';
 import { createRealtimeClient, RealtimeClosedError } from '../../src/adapters/realtime-client.js';
+import { concatBytes } from '../../src/audio/pcm.js';
 import type { RunningServer } from '../../src/server/server.js';
 import { startServer } from '../../src/server/server.js';
 import { segmentText } from '../../src/text/segmenter.js';
 import { transcribe, voicedShare, wordErrorRate } from '../helpers/audio.js';
-import { audioOf, collect, decodeOpusPackets, floatToPcmBytes, joinBytes, openRaw } from '../helpers/realtime.js';
+import { audioOf, collect, decodeOpusPackets, floatToPcmBytes, openRaw } from '../helpers/realtime.js';
 
 const TEXT =
   'The quick brown fox jumps over the lazy dog. Realtime speech should start quickly. Every sentence arrives in order, one after another.';
@@ -115,7 +116,7 @@ describe('realtime endpoint', () => {
         else expect(a.data.length).toBe(chunkBytes);
         expect(a.dur_ms).toBeCloseTo((a.data.length / 2 / rate) * 1000, 1);
       }
-      const pcm = joinBytes(audio.map((a) => a.data));
+      const pcm = concatBytes(audio.map((a) => a.data));
       seconds.push(pcm.length / 2 / rate);
       const done = events.at(-1) as Extract<ContextMessage, { type: 'done' }>;
       expect(done.duration_ms / 1000).toBeCloseTo(pcm.length / 2 / rate, 3);
