@@ -115,6 +115,7 @@ export class RealtimeContext {
   end(): void {
     if (this.#ended) return;
     this.#ended = true;
+    clearTimeout(this.#idleFlush);
     this.#enqueueSegments(this.#segmenter?.flush() ?? []);
     this.#push({ kind: 'end' });
   }
