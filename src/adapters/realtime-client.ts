@@ -107,8 +107,9 @@ export class RealtimeContextHandle implements AsyncIterable<ContextEvent> {
     return this.#finished;
   }
 
-  /** Sends text (`flush` speaks everything up to it now). */
+  /** Sends text (`flush` speaks everything up to it now). Throws once the context is over. */
   pushText(text: string, options: { flush?: boolean; voice?: string } = {}): void {
+    this.#assertOpen();
     this.client.send({
       type: 'text',
       context_id: this.id,
@@ -120,6 +121,7 @@ export class RealtimeContextHandle implements AsyncIterable<ContextEvent> {
 
   /** Asks the server to speak everything sent so far; resolves when its last audio has been sent. */
   flush(flushId: string | number = `f${this.#nextFlushId++}`): Promise<FlushedMessage> {
+    this.#assertOpen();
     const flushed = new Promise<FlushedMessage>((resolve, reject) => this.#flushes.set(flushId, { resolve, reject }));
     flushed.catch(() => {});
     this.client.send({ type: 'flush', context_id: this.id, flush_id: flushId });
@@ -128,8 +130,12 @@ export class RealtimeContextHandle implements AsyncIterable<ContextEvent> {
 
   /** No more text: the server speaks the rest, then sends `done`. */
   end(): Promise<DoneMessage | CancelledMessage> {
-    this.client.send({ type: 'end', context_id: this.id });
+    if (!this.#over) this.client.send({ type: 'end', context_id: this.id });
     return this.#finished;
+  }
+
+  #assertOpen(): void {
+    if (this.#over) throw new Error(`context "${this.id}" is over (done or cancelled); open a new one for more text`);
   }
 
   /** Stops now (barge-in). Resolves on `cancelled`, after which nothing of this context arrives. */

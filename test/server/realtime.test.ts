@@ -367,6 +367,45 @@ describe('realtime endpoint', () => {
       expect((await raw.closed).code).toBe(1000);
     });
 
+    it('survives random frames, and closes a session that keeps sending them with 4004', async () => {
+      const raw = await openRaw(server.url);
+      raw.send({ type: 'init' });
+      await raw.next((m) => m.type === 'ready');
+      let seed = 42;
+      const random = (): number => {
+        seed = (seed * 1103515245 + 12345) % 2 ** 31;
+        return seed / 2 ** 31;
+      };
+      const values = [null, 0, -1, 1e308, 'x', '', true, [], {}, [1, 'a'], { nested: { deep: [null] } }];
+      const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)] as T;
+      const types = ['text', 'flush', 'end', 'cancel', 'speak', 'ping', 'init', 'dance', 7, null];
+      for (let i = 0; i < 90; i++) {
+        const kind = i % 3;
+        if (kind === 0)
+          raw.ws.send(Buffer.from(Array.from({ length: 1 + Math.floor(random() * 64) }, () => Math.floor(random() * 256))));
+        else if (kind === 1) raw.ws.send(JSON.stringify(pick(values)));
+        else
+          raw.send({
+            type: pick(types),
+            context_id: pick([...values, 'c']),
+            text: pick(values),
+            flush_id: pick(values),
+            voice: pick(values),
+          });
+      }
+      raw.send({ type: 'ping', id: 'alive' });
+      await raw.next((m) => m.type === 'pong');
+      expect(raw.messages.some((m) => m.type === 'error' && m.fatal)).toBe(false);
+      // Past 100 invalid messages the session is closed as abusive.
+      for (let i = 0; i < 110; i++) raw.ws.send('not json');
+      const { code } = await raw.closed;
+      expect(code).toBe(4004);
+      // The server is fine.
+      const client = await createRealtimeClient(server.url);
+      expect((await collect(client.speak('Still fine.'))).at(-1)?.type).toBe('done');
+      await client.close();
+    });
+
     it('refuses more contexts than the limit and text after end, per context', async () => {
       const raw = await openRaw(server.url);
       raw.send({ type: 'init' });
