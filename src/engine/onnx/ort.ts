@@ -1,0 +1,128 @@
+/**
+ * The one module that imports onnxruntime-node. Engines load their graphs through
+ * {@link OnnxModel.load}, which checks the graph's inputs and outputs against what the engine
+ * will feed and read (names, element types, ranks) and fails with a message naming the mismatch,
+ * instead of an obscure error at the first request. Runs only inside engine worker threads:
+ * `session.run()` blocks its thread.
+ */
+import * as ort from 'onnxruntime-node';
+
+/** Element types used by the engines. */
+export type TensorType = 'float32' | 'int64';
+
+/** One input or output an engine expects. */
+export interface TensorSpec {
+  /** The engine's own name for it. */
+  key: string;
+  /** Names the graph may give it (exports differ: Kokoro's `input_ids` or `tokens`). */
+  names: readonly string[];
+  type: TensorType;
+  rank: number;
+  /** Feed it only if the graph has it (e.g. Piper's `sid`). */
+  optional?: boolean;
+}
+
+/** A tensor to feed or read: flat data and dimensions. */
+export interface TensorData {
+  type: TensorType;
+  data: Float32Array | BigInt64Array;
+  dims: readonly number[];
+}
+
+/** How sessions run. */
+export interface OnnxOptions {
+  /** Threads one inference may use. Default 1 (one worker per core is the parallelism). */
+  intraOpThreads: number;
+}
+
+/** A loaded graph, its tensors resolved to the engine's keys. */
+export class OnnxModel {
+  private constructor(
+    private readonly session: ort.InferenceSession,
+    /** Engine key → graph name, for the inputs and outputs the graph has. */
+    private readonly names: ReadonlyMap<string, string>,
+    readonly path: string,
+  ) {}
+
+  /** Loads `path` and checks it against `inputs` and `outputs`. */
+  static async load(
+    path: string,
+    signature: { inputs: readonly TensorSpec[]; outputs: readonly TensorSpec[] },
+    options: Partial<OnnxOptions> = {},
+  ): Promise<OnnxModel> {
+    const session = await ort.InferenceSession.create(path, {
+      intraOpNumThreads: Math.max(1, options.intraOpThreads ?? 1),
+      interOpNumThreads: 1,
+      graphOptimizationLevel: 'all',
+    });
+    const names = new Map<string, string>();
+    const problems: string[] = [];
+    const check = (
+      side: 'input' | 'output',
+      specs: readonly TensorSpec[],
+      metadata: readonly ort.InferenceSession.ValueMetadata[],
+    ) => {
+      for (const spec of specs) {
+        const found = metadata.find((m) => spec.names.includes(m.name));
+        if (!found) {
+          if (!spec.optional) {
+            problems.push(
+              `no ${side} named ${spec.names.map((n) => `"${n}"`).join(' or ')} (it has ${metadata.map((m) => `"${m.name}"`).join(', ')})`,
+            );
+          }
+          continue;
+        }
+        names.set(spec.key, found.name);
+        if (!found.isTensor) {
+          problems.push(`${side} "${found.name}" is not a tensor`);
+          continue;
+        }
+        if (found.type !== spec.type) problems.push(`${side} "${found.name}" is ${found.type}, expected ${spec.type}`);
+        if (found.shape.length > 0 && found.shape.length !== spec.rank) {
+          problems.push(
+            `${side} "${found.name}" has rank ${found.shape.length} [${found.shape.join(', ')}], expected rank ${spec.rank}`,
+          );
+        }
+      }
+      // An input the engine does not know would be left unfed.
+      if (side === 'input') {
+        for (const m of metadata) {
+          if (!specs.some((s) => s.names.includes(m.name))) problems.push(`input "${m.name}" is not one this engine feeds`);
+        }
+      }
+    };
+    check('input', signature.inputs, session.inputMetadata);
+    check('output', signature.outputs, session.outputMetadata);
+    if (problems.length > 0) {
+      await session.release();
+      throw new Error(`${path} does not look like the expected model: ${problems.join('; ')}.`);
+    }
+    return new OnnxModel(session, names, path);
+  }
+
+  /** Whether the graph has the input or output of this engine key. */
+  has(key: string): boolean {
+    return this.names.has(key);
+  }
+
+  /** Runs the graph. Feeds for keys the graph lacks (optional ones) are skipped. */
+  async run(feeds: Record<string, TensorData>, outputs: readonly string[]): Promise<Record<string, TensorData>> {
+    const input: Record<string, ort.Tensor> = {};
+    for (const [key, tensor] of Object.entries(feeds)) {
+      const name = this.names.get(key);
+      if (name) input[name] = new ort.Tensor(tensor.type, tensor.data, tensor.dims);
+    }
+    const fetches = outputs.map((key) => this.names.get(key) ?? key);
+    const result = await this.session.run(input, fetches);
+    const out: Record<string, TensorData> = {};
+    outputs.forEach((key, i) => {
+      const tensor = result[fetches[i] as string] as ort.Tensor;
+      out[key] = { type: tensor.type as TensorType, data: tensor.data as Float32Array | BigInt64Array, dims: tensor.dims };
+    });
+    return out;
+  }
+
+  async release(): Promise<void> {
+    await this.session.release();
+  }
+}
