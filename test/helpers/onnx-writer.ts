@@ -130,7 +130,7 @@ export function writeOnnxModel(graph: {
   initializers?: Initializer[];
 }): Uint8Array {
   const g = new Proto();
-  graph.nodes.forEach((n, i) => g.message(1, node(n, i)));
+  for (const [i, n] of graph.nodes.entries()) g.message(1, node(n, i));
   g.string(2, graph.name);
   for (const init of graph.initializers ?? []) g.message(5, tensor(init));
   for (const input of graph.inputs) g.message(11, valueInfo(input));

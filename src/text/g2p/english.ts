@@ -124,7 +124,7 @@ export function phonemizeEnglish(text: string, alphabet: PhonemeAlphabet, oov: O
   const guessed = new Map<string, string>();
   if (unknown.length > 0) {
     const pronunciations = oov(unknown);
-    unknown.forEach((w, i) => guessed.set(w, pronunciations[i] ?? ''));
+    for (const [i, w] of unknown.entries()) guessed.set(w, pronunciations[i] ?? '');
   }
   let out = '';
   for (const part of parts) {
