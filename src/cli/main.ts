@@ -1,13 +1,18 @@
 #!/usr/bin/env node
 /**
- * The `flash-tts` command: `serve` starts the server; `say` writes speech to a file.
+ * The `flash-tts` command: `serve` starts the server; `say` writes speech to a file; `models`
+ * lists, pulls and removes neural models.
  */
 import { writeFile } from 'node:fs/promises';
 import { extname } from 'node:path';
+import { Presets, SingleBar } from 'cli-progress';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { AUDIO_FORMATS, type AudioFormat, concatFloat32, encodeAudio, encoderInputRate, isAudioFormat } from '../audio/index.js';
+import { enginesFor } from '../engine/registry.js';
 import { Scheduler } from '../engine/scheduler.js';
 import { TtsService } from '../engine/tts-service.js';
+import { defaultModelsDir, loadManifests, scanInstalled } from '../models/manifest.js';
+import { pullModel, removeModel } from '../models/pull.js';
 import { configFromEnv, DEFAULT_SERVER_CONFIG, resolveConfig, type ServerConfig } from '../server/config.js';
 import { startServer, VERSION } from '../server/server.js';
 import { LEVELS, type Level, outputRate, PITCH_SEMITONES } from '../server/speech-params.js';
@@ -35,6 +40,16 @@ program
   .option('--workers <n>', 'engine worker threads (env FLASH_TTS_WORKERS)', integer('workers'))
   .option('--max-streams <n>', 'requests synthesizing or waiting at once (env FLASH_TTS_MAX_STREAMS)', integer('max-streams'))
   .option('--sample-rate <hz>', 'default rate of /speak and /clone_voice (env FLASH_TTS_SAMPLE_RATE)', integer('sample-rate'))
+  .option('--models-dir <dir>', 'where models are installed (env FLASH_TTS_MODELS_DIR)')
+  .addOption(
+    new Option('--default-engine <engine>', 'engine of the roles and OpenAI voice names (env FLASH_TTS_DEFAULT_ENGINE)').choices([
+      'auto',
+      'kokoro',
+      'piper',
+      'flite',
+    ]),
+  )
+  .option('--onnx-threads <n>', 'threads per ONNX inference (env FLASH_TTS_ONNX_THREADS)', integer('onnx-threads'))
   .action(
     async (flags: {
       host?: string;
@@ -43,6 +58,9 @@ program
       workers?: number;
       maxStreams?: number;
       sampleRate?: number;
+      modelsDir?: string;
+      defaultEngine?: string;
+      onnxThreads?: number;
     }) => {
       const fromFlags: Partial<ServerConfig> = {};
       if (flags.host !== undefined) fromFlags.host = flags.host;
@@ -51,6 +69,9 @@ program
       if (flags.workers !== undefined) fromFlags.workers = flags.workers;
       if (flags.maxStreams !== undefined) fromFlags.maxStreams = flags.maxStreams;
       if (flags.sampleRate !== undefined) fromFlags.defaultSampleRate = flags.sampleRate;
+      if (flags.modelsDir !== undefined) fromFlags.modelsDir = flags.modelsDir;
+      if (flags.defaultEngine !== undefined) fromFlags.defaultEngine = flags.defaultEngine;
+      if (flags.onnxThreads !== undefined) fromFlags.onnxThreads = flags.onnxThreads;
       const server = await startServer(resolveConfig(configFromEnv(), fromFlags));
       const stop = (): void => {
         server.log.info('shutting down');
@@ -84,16 +105,22 @@ program
       const fromName = extname(flags.output).slice(1).toLowerCase();
       const format: AudioFormat = flags.format ?? (isAudioFormat(fromName) ? fromName : 'mp3');
       if (!(flags.speed >= 0.25 && flags.speed <= 4)) throw new InvalidArgumentError('--speed must be between 0.25 and 4.');
-      const scheduler = await Scheduler.start({ workers: 1 });
+      const config = resolveConfig(configFromEnv());
+      const models = scanInstalled(config.modelsDir);
+      const scheduler = await Scheduler.start({ workers: 1, engines: enginesFor(models), models });
       try {
-        const catalog = new VoiceCatalog(scheduler.engines);
+        const catalog = new VoiceCatalog(scheduler.engines, {
+          defaultEngine: config.defaultEngine,
+          available: [...loadManifests().values()],
+        });
         const voice = catalog.resolve(flags.voice);
         if (!voice) {
           throw new InvalidArgumentError(
-            `No voice is called "${flags.voice}". Voices: ${catalog
-              .list()
-              .map((v) => v.id)
-              .join(', ')}.`,
+            catalog.installHint(flags.voice) ??
+              `No voice is called "${flags.voice}". Voices: ${catalog
+                .list()
+                .map((v) => v.id)
+                .join(', ')}.`,
           );
         }
         const rate = outputRate(format, flags.sampleRate, DEFAULT_SERVER_CONFIG.openaiSampleRate);
@@ -116,6 +143,71 @@ program
       }
     },
   );
+
+const models = program.command('models').description('list, install and remove neural models');
+const modelsDirOption = (): Option => new Option('--models-dir <dir>', 'where models are installed (env FLASH_TTS_MODELS_DIR)');
+const megabytes = (bytes: number): string => `${(bytes / 1e6).toFixed(1)} MB`;
+
+models
+  .command('list')
+  .description('the models that can be pulled, and which are installed')
+  .addOption(modelsDirOption())
+  .action((flags: { modelsDir?: string }) => {
+    const dir = flags.modelsDir ?? defaultModelsDir();
+    const installed = new Set(scanInstalled(dir).map((m) => m.name));
+    for (const manifest of loadManifests().values()) {
+      const size = manifest.files.reduce((n, f) => n + (f.size ?? 0), 0);
+      process.stdout.write(
+        `${installed.has(manifest.name) ? '*' : ' '} ${manifest.name.padEnd(34)} ${manifest.engine.padEnd(10)} ${megabytes(size).padStart(9)}  ${manifest.voices.length} voice(s), ${manifest.licence}\n`,
+      );
+    }
+    process.stdout.write(`\n* installed in ${dir}\n`);
+  });
+
+models
+  .command('pull')
+  .description('download and install a model (resumes an interrupted download)')
+  .argument('<name>', 'model name (see `flash-tts models list`)')
+  .addOption(modelsDirOption())
+  .action(async (name: string, flags: { modelsDir?: string }) => {
+    const manifest = loadManifests().get(name);
+    if (!manifest) {
+      throw new InvalidArgumentError(`No model is called "${name}". Models: ${[...loadManifests().keys()].join(', ')}.`);
+    }
+    const dir = flags.modelsDir ?? defaultModelsDir();
+    const total = manifest.files.reduce((n, f) => n + (f.size ?? 0), 0);
+    const bar = process.stderr.isTTY
+      ? new SingleBar(
+          { format: `${name} [{bar}] {percentage}% {value}/{total} MB {file}`, hideCursor: true },
+          Presets.shades_classic,
+        )
+      : undefined;
+    bar?.start(Math.round(total / 1e6), 0, { file: '' });
+    let lastLogged = -1;
+    const installed = await pullModel(manifest, {
+      modelsDir: dir,
+      onProgress: (p) => {
+        bar?.update(Math.round(p.received / 1e6), { file: p.file });
+        const percent = Math.floor((p.received / p.total) * 10) * 10;
+        if (!bar && percent > lastLogged) {
+          lastLogged = percent;
+          process.stderr.write(`${name}: ${percent}% (${megabytes(p.received)} of ${megabytes(p.total)})\n`);
+        }
+      },
+      onNote: (note) => process.stderr.write(`${note}\n`),
+    }).finally(() => bar?.stop());
+    process.stdout.write(`installed ${installed.name} in ${installed.dir}; restart the server to use it\n`);
+  });
+
+models
+  .command('remove')
+  .description('delete an installed model')
+  .argument('<name>', 'model name')
+  .addOption(modelsDirOption())
+  .action(async (name: string, flags: { modelsDir?: string }) => {
+    const removed = await removeModel(flags.modelsDir ?? defaultModelsDir(), name);
+    process.stdout.write(removed ? `removed ${name}\n` : `${name} was not installed\n`);
+  });
 
 program.parseAsync().catch((error: unknown) => {
   process.stderr.write(`flash-tts: ${error instanceof Error ? error.message : String(error)}\n`);

@@ -5,7 +5,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { type AudioFrame, AudioFramer } from '../audio/audio-framer.js';
-import { Resampler } from '../audio/resampler.js';
+import { Resampler, type ResamplerStream } from '../audio/resampler.js';
 import { VoiceEffectsProcessor } from '../audio/voice-effects.js';
 import { ENGINE_FACTORIES } from './registry.js';
 import type { Engine, WordTiming } from './types.js';
@@ -20,12 +20,12 @@ const FIRST_PIECE_SECONDS = 0.25;
 const post = (message: FromWorker, transfer: ArrayBuffer[] = []): void => port.postMessage(message, transfer);
 
 async function main(): Promise<void> {
-  const { engines: ids } = workerData as EngineWorkerData;
+  const { engines: ids, models, onnxThreads } = workerData as EngineWorkerData;
   const engines = new Map<string, Engine>();
   for (const id of ids) {
     const factory = ENGINE_FACTORIES[id];
     if (!factory) throw new Error(`unknown engine "${id}"`);
-    engines.set(id, await factory());
+    engines.set(id, await factory({ models, onnx: { intraOpThreads: onnxThreads } }));
   }
   const resampler = await Resampler.create();
   const effects = await VoiceEffectsProcessor.create();
@@ -53,14 +53,18 @@ async function main(): Promise<void> {
   const run = async (id: number, job: SegmentJob, signal: AbortSignal): Promise<void> => {
     const engine = engines.get(job.engine);
     if (!engine) throw new Error(`engine "${job.engine}" is not loaded in this worker`);
-    const rate = engine.info.sampleRate;
     const framer = job.framing ? new AudioFramer(job.framing) : undefined;
-    const converter = framer ? resampler.stream(rate, job.outputRate) : undefined;
+    let converter: ResamplerStream | undefined;
     // Realtime jobs convert and encode a short first piece before the rest, so the first frame leaves early.
-    let pieceSize = Math.round(rate * FIRST_PIECE_SECONDS);
+    let pieceSize = 0;
     try {
       for await (const chunk of engine.synthesize(job.request, signal)) {
         if (signal.aborted) return;
+        const rate = chunk.sampleRate ?? engine.info.sampleRate;
+        if (framer && !converter) {
+          converter = resampler.stream(rate, job.outputRate);
+          pieceSize = Math.round(rate * FIRST_PIECE_SECONDS);
+        }
         const shaped = effects.apply(chunk.pcm, rate, job.effects);
         // A server-side tempo change stretches the timeline the engine's word times refer to.
         const tempo = job.effects.tempo;

@@ -7,6 +7,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { TtsError } from '../errors.js';
+import type { InstalledModel } from '../models/manifest.js';
 import { AsyncQueue } from '../util/async-queue.js';
 import type { EngineInfo } from './types.js';
 import type { EngineWorkerData, FromWorker, SegmentChunk, SegmentJob, ToWorker } from './worker-messages.js';
@@ -17,6 +18,10 @@ export interface SchedulerOptions {
   workers: number;
   /** Engines each worker loads. Default `['flite']`. */
   engines: string[];
+  /** Installed models the engines load from. Default none. */
+  models: InstalledModel[];
+  /** Threads one ONNX inference may use. Default 1: the workers are the parallelism. */
+  onnxThreads: number;
   /** Streams (requests) that may be open at once, running or waiting. Default `32`. */
   maxStreams: number;
 }
@@ -25,6 +30,8 @@ export interface SchedulerOptions {
 export const DEFAULT_SCHEDULER_OPTIONS: SchedulerOptions = {
   workers: availableParallelism(),
   engines: ['flite'],
+  models: [],
+  onnxThreads: 1,
   maxStreams: 32,
 };
 
@@ -194,7 +201,11 @@ export class Scheduler {
   }
 
   #spawn(): Promise<void> {
-    const workerData: EngineWorkerData = { engines: this.options.engines };
+    const workerData: EngineWorkerData = {
+      engines: this.options.engines,
+      models: this.options.models,
+      onnxThreads: this.options.onnxThreads,
+    };
     // From TypeScript sources (tests, `npm run dev`) the worker registers tsx before loading its
     // entry: loader flags given to a worker do not apply to its own entry module.
     const worker = isTypeScript

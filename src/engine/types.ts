@@ -62,6 +62,8 @@ export interface SynthesisChunk {
   pcm: Float32Array;
   /** Words whose timing the engine can tell, times from the start of the segment. */
   words?: WordTiming[];
+  /** Rate of `pcm` when it differs from the engine's `info.sampleRate` (Piper voices differ). */
+  sampleRate?: number;
 }
 
 /**

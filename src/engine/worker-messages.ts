@@ -1,11 +1,16 @@
 /** Messages between the main thread and an engine worker. */
 import type { AudioFrame, FrameFormat } from '../audio/audio-framer.js';
 import type { VoiceEffects } from '../audio/voice-effects.js';
+import type { InstalledModel } from '../models/manifest.js';
 import type { EngineInfo, SynthesisRequest, WordTiming } from './types.js';
 
 /** Data a worker is started with. */
 export interface EngineWorkerData {
   engines: string[];
+  /** Installed models the engines load from. */
+  models: InstalledModel[];
+  /** Threads one ONNX inference may use. */
+  onnxThreads: number;
 }
 
 /** One segment for a worker: synthesize, apply effects, resample. */

@@ -13,7 +13,8 @@ export const modelFileSchema = z.object({
   /** Path inside the model directory. */
   path: z.string().regex(/^[\w.-]+(\/[\w.-]+)*$/, 'must be a relative path of plain names'),
   url: z.url(),
-  size: z.number().int().positive(),
+  /** Bytes; null when the publisher gives no size (then recorded at install). */
+  size: z.number().int().positive().nullable(),
   /** Published digest; null when the publisher gives none (then recorded at install). */
   sha256: z
     .string()

@@ -57,7 +57,7 @@ export async function pullModel(manifest: ModelManifest, options: PullOptions): 
   }
   const staging = join(modelsDir, `.${manifest.name}.partial`);
   await mkdir(staging, { recursive: true });
-  const total = manifest.files.reduce((n, f) => n + f.size, 0);
+  const total = manifest.files.reduce((n, f) => n + (f.size ?? 0), 0);
   let done = 0;
   const recorded: ModelManifest['files'] = [];
 
@@ -65,20 +65,25 @@ export async function pullModel(manifest: ModelManifest, options: PullOptions): 
     const target = join(staging, file.path);
     const part = `${target}.part`;
     await mkdir(dirname(target), { recursive: true });
-    if ((await sizeOf(target)) === file.size && (file.sha256 === null || (await sha256Of(target)) === file.sha256)) {
-      done += file.size;
-      recorded.push({ ...file, sha256: file.sha256 ?? (await sha256Of(target)) });
+    const existing = existsSync(target) ? await sizeOf(target) : -1;
+    if (
+      existing >= 0 &&
+      (file.size === null || existing === file.size) &&
+      (file.sha256 === null || (await sha256Of(target)) === file.sha256)
+    ) {
+      done += existing;
+      recorded.push({ ...file, size: existing, sha256: file.sha256 ?? (await sha256Of(target)) });
       onProgress?.({ file: file.path, received: done, total });
       continue;
     }
     let offset = await sizeOf(part);
-    if (offset > file.size) {
+    if (file.size !== null && offset > file.size) {
       await rm(part);
       offset = 0;
     }
     let hash = offset > 0 ? await hashFile(part) : createHash('sha256');
-    if (offset > 0) onNote?.(`resuming ${file.path} at ${offset} of ${file.size} bytes`);
-    if (offset < file.size) {
+    if (offset > 0) onNote?.(`resuming ${file.path} at ${offset} of ${file.size ?? '?'} bytes`);
+    if (file.size === null || offset < file.size) {
       const response = await fetch(file.url, {
         headers: offset > 0 ? { range: `bytes=${offset}-` } : {},
         redirect: 'follow',
@@ -96,7 +101,7 @@ export async function pullModel(manifest: ModelManifest, options: PullOptions): 
       let received = offset;
       try {
         for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
-          if (received + chunk.length > file.size) {
+          if (file.size !== null && received + chunk.length > file.size) {
             await handle.close();
             await rm(part, { force: true });
             throw new Error(`${file.path} is larger than the ${file.size} bytes its manifest says; the download was removed`);
@@ -110,14 +115,17 @@ export async function pullModel(manifest: ModelManifest, options: PullOptions): 
         if (error instanceof Error && error.message.includes('manifest says')) throw error;
         // What arrived is kept: the next pull resumes from it.
         throw new Error(
-          `download of ${file.path} was interrupted at ${received} of ${file.size} bytes (${error instanceof Error ? error.message : String(error)}); run the pull again to resume`,
+          `download of ${file.path} was interrupted at ${received} of ${file.size ?? '?'} bytes (${error instanceof Error ? error.message : String(error)}); run the pull again to resume`,
         );
       } finally {
         await handle.close().catch(() => {});
       }
-      if (received !== file.size) {
+      const declared = Number(response.headers.get('content-length') ?? Number.NaN) + (response.status === 206 ? offset : 0);
+      if (received !== (file.size ?? (Number.isFinite(declared) ? declared : received))) {
         // Kept: the next pull resumes from here.
-        throw new Error(`download of ${file.path} stopped at ${received} of ${file.size} bytes; run the pull again to resume`);
+        throw new Error(
+          `download of ${file.path} stopped at ${received} of ${file.size ?? declared} bytes; run the pull again to resume`,
+        );
       }
     }
     const digest = hash.digest('hex');
@@ -128,9 +136,10 @@ export async function pullModel(manifest: ModelManifest, options: PullOptions): 
       );
     }
     if (file.sha256 === null) onNote?.(`${file.path}: no published sha256; recorded ${digest}`);
-    recorded.push({ ...file, sha256: digest });
+    const size = await sizeOf(part);
+    recorded.push({ ...file, size, sha256: digest });
     await rename(part, target);
-    done += file.size;
+    done += size;
   }
 
   await writeFile(join(staging, INSTALLED_FILE), `${JSON.stringify({ ...manifest, files: recorded }, null, 2)}\n`);

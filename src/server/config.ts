@@ -1,5 +1,6 @@
 /** Server settings: defaults, then environment variables, then command-line flags. */
 import { availableParallelism } from 'node:os';
+import { defaultModelsDir } from '../models/manifest.js';
 
 /** Every server setting; defaults in {@link DEFAULT_SERVER_CONFIG}. */
 export interface ServerConfig {
@@ -26,6 +27,12 @@ export interface ServerConfig {
   openaiSampleRate: number;
   /** pino log level. Default `info` (env `LOG_LEVEL`). */
   logLevel: string;
+  /** Where models are installed. Default: the package's models/ (env `FLASH_TTS_MODELS_DIR`). */
+  modelsDir: string;
+  /** Engine of the roles and OpenAI voice names: `auto` = Kokoro, else Piper, else Flite (env `FLASH_TTS_DEFAULT_ENGINE`). */
+  defaultEngine: string;
+  /** Threads one ONNX inference may use. Default 1: one engine worker per core is the parallelism (env `FLASH_TTS_ONNX_THREADS`). */
+  onnxThreads: number;
   /** Realtime: contexts one WebSocket may have open at once. Default `16`. */
   wsMaxContexts: number;
   /** Realtime: largest client message, in bytes; larger ones get a `payload_too_large` error. Default 256 KiB. */
@@ -52,6 +59,9 @@ export const DEFAULT_SERVER_CONFIG: ServerConfig = {
   defaultSampleRate: 16000,
   openaiSampleRate: 24000,
   logLevel: 'info',
+  modelsDir: defaultModelsDir({}),
+  defaultEngine: 'auto',
+  onnxThreads: 1,
   wsMaxContexts: 16,
   wsMaxMessageBytes: 256 * 1024,
   wsIdleTimeoutMs: 60_000,
@@ -84,6 +94,10 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Partial<Ser
   const rate = intFromEnv('FLASH_TTS_SAMPLE_RATE', env);
   if (rate) out.defaultSampleRate = rate;
   if (env.LOG_LEVEL) out.logLevel = env.LOG_LEVEL;
+  if (env.FLASH_TTS_MODELS_DIR) out.modelsDir = env.FLASH_TTS_MODELS_DIR;
+  if (env.FLASH_TTS_DEFAULT_ENGINE) out.defaultEngine = env.FLASH_TTS_DEFAULT_ENGINE;
+  const onnxThreads = intFromEnv('FLASH_TTS_ONNX_THREADS', env);
+  if (onnxThreads) out.onnxThreads = onnxThreads;
   const wsSettings = [
     ['FLASH_TTS_WS_MAX_CONTEXTS', 'wsMaxContexts'],
     ['FLASH_TTS_WS_MAX_MESSAGE_BYTES', 'wsMaxMessageBytes'],
@@ -109,5 +123,8 @@ export function resolveConfig(...layers: Partial<ServerConfig>[]): ServerConfig 
   }
   if (config.port > 65535) throw new TypeError(`port must be between 0 and 65535, not ${config.port}.`);
   if (config.workers < 1) throw new TypeError('workers must be at least 1.');
+  if (!['auto', 'kokoro', 'piper', 'flite'].includes(config.defaultEngine)) {
+    throw new TypeError(`defaultEngine must be auto, kokoro, piper or flite, not "${config.defaultEngine}".`);
+  }
   return config;
 }

@@ -4,8 +4,10 @@ import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type Logger, pino } from 'pino';
+import { enginesFor } from '../engine/registry.js';
 import { Scheduler } from '../engine/scheduler.js';
 import { TtsService } from '../engine/tts-service.js';
+import { loadManifests, scanInstalled } from '../models/manifest.js';
 import { VoiceCatalog } from '../speakers/voice-catalog.js';
 import { createApp } from './app.js';
 import { resolveConfig, type ServerConfig } from './config.js';
@@ -42,9 +44,19 @@ export interface RunningServer {
 export async function startServer(config: Partial<ServerConfig> = {}, logger?: Logger): Promise<RunningServer> {
   const resolved = resolveConfig(config);
   const log = logger ?? pino({ level: resolved.logLevel });
-  const scheduler = await Scheduler.start({ workers: resolved.workers, maxStreams: resolved.maxStreams });
+  const models = scanInstalled(resolved.modelsDir);
+  const scheduler = await Scheduler.start({
+    workers: resolved.workers,
+    maxStreams: resolved.maxStreams,
+    engines: enginesFor(models),
+    models,
+    onnxThreads: resolved.onnxThreads,
+  });
   const service = new TtsService(scheduler);
-  const catalog = new VoiceCatalog(scheduler.engines);
+  const catalog = new VoiceCatalog(scheduler.engines, {
+    defaultEngine: resolved.defaultEngine,
+    available: [...loadManifests().values()],
+  });
   const app = createApp({ config: resolved, scheduler, service, catalog, log }, VERSION);
   const http = createServer(app);
   const realtime = attachRealtime(http, { config: resolved, scheduler, catalog, log, version: VERSION, apiKey: resolved.apiKey });
@@ -53,7 +65,16 @@ export async function startServer(config: Partial<ServerConfig> = {}, logger?: L
   const { port } = http.address() as AddressInfo;
   const host = resolved.host.includes(':') ? `[${resolved.host}]` : resolved.host;
   const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
-  log.info({ url, workers: resolved.workers, auth: resolved.apiKey !== undefined }, `Flash-TTS listening on ${url}`);
+  log.info(
+    {
+      url,
+      workers: resolved.workers,
+      auth: resolved.apiKey !== undefined,
+      models: models.map((m) => m.name),
+      defaultEngine: catalog.defaultEngine,
+    },
+    `Flash-TTS listening on ${url}`,
+  );
   return {
     url,
     port,

@@ -2,7 +2,9 @@
  * The voices clients can name: built-in roles ("female", "male", as in the original service),
  * every engine voice by its id, and OpenAI's voice names as aliases so OpenAI clients work as-is.
  */
+import { parseVoiceMix } from '../engine/kokoro/kokoro-voices.js';
 import type { EngineInfo } from '../engine/types.js';
+import type { ModelManifest } from '../models/manifest.js';
 
 /** A voice a client can ask for by name. */
 export interface VoiceEntry {
@@ -19,40 +21,50 @@ export interface VoiceEntry {
   kind: 'role' | 'voice';
 }
 
-interface RoleDefinition {
-  id: string;
-  engine: string;
-  engineVoice: string;
-  description: string;
+/** Engines in the order `defaultEngine: auto` prefers them, best first. */
+export const ENGINE_PREFERENCE = ['kokoro', 'piper', 'flite'] as const;
+
+/** Each engine's voice for the built-in roles, when it has it. */
+const ROLE_VOICES: Readonly<Record<string, { female: string[]; male: string[] }>> = {
+  flite: { female: ['slt'], male: ['rms'] },
+  kokoro: { female: ['af_heart', 'af_bella'], male: ['am_michael', 'am_fenrir'] },
+};
+
+/** OpenAI voice names: Kokoro has voices of the same names; otherwise they map to a role or voice. */
+export const OPENAI_VOICE_ALIASES: Readonly<Record<string, { kokoro?: string; fallback: string }>> = {
+  alloy: { kokoro: 'af_alloy', fallback: 'female' },
+  ash: { fallback: 'male' },
+  ballad: { fallback: 'awb' },
+  coral: { fallback: 'female' },
+  echo: { kokoro: 'am_echo', fallback: 'male' },
+  fable: { kokoro: 'bm_fable', fallback: 'awb' },
+  onyx: { kokoro: 'am_onyx', fallback: 'male' },
+  nova: { kokoro: 'af_nova', fallback: 'female' },
+  sage: { fallback: 'female' },
+  shimmer: { kokoro: 'af_sky', fallback: 'female' },
+  verse: { fallback: 'kal16' },
+};
+
+/** Options of {@link VoiceCatalog}. */
+export interface CatalogOptions {
+  /** Engine of the roles and OpenAI names: `auto` (the best installed) or an engine id. */
+  defaultEngine?: string;
+  /** Every pullable model, to tell which one has a voice that is not installed. */
+  available?: readonly ModelManifest[];
 }
 
-/** The original service's built-in roles, and the engine voice each maps to. */
-export const BUILTIN_ROLES: readonly RoleDefinition[] = [
-  { id: 'female', engine: 'flite', engineVoice: 'slt', description: 'Built-in female role' },
-  { id: 'male', engine: 'flite', engineVoice: 'rms', description: 'Built-in male role' },
-];
-
-/** OpenAI voice names, accepted as aliases of a built-in voice (not listed separately). */
-export const OPENAI_VOICE_ALIASES: Readonly<Record<string, string>> = {
-  alloy: 'female',
-  ash: 'male',
-  ballad: 'awb',
-  coral: 'female',
-  echo: 'male',
-  fable: 'awb',
-  onyx: 'male',
-  nova: 'female',
-  sage: 'female',
-  shimmer: 'female',
-  verse: 'kal16',
-};
+const MIX = /[+(]/;
 
 /** Looks voices up by name, case-insensitively. */
 export class VoiceCatalog {
   readonly #entries: VoiceEntry[];
   readonly #byName = new Map<string, VoiceEntry>();
+  readonly #available: readonly ModelManifest[];
+  /** The engine serving the roles. */
+  readonly defaultEngine: string;
 
-  constructor(engines: readonly EngineInfo[]) {
+  constructor(engines: readonly EngineInfo[], options: CatalogOptions = {}) {
+    this.#available = options.available ?? [];
     const voices: VoiceEntry[] = engines.flatMap((engine) =>
       engine.voices.map((v) => ({
         id: v.id,
@@ -65,15 +77,35 @@ export class VoiceCatalog {
         kind: 'voice' as const,
       })),
     );
-    const roles: VoiceEntry[] = BUILTIN_ROLES.flatMap((role) => {
-      const target = voices.find((v) => v.engine === role.engine && v.engineVoice === role.engineVoice);
-      return target ? [{ ...target, id: role.id, name: role.id, description: role.description, kind: 'role' as const }] : [];
+    const loaded = new Set(engines.map((e) => e.id));
+    const wanted = options.defaultEngine ?? 'auto';
+    this.defaultEngine =
+      wanted === 'auto' || !loaded.has(wanted)
+        ? (ENGINE_PREFERENCE.find((e) => loaded.has(e)) ?? engines[0]?.id ?? 'flite')
+        : wanted;
+    const roleVoice = (gender: 'female' | 'male'): VoiceEntry | undefined => {
+      const own = voices.filter((v) => v.engine === this.defaultEngine);
+      for (const id of ROLE_VOICES[this.defaultEngine]?.[gender] ?? []) {
+        const found = own.find((v) => v.engineVoice === id);
+        if (found) return found;
+      }
+      return (
+        own.find((v) => v.gender === gender && v.language.startsWith('en')) ?? own.find((v) => v.gender === gender) ?? own[0]
+      );
+    };
+    const roles: VoiceEntry[] = (['female', 'male'] as const).flatMap((gender) => {
+      const target = roleVoice(gender);
+      return target
+        ? [{ ...target, id: gender, name: gender, description: `Built-in ${gender} role (${target.id})`, kind: 'role' as const }]
+        : [];
     });
     this.#entries = [...roles, ...voices];
     for (const entry of this.#entries) this.#byName.set(entry.id.toLowerCase(), entry);
     for (const [alias, target] of Object.entries(OPENAI_VOICE_ALIASES)) {
-      const entry = this.#byName.get(target);
-      if (entry && !this.#byName.has(alias)) this.#byName.set(alias, entry);
+      if (this.#byName.has(alias)) continue;
+      const kokoro = this.defaultEngine === 'kokoro' && target.kokoro ? this.#byName.get(target.kokoro) : undefined;
+      const entry = kokoro ?? this.#byName.get(target.fallback) ?? this.#byName.get(gendered(target.fallback));
+      if (entry) this.#byName.set(alias, entry);
     }
   }
 
@@ -87,8 +119,42 @@ export class VoiceCatalog {
     return this.#entries.filter((e) => e.kind === 'role');
   }
 
-  /** The voice called `name`, if any. */
+  /** The voice called `name` (or a Kokoro mix such as `af_bella(2)+af_sky(1)`), if any. */
   resolve(name: string): VoiceEntry | undefined {
-    return this.#byName.get(name.trim().toLowerCase());
+    const key = name.trim().toLowerCase();
+    const found = this.#byName.get(key);
+    if (found || !MIX.test(key)) return found;
+    const parts = parseVoiceMix(key.replace(/\s+/g, ''));
+    if (!parts) return undefined;
+    const members = parts.map((p) => this.#byName.get(p.voice));
+    if (members.some((m) => m?.engine !== 'kokoro')) return undefined;
+    const first = members[0] as VoiceEntry;
+    return {
+      ...first,
+      id: name.trim(),
+      name: name.trim(),
+      engineVoice: key.replace(/\s+/g, ''),
+      description: `Mix of Kokoro voices ${name.trim()}`,
+    };
   }
+
+  /** For a voice that is not installed: the model that has it and how to install it. */
+  installHint(name: string): string | undefined {
+    const key = name.trim().toLowerCase();
+    const parts = parseVoiceMix(key.replace(/\s+/g, ''))?.map((p) => p.voice) ?? [key];
+    for (const part of parts) {
+      if (this.#byName.has(part)) continue;
+      const model = this.#available.find(
+        (m) => m.voices.some((v) => v.id.toLowerCase() === part) || m.name.replace(/^piper-/, '') === part,
+      );
+      if (model)
+        return `Voice "${part}" is in the model "${model.name}", which is not installed: run \`flash-tts models pull ${model.name}\` and restart the server.`;
+    }
+    return undefined;
+  }
+}
+
+/** Roles are also reachable as the Flite voices they default to. */
+function gendered(name: string): string {
+  return name === 'awb' || name === 'kal16' ? 'male' : name;
 }

@@ -17,7 +17,8 @@ export interface TensorSpec {
   /** Names the graph may give it (exports differ: Kokoro's `input_ids` or `tokens`). */
   names: readonly string[];
   type: TensorType;
-  rank: number;
+  /** Rank, or the ranks exports are known to use. */
+  rank: number | readonly number[];
   /** Feed it only if the graph has it (e.g. Piper's `sid`). */
   optional?: boolean;
 }
@@ -78,9 +79,10 @@ export class OnnxModel {
           continue;
         }
         if (found.type !== spec.type) problems.push(`${side} "${found.name}" is ${found.type}, expected ${spec.type}`);
-        if (found.shape.length > 0 && found.shape.length !== spec.rank) {
+        const ranks: readonly number[] = typeof spec.rank === 'number' ? [spec.rank] : spec.rank;
+        if (found.shape.length > 0 && !ranks.includes(found.shape.length)) {
           problems.push(
-            `${side} "${found.name}" has rank ${found.shape.length} [${found.shape.join(', ')}], expected rank ${spec.rank}`,
+            `${side} "${found.name}" has rank ${found.shape.length} [${found.shape.join(', ')}], expected rank ${ranks.join(' or ')}`,
           );
         }
       }

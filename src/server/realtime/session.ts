@@ -313,6 +313,8 @@ export class RealtimeSession {
   #voice(name: string, contextId?: string): VoiceEntry {
     const voice = this.deps.catalog.resolve(name);
     if (voice) return voice;
+    const hint = this.deps.catalog.installHint(name);
+    if (hint) throw Object.assign(new TtsError('voice_not_found', hint, 'voice'), contextId ? { contextId } : {});
     const known = this.deps.catalog
       .list()
       .map((v) => v.id)

@@ -61,12 +61,14 @@ export function speechRoutes(ctx: AppContext): ExpressRouter {
   const voiceOrThrow = (name: string, field: string) => {
     const voice = catalog.resolve(name);
     if (!voice) {
+      const hint = catalog.installHint(name);
       throw new TtsError(
         'voice_not_found',
-        `No voice is called "${name}". Valid voices: ${catalog
-          .list()
-          .map((v) => v.id)
-          .join(', ')}.`,
+        hint ??
+          `No voice is called "${name}". Valid voices: ${catalog
+            .list()
+            .map((v) => v.id)
+            .join(', ')}.`,
         field,
       );
     }

@@ -1,0 +1,157 @@
+/**
+ * Piper voices (VITS, MIT; voices under their own licences) on onnxruntime. Each installed voice
+ * is `model.onnx` + `model.onnx.json`. Text → espeak-style IPA (English through the dictionary
+ * front end; other languages through the `espeak-ng` program when it is installed) → ids from the
+ * voice's `phoneme_id_map`: `^` first, each phoneme followed by `_`, `$` last → `input` int64 [1,T],
+ * `input_lengths` int64 [1], `scales` float32 [3] (noise, length, noise_w), `sid` int64 [1] for
+ * multi-speaker voices → `output` float32 [1,1,1,N] at the voice's rate.
+ */
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { InstalledModel } from '../../models/manifest.js';
+import { phonemizeEnglish } from '../../text/g2p/english.js';
+import { createLetterToSound, type LetterToSound } from '../flite/letter-to-sound.js';
+import { OnnxModel, type OnnxOptions, type TensorSpec } from '../onnx/ort.js';
+import type { Engine, EngineInfo, EngineVoice, SynthesisRequest } from '../types.js';
+
+export const PIPER_SIGNATURE: { inputs: TensorSpec[]; outputs: TensorSpec[] } = {
+  inputs: [
+    { key: 'input', names: ['input'], type: 'int64', rank: 2 },
+    { key: 'input_lengths', names: ['input_lengths'], type: 'int64', rank: 1 },
+    { key: 'scales', names: ['scales'], type: 'float32', rank: 1 },
+    { key: 'sid', names: ['sid'], type: 'int64', rank: 1, optional: true },
+  ],
+  outputs: [{ key: 'output', names: ['output'], type: 'float32', rank: 4 }],
+};
+
+/** The parts of a Piper voice's .onnx.json used here. */
+export interface PiperVoiceConfig {
+  audio: { sample_rate: number };
+  espeak?: { voice?: string };
+  language?: { code?: string };
+  inference?: { noise_scale?: number; length_scale?: number; noise_w?: number };
+  phoneme_id_map: Record<string, number[]>;
+  num_speakers?: number;
+  speaker_id_map?: Record<string, number>;
+}
+
+interface LoadedVoice {
+  id: string;
+  model: OnnxModel;
+  config: PiperVoiceConfig;
+  language: string;
+}
+
+/** Phoneme ids as Piper's training saw them: `^`, each phoneme then `_`, `$`. */
+export function piperIds(phonemes: string, map: Record<string, number[]>): number[] {
+  const ids = [...(map['^'] ?? [])];
+  const pad = map._ ?? [];
+  for (const symbol of [...phonemes.normalize('NFD')]) {
+    const mapped = map[symbol];
+    if (!mapped) continue;
+    ids.push(...mapped, ...pad);
+  }
+  ids.push(...(map.$ ?? []));
+  return ids;
+}
+
+/** IPA from the `espeak-ng` program (GPL-3, run as a separate program, never linked). */
+function espeakPhonemes(text: string, voice: string): string {
+  const result = spawnSync('espeak-ng', ['-q', '--ipa', '-v', voice, text], { encoding: 'utf8', timeout: 10_000 });
+  if (result.error || result.status !== 0) {
+    throw new Error(`espeak-ng failed for voice "${voice}": ${result.error?.message ?? result.stderr}`);
+  }
+  return result.stdout.replace(/\s+/g, ' ').trim();
+}
+
+/** Whether the `espeak-ng` program can be run. */
+export function hasEspeak(): boolean {
+  return spawnSync('espeak-ng', ['--version'], { encoding: 'utf8' }).status === 0;
+}
+
+/** Voice id of an installed Piper model: its name without the `piper-` prefix. */
+export function piperVoiceId(model: InstalledModel): string {
+  return model.name.replace(/^piper-/, '');
+}
+
+/** Creates the Piper engine over every installed Piper voice it can speak. */
+export async function createPiperEngine(models: InstalledModel[], onnx: Partial<OnnxOptions> = {}): Promise<Engine> {
+  const voices = new Map<string, LoadedVoice>();
+  const infos: EngineVoice[] = [];
+  let espeak: boolean | undefined;
+  let letterToSound: LetterToSound | undefined;
+  for (const installed of models) {
+    const config = JSON.parse(readFileSync(join(installed.dir, 'model.onnx.json'), 'utf8')) as PiperVoiceConfig;
+    const language = config.espeak?.voice ?? installed.manifest.languages[0] ?? 'en-us';
+    if (!language.toLowerCase().startsWith('en')) {
+      espeak ??= hasEspeak();
+      // Without espeak-ng only English text can be phonemized; other voices stay unlisted.
+      if (!espeak) continue;
+    }
+    const model = await OnnxModel.load(join(installed.dir, 'model.onnx'), PIPER_SIGNATURE, onnx);
+    const id = piperVoiceId(installed);
+    voices.set(id, { id, model, config, language });
+    const listed = installed.manifest.voices[0];
+    const speakers = Object.keys(config.speaker_id_map ?? {});
+    const base: EngineVoice = {
+      id,
+      name: id,
+      language: listed?.language ?? language,
+      gender: listed?.gender ?? 'neutral',
+      description: `Piper ${language} voice ${id} (${config.audio.sample_rate} Hz)`,
+    };
+    infos.push(base);
+    for (const speaker of speakers) infos.push({ ...base, id: `${id}:${speaker}`, name: `${id} (${speaker})` });
+  }
+
+  const info: EngineInfo = {
+    id: 'piper',
+    label: 'Piper (VITS)',
+    // The most common rate; each chunk says its voice's own rate.
+    sampleRate: 22050,
+    voices: infos,
+    capabilities: { speed: true, temperature: false, topK: false, topP: false },
+    licence: 'MIT (engine); each voice has its own licence',
+  };
+
+  return {
+    info,
+    async *synthesize(request: SynthesisRequest, signal: AbortSignal) {
+      const [voiceId = '', speaker] = request.voice.split(':');
+      const voice = voices.get(voiceId);
+      if (!voice) throw new Error(`Piper has no voice "${request.voice}"`);
+      const { config } = voice;
+      let phonemes: string;
+      if (voice.language.toLowerCase().startsWith('en')) {
+        letterToSound ??= await createLetterToSound();
+        phonemes = phonemizeEnglish(request.text, 'espeak', letterToSound);
+      } else {
+        phonemes = espeakPhonemes(request.text, voice.language);
+      }
+      const ids = piperIds(phonemes, config.phoneme_id_map);
+      if (signal.aborted || ids.length <= 2) return;
+      const inference = config.inference ?? {};
+      const sid = speaker === undefined ? 0 : (config.speaker_id_map?.[speaker] ?? 0);
+      const result = await voice.model.run(
+        {
+          input: { type: 'int64', data: BigInt64Array.from(ids, (i) => BigInt(i)), dims: [1, ids.length] },
+          input_lengths: { type: 'int64', data: BigInt64Array.of(BigInt(ids.length)), dims: [1] },
+          scales: {
+            type: 'float32',
+            data: Float32Array.of(
+              inference.noise_scale ?? 0.667,
+              (inference.length_scale ?? 1) / request.speed,
+              inference.noise_w ?? 0.8,
+            ),
+            dims: [3],
+          },
+          sid: { type: 'int64', data: BigInt64Array.of(BigInt(sid)), dims: [1] },
+        },
+        ['output'],
+      );
+      if (signal.aborted) return;
+      yield { pcm: Float32Array.from(result.output?.data as Float32Array), sampleRate: config.audio.sample_rate };
+    },
+  };
+}
