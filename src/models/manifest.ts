@@ -56,8 +56,16 @@ export function defaultModelsDir(env: NodeJS.ProcessEnv = process.env): string {
   return env.FLASH_TTS_MODELS_DIR || join(PACKAGE_ROOT, 'models');
 }
 
-/** The manifests shipped with the package (or found in `dir`), by name. */
-export function loadManifests(dir = join(PACKAGE_ROOT, 'models')): Map<string, ModelManifest> {
+/**
+ * Where manifests are read from: `FLASH_TTS_MANIFESTS_DIR` (your own manifests, e.g. pointing at
+ * a mirror), else the package's models/ directory.
+ */
+export function manifestsDir(env: NodeJS.ProcessEnv = process.env): string {
+  return env.FLASH_TTS_MANIFESTS_DIR || join(PACKAGE_ROOT, 'models');
+}
+
+/** The manifests in `dir` (default {@link manifestsDir}), by name. */
+export function loadManifests(dir = manifestsDir()): Map<string, ModelManifest> {
   const manifests = new Map<string, ModelManifest>();
   if (!existsSync(dir)) return manifests;
   for (const file of readdirSync(dir)
