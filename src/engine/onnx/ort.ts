@@ -55,6 +55,7 @@ export class OnnxModel {
       intraOpNumThreads: Math.max(1, options.intraOpThreads ?? 1),
       interOpNumThreads: 1,
       graphOptimizationLevel: 'all',
+      logSeverityLevel: 3, // errors only: the engine reports what matters itself
     });
     const names = new Map<string, string>();
     const problems: string[] = [];
