@@ -34,7 +34,9 @@ function repeatNodes(
   };
 }
 
-export function kokoroGraph(options: { inputName?: 'input_ids' | 'tokens'; samplesPerToken?: number } = {}): Uint8Array {
+export function kokoroGraph(
+  options: { inputName?: 'input_ids' | 'tokens'; samplesPerToken?: number; durations?: boolean } = {},
+): Uint8Array {
   const ids = options.inputName ?? 'input_ids';
   const k = options.samplesPerToken ?? 240;
   const repeat = repeatNodes('scaled', k, [1, -1], 'with_style_base');
@@ -45,8 +47,18 @@ export function kokoroGraph(options: { inputName?: 'input_ids' | 'tokens'; sampl
       { name: 'style', type: 'float32', shape: [1, 256] },
       { name: 'speed', type: 'float32', shape: [1] },
     ],
-    outputs: [{ name: 'waveform', type: 'float32', shape: [1, 'N'] }],
+    outputs: [
+      { name: 'waveform', type: 'float32', shape: [1, 'N'] },
+      // One duration unit per token: every token lasts samplesPerToken samples.
+      ...(options.durations ? [{ name: 'durations', type: 'int64' as const, shape: [1, 'T'] }] : []),
+    ],
     nodes: [
+      ...(options.durations
+        ? [
+            { op: 'Mul', inputs: [ids, 'zero_i'], outputs: ['ids_zero'] },
+            { op: 'Add', inputs: ['ids_zero', 'one_i'], outputs: ['durations'] },
+          ]
+        : []),
       { op: 'Cast', inputs: [ids], outputs: ['ids_f'], attributes: [{ name: 'to', int: 1 }] },
       { op: 'Mul', inputs: ['ids_f', 'milli'], outputs: ['scaled'] },
       ...repeat.nodes,
@@ -54,7 +66,11 @@ export function kokoroGraph(options: { inputName?: 'input_ids' | 'tokens'; sampl
       { op: 'Add', inputs: ['with_style_base', 'style_mean'], outputs: ['with_style'] },
       { op: 'Mul', inputs: ['with_style', 'speed'], outputs: ['waveform'] },
     ],
-    initializers: [float('milli', 0.001), ...repeat.initializers],
+    initializers: [
+      float('milli', 0.001),
+      ...repeat.initializers,
+      ...(options.durations ? [int64('zero_i', [0], []), int64('one_i', [1], [])] : []),
+    ],
   });
 }
 
@@ -111,7 +127,7 @@ function writeInstalled(dir: string, manifest: Omit<ModelManifest, 'files'>, fil
 /** Installs a synthetic Kokoro graph with the real config and voices. Returns its directory. */
 export function installSyntheticKokoro(
   modelsDir: string,
-  options: { name?: string; inputName?: 'input_ids' | 'tokens'; samplesPerToken?: number } = {},
+  options: { name?: string; inputName?: 'input_ids' | 'tokens'; samplesPerToken?: number; durations?: boolean } = {},
 ): string {
   const name = options.name ?? 'kokoro-82m-int8';
   const dir = join(modelsDir, name);

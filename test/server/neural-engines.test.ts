@@ -16,7 +16,7 @@ import { KOKORO_MAX_TOKENS, KOKORO_SIGNATURE, splitPhonemes } from '../../src/en
 import { readVoiceFile } from '../../src/engine/kokoro/kokoro-voices.js';
 import { OnnxModel } from '../../src/engine/onnx/ort.js';
 import { type RunningServer, startServer } from '../../src/server/server.js';
-import { phonemizeEnglish } from '../../src/text/g2p/english.js';
+import { phonemizeEnglish, phonemizeEnglishWords } from '../../src/text/g2p/english.js';
 import { normalizeText } from '../../src/text/normalize.js';
 import { writeOnnxModel } from '../helpers/onnx-writer.js';
 import { audioOf, collect } from '../helpers/realtime.js';
@@ -188,6 +188,39 @@ describe('neural engines through the server (synthetic graphs)', () => {
     expect(body.error.message).toContain('flash-tts models pull kokoro-82m-');
     // The embedded engine still speaks.
     expect((await speech(server, { voice: 'slt', input: 'Still here.' })).status).toBe(200);
+  });
+});
+
+describe('Kokoro word timestamps from a durations output', () => {
+  it('places each word at its tokens', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'flash-tts-durations-'));
+    installSyntheticKokoro(dir, { samplesPerToken: K, durations: true });
+    const withModels = await startServer({ port: 0, logLevel: 'silent', workers: 1, modelsDir: dir });
+    try {
+      const lts = await createLetterToSound();
+      const text = 'Hello brave new world.';
+      const { phonemes, words } = phonemizeEnglishWords(normalizeText(text), 'misaki', lts);
+      const client = await createRealtimeClient(withModels.url, {
+        voice: 'af_bella',
+        timestamps: true,
+        format: { encoding: 'pcm_s16le', sample_rate: 24000 },
+      });
+      const events = await collect(client.speak(text));
+      await client.close();
+      const timed = events.flatMap((e) => (e.type === 'words' ? e.words : []));
+      expect(timed.map((w) => w.word)).toEqual(['Hello', 'brave', 'new', 'world']);
+      const symbols = [...phonemes];
+      for (const [i, w] of words.entries()) {
+        // Token k of the call is audio block k + 1 (after the leading pad), 10 ms each.
+        const tokenIndex = symbols.slice(0, w.start).filter((c) => vocab.has(c)).length;
+        const tokenCount = symbols.slice(w.start, w.end).filter((c) => vocab.has(c)).length;
+        expect(timed[i]?.start_ms).toBeCloseTo(((tokenIndex + 1) * K * 1000) / 24000, 1);
+        expect(timed[i]?.end_ms).toBeCloseTo(((tokenIndex + 1 + tokenCount) * K * 1000) / 24000, 1);
+      }
+    } finally {
+      await withModels.close();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 

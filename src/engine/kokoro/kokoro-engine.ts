@@ -7,10 +7,10 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { InstalledModel } from '../../models/manifest.js';
-import { phonemizeEnglish } from '../../text/g2p/english.js';
+import { type PhonemizedText, phonemizeEnglishWords } from '../../text/g2p/english.js';
 import { createLetterToSound } from '../flite/letter-to-sound.js';
 import { OnnxModel, type OnnxOptions, type TensorSpec } from '../onnx/ort.js';
-import type { Engine, EngineInfo, EngineVoice, SynthesisRequest } from '../types.js';
+import type { Engine, EngineInfo, EngineVoice, SynthesisRequest, WordTiming } from '../types.js';
 import { KokoroVoices } from './kokoro-voices.js';
 
 export const KOKORO_SAMPLE_RATE = 24000;
@@ -23,7 +23,11 @@ export const KOKORO_SIGNATURE: { inputs: TensorSpec[]; outputs: TensorSpec[] } =
     { key: 'style', names: ['style'], type: 'float32', rank: 2 },
     { key: 'speed', names: ['speed'], type: 'float32', rank: 1 },
   ],
-  outputs: [{ key: 'waveform', names: ['waveform', 'audio'], type: 'float32', rank: [1, 2] }],
+  outputs: [
+    { key: 'waveform', names: ['waveform', 'audio'], type: 'float32', rank: [1, 2] },
+    // Some exports also give each token's predicted duration: used for word timestamps.
+    { key: 'durations', names: ['durations', 'duration', 'pred_dur'], type: ['int64', 'float32'], rank: [1, 2], optional: true },
+  ],
 };
 
 const LANGUAGES: Readonly<Record<string, string>> = {
@@ -38,25 +42,48 @@ const LANGUAGES: Readonly<Record<string, string>> = {
   z: 'zh',
 };
 
-/** Splits a phoneme string into pieces of at most `max` characters, at punctuation or spaces. */
-export function splitPhonemes(phonemes: string, max = KOKORO_MAX_TOKENS): string[] {
-  const pieces: string[] = [];
-  let rest = phonemes.trim();
-  while ([...rest].length > max) {
-    const chars = [...rest];
-    const window = chars.slice(0, max).join('');
-    const cut = [/[.!?…][”"]?\s/g, /[,;:—]\s/g, /\s/g].reduce<number>((found, pattern) => {
-      if (found > 0) return found;
-      let last = -1;
-      for (const m of window.matchAll(pattern)) last = m.index + m[0].length;
-      return last;
-    }, -1);
-    const at = cut > 0 ? cut : window.length;
-    pieces.push(window.slice(0, at).trim());
-    rest = rest.slice(at).trim();
+const SENTENCE_END = new Set(['.', '!', '?', '…']);
+const CLAUSE_END = new Set([',', ';', ':', '—']);
+const CLOSERS = new Set(['"', '”', ')']);
+
+/**
+ * Splits phoneme symbols into [start, end) ranges of at most `max` symbols: at the last sentence
+ * end that fits, else the last clause end, else the last space, else hard at `max`.
+ */
+export function splitPhonemeRanges(symbols: readonly string[], max = KOKORO_MAX_TOKENS): [number, number][] {
+  const ranges: [number, number][] = [];
+  let start = 0;
+  const skipSpaces = (): void => {
+    while (symbols[start] === ' ') start++;
+  };
+  skipSpaces();
+  while (symbols.length - start > max) {
+    let cut = -1;
+    for (const ends of [SENTENCE_END, CLAUSE_END, undefined]) {
+      for (let i = start + max; i > start; i--) {
+        if (symbols[i] !== ' ') continue;
+        let j = i - 1;
+        while (j > start && CLOSERS.has(symbols[j] as string)) j--;
+        if (!ends || ends.has(symbols[j] as string)) {
+          cut = i;
+          break;
+        }
+      }
+      if (cut > 0) break;
+    }
+    const end = cut > 0 ? cut : start + max;
+    ranges.push([start, end]);
+    start = end;
+    skipSpaces();
   }
-  if (rest !== '') pieces.push(rest);
-  return pieces;
+  if (start < symbols.length) ranges.push([start, symbols.length]);
+  return ranges;
+}
+
+/** Splits a phoneme string into pieces of at most `max` symbols (see {@link splitPhonemeRanges}). */
+export function splitPhonemes(phonemes: string, max = KOKORO_MAX_TOKENS): string[] {
+  const symbols = [...phonemes];
+  return splitPhonemeRanges(symbols, max).map(([a, b]) => symbols.slice(a, b).join(''));
 }
 
 function voiceInfo(id: string, model: InstalledModel): EngineVoice {
@@ -107,34 +134,79 @@ export async function createKokoroEngine(
     licence: model.manifest.licence,
   };
 
-  /** Token ids of a phoneme string (symbols outside the vocabulary are dropped). */
-  const tokenize = (phonemes: string): number[] =>
-    [...phonemes].flatMap((c) => {
-      const id = vocab.get(c);
-      return id === undefined ? [] : [id];
-    });
+  const withDurations = session.has('durations');
 
   return {
     info,
     async *synthesize(request: SynthesisRequest, signal: AbortSignal) {
       voices.get(request.voice); // unknown voices fail before any work
-      const phonemes = phonemizeEnglish(request.text, 'misaki', letterToSound);
-      for (const piece of splitPhonemes(phonemes)) {
+      const { phonemes, words } = phonemizeEnglishWords(request.text, 'misaki', letterToSound);
+      const symbols = [...phonemes];
+      let elapsed = 0; // seconds of audio before this piece
+      for (const [start, end] of splitPhonemeRanges(symbols)) {
         if (signal.aborted) return;
-        const tokens = tokenize(piece).slice(0, KOKORO_MAX_TOKENS);
+        // Token index of each symbol of the piece (-1: not in the vocabulary, dropped).
+        const tokenAt: number[] = [];
+        const tokens: number[] = [];
+        for (let i = start; i < end; i++) {
+          const id = vocab.get(symbols[i] as string);
+          tokenAt.push(id === undefined ? -1 : tokens.length);
+          if (id !== undefined) tokens.push(id);
+        }
         if (tokens.length === 0) continue;
-        const ids = BigInt64Array.from([0, ...tokens, 0], (t) => BigInt(t));
+        const ids = BigInt64Array.from([0, ...tokens.slice(0, KOKORO_MAX_TOKENS), 0], (t) => BigInt(t));
         const result = await session.run(
           {
             tokens: { type: 'int64', data: ids, dims: [1, ids.length] },
-            style: { type: 'float32', data: voices.style(request.voice, tokens.length), dims: [1, 256] },
+            style: { type: 'float32', data: voices.style(request.voice, ids.length - 2), dims: [1, 256] },
             speed: { type: 'float32', data: Float32Array.of(request.speed), dims: [1] },
           },
-          ['waveform'],
+          withDurations ? ['waveform', 'durations'] : ['waveform'],
         );
         if (signal.aborted) return;
-        yield { pcm: Float32Array.from(result.waveform?.data as Float32Array) };
+        const pcm = Float32Array.from(result.waveform?.data as Float32Array);
+        const durations = result.durations ? Array.from(result.durations.data as ArrayLike<number | bigint>, Number) : undefined;
+        const timings = durations ? wordTimings(words, start, end, tokenAt, durations, pcm.length, elapsed) : undefined;
+        elapsed += pcm.length / KOKORO_SAMPLE_RATE;
+        yield timings ? { pcm, words: timings } : { pcm };
       }
     },
   };
+}
+
+/**
+ * Word times of one model call from its per-token durations (pads included): the audio is
+ * spread over the tokens in proportion to their durations, whatever unit the export uses.
+ */
+function wordTimings(
+  words: PhonemizedText['words'],
+  start: number,
+  end: number,
+  tokenAt: readonly number[],
+  durations: readonly number[],
+  samples: number,
+  offset: number,
+): WordTiming[] {
+  const total = durations.reduce((a, b) => a + b, 0);
+  if (total <= 0) return [];
+  const secondsPerUnit = samples / KOKORO_SAMPLE_RATE / total;
+  // Time at which token k (0 = the leading pad) starts.
+  const startOf: number[] = [0];
+  for (const d of durations) startOf.push((startOf.at(-1) as number) + d);
+  const timings: WordTiming[] = [];
+  for (const w of words) {
+    if (w.start < start || w.end > end) continue;
+    const first = tokenAt.slice(w.start - start, w.end - start).find((t) => t >= 0);
+    const last = tokenAt
+      .slice(w.start - start, w.end - start)
+      .filter((t) => t >= 0)
+      .at(-1);
+    if (first === undefined || last === undefined) continue;
+    timings.push({
+      word: w.word,
+      start: offset + (startOf[first + 1] as number) * secondsPerUnit,
+      end: offset + (startOf[last + 2] as number) * secondsPerUnit,
+    });
+  }
+  return timings;
 }

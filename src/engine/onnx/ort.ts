@@ -16,7 +16,8 @@ export interface TensorSpec {
   key: string;
   /** Names the graph may give it (exports differ: Kokoro's `input_ids` or `tokens`). */
   names: readonly string[];
-  type: TensorType;
+  /** Element type, or the types exports are known to use. */
+  type: TensorType | readonly TensorType[];
   /** Rank, or the ranks exports are known to use. */
   rank: number | readonly number[];
   /** Feed it only if the graph has it (e.g. Piper's `sid`). */
@@ -79,7 +80,9 @@ export class OnnxModel {
           problems.push(`${side} "${found.name}" is not a tensor`);
           continue;
         }
-        if (found.type !== spec.type) problems.push(`${side} "${found.name}" is ${found.type}, expected ${spec.type}`);
+        const types: readonly string[] = typeof spec.type === 'string' ? [spec.type] : spec.type;
+        if (!types.includes(found.type))
+          problems.push(`${side} "${found.name}" is ${found.type}, expected ${types.join(' or ')}`);
         const ranks: readonly number[] = typeof spec.rank === 'number' ? [spec.rank] : spec.rank;
         if (found.shape.length > 0 && !ranks.includes(found.shape.length)) {
           problems.push(

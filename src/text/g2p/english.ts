@@ -108,11 +108,23 @@ export type OutOfVocabulary = (words: readonly string[]) => string[];
 
 const TOKEN = /([\p{L}\p{N}]+(?:['’][\p{L}]+)*)|([.,!?;:—…"“”()-])|(\s+)/gu;
 
+/** Phonemes of a text, and where each word's phonemes are in them. */
+export interface PhonemizedText {
+  phonemes: string;
+  /** The words, with the [start, end) code-point range of their phonemes. */
+  words: { word: string; start: number; end: number }[];
+}
+
 /**
  * Phonemizes normalized English text (numbers already spelled out): words become phonemes,
  * punctuation Kokoro and Piper know is kept, whitespace becomes one space.
  */
 export function phonemizeEnglish(text: string, alphabet: PhonemeAlphabet, oov: OutOfVocabulary): string {
+  return phonemizeEnglishWords(text, alphabet, oov).phonemes;
+}
+
+/** {@link phonemizeEnglish}, also telling where each word is in the phonemes. */
+export function phonemizeEnglishWords(text: string, alphabet: PhonemeAlphabet, oov: OutOfVocabulary): PhonemizedText {
   const parts: ({ word: string } | string)[] = [];
   for (const match of text.matchAll(TOKEN)) {
     const [, word, punctuation, space] = match;
@@ -126,20 +138,32 @@ export function phonemizeEnglish(text: string, alphabet: PhonemeAlphabet, oov: O
     const pronunciations = oov(unknown);
     for (const [i, w] of unknown.entries()) guessed.set(w, pronunciations[i] ?? '');
   }
-  let out = '';
+  // Built as code points, so positions match one token per symbol.
+  const out: string[] = [];
+  const words: PhonemizedText['words'] = [];
   for (const part of parts) {
     if (typeof part === 'string') {
-      if (part === ' ' && (out.endsWith(' ') || out === '')) continue;
+      const last = out.at(-1);
+      if (part === ' ' && (last === ' ' || last === undefined)) continue;
       // Closing punctuation hugs the word before it, as in the models' training text; opening
       // quotes and brackets keep their space.
-      const opening = part === '“' || part === '(' || (part === '"' && (out === '' || out.endsWith(' ')));
-      if (part !== ' ' && !opening && out.endsWith(' ')) out = out.slice(0, -1);
-      if (opening && out !== '' && !out.endsWith(' ')) out += ' ';
-      out += part;
+      const opening = part === '“' || part === '(' || (part === '"' && (last === undefined || last === ' '));
+      if (part !== ' ' && !opening && last === ' ') out.pop();
+      if (opening && last !== undefined && last !== ' ') out.push(' ');
+      out.push(part);
       continue;
     }
     const arpabet = lookupWord(part.word) ?? guessed.get(part.word.toLowerCase()) ?? '';
-    out += arpabetToPhonemes(arpabet, alphabet);
+    const symbols = [...arpabetToPhonemes(arpabet, alphabet)];
+    if (symbols.length === 0) continue;
+    words.push({ word: part.word, start: out.length, end: out.length + symbols.length });
+    out.push(...symbols);
   }
-  return out.trim();
+  while (out.at(-1) === ' ') out.pop();
+  let lead = 0;
+  while (out[lead] === ' ') lead++;
+  return {
+    phonemes: out.slice(lead).join(''),
+    words: words.map((w) => ({ ...w, start: w.start - lead, end: w.end - lead })),
+  };
 }
