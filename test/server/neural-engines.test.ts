@@ -191,10 +191,10 @@ describe('neural engines through the server (synthetic graphs)', () => {
   });
 });
 
-describe('Kokoro word timestamps from a durations output', () => {
-  it('places each word at its tokens', async () => {
+describe('Kokoro export with "tokens" and a durations output', () => {
+  it('speaks through the server and places each word at its tokens', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'flash-tts-durations-'));
-    installSyntheticKokoro(dir, { samplesPerToken: K, durations: true });
+    installSyntheticKokoro(dir, { samplesPerToken: K, durations: true, inputName: 'tokens' });
     const withModels = await startServer({ port: 0, logLevel: 'silent', workers: 1, modelsDir: dir });
     try {
       const lts = await createLetterToSound();
