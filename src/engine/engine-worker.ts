@@ -7,6 +7,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { type AudioFrame, AudioFramer } from '../audio/audio-framer.js';
 import { Resampler, type ResamplerStream } from '../audio/resampler.js';
 import { VoiceEffectsProcessor } from '../audio/voice-effects.js';
+import type { PocketEngine } from './pocket/pocket-engine.js';
 import { ENGINE_FACTORIES } from './registry.js';
 import type { Engine, WordTiming } from './types.js';
 import type { EngineWorkerData, FromWorker, SegmentJob, ToWorker } from './worker-messages.js';
@@ -53,6 +54,12 @@ async function main(): Promise<void> {
   const run = async (id: number, job: SegmentJob, signal: AbortSignal): Promise<void> => {
     const engine = engines.get(job.engine);
     if (!engine) throw new Error(`engine "${job.engine}" is not loaded in this worker`);
+    if (job.encode) {
+      if (!('encode' in engine)) throw new Error(`engine "${job.engine}" cannot encode reference audio`);
+      const embedding = await (engine as PocketEngine).encode(job.encode);
+      post({ type: 'chunk', id, chunk: { embedding } }, [embedding.data.buffer as ArrayBuffer]);
+      return;
+    }
     const framer = job.framing ? new AudioFramer(job.framing) : undefined;
     let converter: ResamplerStream | undefined;
     // Realtime jobs convert and encode a short first piece before the rest, so the first frame leaves early.

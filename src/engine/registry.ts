@@ -4,6 +4,7 @@ import { createFliteEngine } from './flite/flite-engine.js';
 import { createKokoroEngine } from './kokoro/kokoro-engine.js';
 import type { OnnxOptions } from './onnx/ort.js';
 import { createPiperEngine } from './piper/piper-engine.js';
+import { createPocketEngine } from './pocket/pocket-engine.js';
 import type { Engine } from './types.js';
 
 /** What an engine is created from. */
@@ -39,6 +40,11 @@ export const ENGINE_FACTORIES: Readonly<Record<string, (context: EngineContext) 
       context.models.filter((m) => m.engine === 'kokoro'),
     );
   },
+  'pocket-tts': (context) => {
+    const model = context.models.find((m) => m.engine === 'pocket-tts');
+    if (!model) throw new Error('the Pocket-TTS model is not installed (flash-tts models pull pocket-tts-int8)');
+    return createPocketEngine(model, context.onnx);
+  },
   piper: (context) =>
     createPiperEngine(
       context.models.filter((m) => m.engine === 'piper'),
@@ -51,5 +57,6 @@ export function enginesFor(models: readonly InstalledModel[]): string[] {
   const engines = ['flite'];
   if (pickKokoro(models)) engines.push('kokoro');
   if (models.some((m) => m.engine === 'piper')) engines.push('piper');
+  if (models.some((m) => m.engine === 'pocket-tts')) engines.push('pocket-tts');
   return engines;
 }

@@ -149,6 +149,27 @@ export class Scheduler {
     this.#streams = this.#streams.filter((s) => s !== stream);
   }
 
+  /**
+   * Encodes cloning reference audio (24 kHz mono) into a voice embedding with `engine`. Takes a
+   * stream slot like a request (throws `server_busy` when full).
+   */
+  async encode(engine: string, audio: Float32Array): Promise<{ data: Float32Array; dims: number[] }> {
+    const stream = this.openStream();
+    try {
+      const job: SegmentJob = {
+        engine,
+        request: { text: '', voice: '', speed: 1 },
+        effects: { pitch: 1, tempo: 1 },
+        outputRate: 0,
+        encode: audio,
+      };
+      for await (const chunk of stream.submit(job)) if (chunk.embedding) return chunk.embedding;
+      throw new Error('the engine returned no embedding');
+    } finally {
+      stream.close();
+    }
+  }
+
   /** Stops every worker; open streams end with an error. */
   async stop(): Promise<void> {
     this.#stopping = true;

@@ -26,6 +26,8 @@ export interface SegmentJob {
    * so encoding happens here, off the main thread.
    */
   framing?: FrameFormat;
+  /** Cloning: encode this 24 kHz reference into a voice embedding instead of synthesizing. */
+  encode?: Float32Array;
 }
 
 /** Audio of part of a segment, as a worker sends it back. */
@@ -36,6 +38,8 @@ export interface SegmentChunk {
   frames?: AudioFrame[];
   /** Word timings from the start of the segment, in seconds. */
   words?: WordTiming[];
+  /** The voice embedding of an `encode` job. */
+  embedding?: { data: Float32Array; dims: number[] };
 }
 
 export type ToWorker =

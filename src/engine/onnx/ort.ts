@@ -8,13 +8,16 @@
 import * as ort from 'onnxruntime-node';
 
 /** Element types used by the engines. */
-export type TensorType = 'float32' | 'int64';
+export type TensorType = 'float32' | 'int64' | 'bool';
 
 /** One input or output an engine expects. */
 export interface TensorSpec {
   /** The engine's own name for it. */
   key: string;
-  /** Names the graph may give it (exports differ: Kokoro's `input_ids` or `tokens`). */
+  /**
+   * Names the graph may give it (exports differ: Kokoro's `input_ids` or `tokens`). For outputs,
+   * `'#0'`, `'#1'`… stand for "the output at that position, whatever its name".
+   */
   names: readonly string[];
   /** Element type, or the types exports are known to use. */
   type: TensorType | readonly TensorType[];
@@ -27,7 +30,7 @@ export interface TensorSpec {
 /** A tensor to feed or read: flat data and dimensions. */
 export interface TensorData {
   type: TensorType;
-  data: Float32Array | BigInt64Array;
+  data: Float32Array | BigInt64Array | Uint8Array;
   dims: readonly number[];
 }
 
@@ -35,6 +38,19 @@ export interface TensorData {
 export interface OnnxOptions {
   /** Threads one inference may use. Default 1 (one worker per core is the parallelism). */
   intraOpThreads: number;
+}
+
+/** Zero-filled tensors for recurrent state inputs (symbolic dimensions start at 0). */
+export function zeroState(inputs: { name: string; type: TensorType; shape: (number | string)[] }[]): Record<string, TensorData> {
+  const state: Record<string, TensorData> = {};
+  for (const input of inputs) {
+    const dims = input.shape.map((d) => (typeof d === 'number' && d >= 0 ? d : 0));
+    const size = dims.reduce((a, b) => a * b, 1);
+    const data =
+      input.type === 'int64' ? new BigInt64Array(size) : input.type === 'bool' ? new Uint8Array(size) : new Float32Array(size);
+    state[input.name] = { type: input.type, data, dims };
+  }
+  return state;
 }
 
 /** A loaded graph, its tensors resolved to the engine's keys. */
@@ -49,7 +65,12 @@ export class OnnxModel {
   /** Loads `path` and checks it against `inputs` and `outputs`. */
   static async load(
     path: string,
-    signature: { inputs: readonly TensorSpec[]; outputs: readonly TensorSpec[] },
+    signature: {
+      inputs: readonly TensorSpec[];
+      outputs: readonly TensorSpec[];
+      /** Inputs named with this prefix (recurrent state) are accepted and listed in {@link stateInputs}. */
+      statePrefix?: string;
+    },
     options: Partial<OnnxOptions> = {},
   ): Promise<OnnxModel> {
     const session = await ort.InferenceSession.create(path, {
@@ -66,7 +87,9 @@ export class OnnxModel {
       metadata: readonly ort.InferenceSession.ValueMetadata[],
     ) => {
       for (const spec of specs) {
-        const found = metadata.find((m) => spec.names.includes(m.name));
+        const found = metadata.find(
+          (m, position) => spec.names.includes(m.name) || (side === 'output' && spec.names.includes(`#${position}`)),
+        );
         if (!found) {
           if (!spec.optional) {
             problems.push(
@@ -93,6 +116,7 @@ export class OnnxModel {
       // An input the engine does not know would be left unfed.
       if (side === 'input') {
         for (const m of metadata) {
+          if (signature.statePrefix && m.name.startsWith(signature.statePrefix)) continue;
           if (!specs.some((s) => s.names.includes(m.name))) problems.push(`input "${m.name}" is not one this engine feeds`);
         }
       }
@@ -106,6 +130,20 @@ export class OnnxModel {
     return new OnnxModel(session, names, path);
   }
 
+  /** The graph's inputs whose names start with `prefix` (recurrent state), with type and shape. */
+  stateInputs(prefix: string): { name: string; type: TensorType; shape: (number | string)[] }[] {
+    return this.session.inputMetadata.flatMap((m) =>
+      m.isTensor && m.name.startsWith(prefix)
+        ? [{ name: m.name, type: m.type as TensorType, shape: m.shape.map((d) => (typeof d === 'number' ? d : String(d))) }]
+        : [],
+    );
+  }
+
+  /** Names of every output, in order. */
+  get outputNames(): readonly string[] {
+    return this.session.outputNames;
+  }
+
   /** Whether the graph has the input or output of this engine key. */
   has(key: string): boolean {
     return this.names.has(key);
@@ -115,7 +153,7 @@ export class OnnxModel {
   async run(feeds: Record<string, TensorData>, outputs: readonly string[]): Promise<Record<string, TensorData>> {
     const input: Record<string, ort.Tensor> = {};
     for (const [key, tensor] of Object.entries(feeds)) {
-      const name = this.names.get(key);
+      const name = this.names.get(key) ?? (this.session.inputNames.includes(key) ? key : undefined);
       if (name) input[name] = new ort.Tensor(tensor.type, tensor.data, tensor.dims);
     }
     const fetches = outputs.map((key) => this.names.get(key) ?? key);
@@ -123,7 +161,7 @@ export class OnnxModel {
     const out: Record<string, TensorData> = {};
     outputs.forEach((key, i) => {
       const tensor = result[fetches[i] as string] as ort.Tensor;
-      out[key] = { type: tensor.type as TensorType, data: tensor.data as Float32Array | BigInt64Array, dims: tensor.dims };
+      out[key] = { type: tensor.type as TensorType, data: tensor.data as TensorData['data'], dims: tensor.dims };
     });
     return out;
   }
