@@ -41,6 +41,7 @@ program
   .option('--max-streams <n>', 'requests synthesizing or waiting at once (env FLASH_TTS_MAX_STREAMS)', integer('max-streams'))
   .option('--sample-rate <hz>', 'default rate of /speak and /clone_voice (env FLASH_TTS_SAMPLE_RATE)', integer('sample-rate'))
   .option('--models-dir <dir>', 'where models are installed (env FLASH_TTS_MODELS_DIR)')
+  .option('--speakers-dir <dir>', 'where saved speakers are stored (env FLASH_TTS_SPEAKERS_DIR)')
   .addOption(
     new Option('--default-engine <engine>', 'engine of the roles and OpenAI voice names (env FLASH_TTS_DEFAULT_ENGINE)').choices([
       'auto',
@@ -59,6 +60,7 @@ program
       maxStreams?: number;
       sampleRate?: number;
       modelsDir?: string;
+      speakersDir?: string;
       defaultEngine?: string;
       onnxThreads?: number;
     }) => {
@@ -70,6 +72,7 @@ program
       if (flags.maxStreams !== undefined) fromFlags.maxStreams = flags.maxStreams;
       if (flags.sampleRate !== undefined) fromFlags.defaultSampleRate = flags.sampleRate;
       if (flags.modelsDir !== undefined) fromFlags.modelsDir = flags.modelsDir;
+      if (flags.speakersDir !== undefined) fromFlags.speakersDir = flags.speakersDir;
       if (flags.defaultEngine !== undefined) fromFlags.defaultEngine = flags.defaultEngine;
       if (flags.onnxThreads !== undefined) fromFlags.onnxThreads = flags.onnxThreads;
       const server = await startServer(resolveConfig(configFromEnv(), fromFlags));

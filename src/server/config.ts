@@ -29,6 +29,8 @@ export interface ServerConfig {
   logLevel: string;
   /** Where models are installed. Default: the package's models/ (env `FLASH_TTS_MODELS_DIR`). */
   modelsDir: string;
+  /** Where saved speakers are stored. Default `.flash-tts/speakers` in the working directory (env `FLASH_TTS_SPEAKERS_DIR`). */
+  speakersDir: string;
   /** Engine of the roles and OpenAI voice names: `auto` = Kokoro, else Piper, else Flite (env `FLASH_TTS_DEFAULT_ENGINE`). */
   defaultEngine: string;
   /** Threads one ONNX inference may use. Default 1: one engine worker per core is the parallelism (env `FLASH_TTS_ONNX_THREADS`). */
@@ -60,6 +62,7 @@ export const DEFAULT_SERVER_CONFIG: ServerConfig = {
   openaiSampleRate: 24000,
   logLevel: 'info',
   modelsDir: defaultModelsDir({}),
+  speakersDir: '.flash-tts/speakers',
   defaultEngine: 'auto',
   onnxThreads: 1,
   wsMaxContexts: 16,
@@ -95,6 +98,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Partial<Ser
   if (rate) out.defaultSampleRate = rate;
   if (env.LOG_LEVEL) out.logLevel = env.LOG_LEVEL;
   if (env.FLASH_TTS_MODELS_DIR) out.modelsDir = env.FLASH_TTS_MODELS_DIR;
+  if (env.FLASH_TTS_SPEAKERS_DIR) out.speakersDir = env.FLASH_TTS_SPEAKERS_DIR;
   if (env.FLASH_TTS_DEFAULT_ENGINE) out.defaultEngine = env.FLASH_TTS_DEFAULT_ENGINE;
   const onnxThreads = intFromEnv('FLASH_TTS_ONNX_THREADS', env);
   if (onnxThreads) out.onnxThreads = onnxThreads;

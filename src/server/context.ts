@@ -2,6 +2,7 @@
 import type { Logger } from 'pino';
 import type { Scheduler } from '../engine/scheduler.js';
 import type { TtsService } from '../engine/tts-service.js';
+import type { CloningService } from '../speakers/cloning.js';
 import type { VoiceCatalog } from '../speakers/voice-catalog.js';
 import type { ServerConfig } from './config.js';
 
@@ -10,5 +11,6 @@ export interface AppContext {
   scheduler: Scheduler;
   service: TtsService;
   catalog: VoiceCatalog;
+  cloning: CloningService;
   log: Logger;
 }

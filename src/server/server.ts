@@ -8,6 +8,8 @@ import { enginesFor } from '../engine/registry.js';
 import { Scheduler } from '../engine/scheduler.js';
 import { TtsService } from '../engine/tts-service.js';
 import { loadManifests, scanInstalled } from '../models/manifest.js';
+import { CLONING_ENGINE, CloningService } from '../speakers/cloning.js';
+import { SpeakerStore } from '../speakers/speaker-store.js';
 import { VoiceCatalog } from '../speakers/voice-catalog.js';
 import { createApp } from './app.js';
 import { resolveConfig, type ServerConfig } from './config.js';
@@ -34,6 +36,7 @@ export interface RunningServer {
   http: Server;
   service: TtsService;
   scheduler: Scheduler;
+  cloning: CloningService;
   realtime: RealtimeEndpoint;
   log: Logger;
   /** Stops accepting, ends open connections and stops the engine workers. */
@@ -53,11 +56,15 @@ export async function startServer(config: Partial<ServerConfig> = {}, logger?: L
     onnxThreads: resolved.onnxThreads,
   });
   const service = new TtsService(scheduler);
+  const store = await SpeakerStore.open(resolved.speakersDir);
+  const cloning = new CloningService(scheduler, store);
   const catalog = new VoiceCatalog(scheduler.engines, {
     defaultEngine: resolved.defaultEngine,
     available: [...loadManifests().values()],
+    speakers: () => store.list(),
+    speakerVoice: (digest) => store.embeddingPath(CLONING_ENGINE, digest),
   });
-  const app = createApp({ config: resolved, scheduler, service, catalog, log }, VERSION);
+  const app = createApp({ config: resolved, scheduler, service, catalog, cloning, log }, VERSION);
   const http = createServer(app);
   const realtime = attachRealtime(http, { config: resolved, scheduler, catalog, log, version: VERSION, apiKey: resolved.apiKey });
   http.listen(resolved.port, resolved.host);
@@ -81,6 +88,7 @@ export async function startServer(config: Partial<ServerConfig> = {}, logger?: L
     http,
     service,
     scheduler,
+    cloning,
     realtime,
     log,
     async close() {

@@ -111,9 +111,8 @@ export const cloneBodySchema = z.object({
 
 /** Fields of POST /add_speaker. */
 export const addSpeakerBodySchema = z.object({
-  name: z.string({ error: 'is required: the name to save the speaker under' }).regex(/^[\p{L}\p{N}_ .-]{1,64}$/u, {
-    error: 'must be 1–64 letters, digits, spaces, "_", "-" or "."',
-  }),
+  // Checked further by validateSpeakerName (Unicode names, no paths or control characters).
+  name: z.string({ error: 'is required: the name to save the speaker under' }),
   reference_text: z.string().optional(),
   audio: z.string().optional(),
 });

@@ -5,6 +5,7 @@
 import { parseVoiceMix } from '../engine/kokoro/kokoro-voices.js';
 import type { EngineInfo } from '../engine/types.js';
 import type { ModelManifest } from '../models/manifest.js';
+import type { SavedSpeaker } from './speaker-store.js';
 
 /** A voice a client can ask for by name. */
 export interface VoiceEntry {
@@ -17,8 +18,10 @@ export interface VoiceEntry {
   language: string;
   gender: 'female' | 'male' | 'neutral';
   description: string;
-  /** `role`: a built-in role; `voice`: an engine voice. */
-  kind: 'role' | 'voice';
+  /** `role`: a built-in role; `voice`: an engine voice; `speaker`: a saved (cloned) speaker. */
+  kind: 'role' | 'voice' | 'speaker';
+  /** Saved speakers: the digest of their reference audio. */
+  digest?: string;
 }
 
 /** Engines in the order `defaultEngine: auto` prefers them, best first. */
@@ -51,6 +54,10 @@ export interface CatalogOptions {
   defaultEngine?: string;
   /** Every pullable model, to tell which one has a voice that is not installed. */
   available?: readonly ModelManifest[];
+  /** Saved speakers, listed after the built-in voices (read on every lookup: they change). */
+  speakers?: () => readonly SavedSpeaker[];
+  /** The engine voice (embedding file) of a saved speaker's reference digest. */
+  speakerVoice?: (digest: string) => string;
 }
 
 const MIX = /[+(]/;
@@ -60,11 +67,15 @@ export class VoiceCatalog {
   readonly #entries: VoiceEntry[];
   readonly #byName = new Map<string, VoiceEntry>();
   readonly #available: readonly ModelManifest[];
+  readonly #speakers: () => readonly SavedSpeaker[];
+  readonly #speakerVoice: (digest: string) => string;
   /** The engine serving the roles. */
   readonly defaultEngine: string;
 
   constructor(engines: readonly EngineInfo[], options: CatalogOptions = {}) {
     this.#available = options.available ?? [];
+    this.#speakers = options.speakers ?? (() => []);
+    this.#speakerVoice = options.speakerVoice ?? (() => '');
     const voices: VoiceEntry[] = engines.flatMap((engine) =>
       engine.voices.map((v) => ({
         id: v.id,
@@ -109,9 +120,9 @@ export class VoiceCatalog {
     }
   }
 
-  /** Every voice, roles first. */
+  /** Every voice: roles, engine voices, then saved speakers. */
   list(): readonly VoiceEntry[] {
-    return this.#entries;
+    return [...this.#entries, ...this.#speakers().map((s) => speakerEntry(s, this.#speakerVoice(s.audio)))];
   }
 
   /** The built-in roles. */
@@ -123,7 +134,12 @@ export class VoiceCatalog {
   resolve(name: string): VoiceEntry | undefined {
     const key = name.trim().toLowerCase();
     const found = this.#byName.get(key);
-    if (found || !MIX.test(key)) return found;
+    if (found) return found;
+    const speaker = this.#speakers().find(
+      (s) => s.name.normalize('NFC').toLowerCase() === name.normalize('NFC').trim().toLowerCase(),
+    );
+    if (speaker) return speakerEntry(speaker, this.#speakerVoice(speaker.audio));
+    if (!MIX.test(key)) return undefined;
     const parts = parseVoiceMix(key.replace(/\s+/g, ''));
     if (!parts) return undefined;
     const members = parts.map((p) => this.#byName.get(p.voice));
@@ -152,6 +168,21 @@ export class VoiceCatalog {
     }
     return undefined;
   }
+}
+
+/** The catalog entry of a saved speaker: the Pocket-TTS engine with its embedding file. */
+function speakerEntry(speaker: SavedSpeaker, engineVoice: string): VoiceEntry {
+  return {
+    id: speaker.name,
+    name: speaker.name,
+    engine: 'pocket-tts',
+    engineVoice,
+    language: 'en-US',
+    gender: 'neutral',
+    description: speaker.referenceText ? `Saved speaker ("${speaker.referenceText}")` : 'Saved speaker',
+    kind: 'speaker',
+    digest: speaker.audio,
+  };
 }
 
 /** Roles are also reachable as the Flite voices they default to. */

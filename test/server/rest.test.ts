@@ -215,7 +215,7 @@ describe('REST shim on a real server', () => {
       '/v1/audio/speech',
       { model: 'tts-1', voice: Buffer.alloc(600, 7).toString('base64'), input: 'hi' },
       400,
-      /pocket-tts engine/,
+      /models pull pocket-tts-int8/,
     ],
     ['text too long', '/speak', { name: 'male', text: 'a'.repeat(20001) }, 413, /at most 20000/],
   ])('%s → clear error', async (_name, path, body, status, message) => {

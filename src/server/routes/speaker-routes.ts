@@ -1,72 +1,146 @@
 /**
- * POST /clone_voice, /add_speaker, /delete_speaker. Inputs are checked fully; cloning itself needs
- * the Pocket-TTS engine, and saved speakers need it too, so until it is installed these answer
- * what to do instead.
+ * POST /clone_voice, /add_speaker, /delete_speaker, as the client guide calls them (urlencoded
+ * forms, multipart uploads, JSON). Every input is checked before any work; without the cloning
+ * model every path answers how to install it, and nothing is saved.
  */
 import { type Router as ExpressRouter, Router } from 'express';
 import multer from 'multer';
 import { TtsError } from '../../errors.js';
+import { validateSpeakerName } from '../../speakers/speaker-store.js';
 import type { AppContext } from '../context.js';
-import { addSpeakerBodySchema, cloneBodySchema, deleteSpeakerBodySchema, parseBody } from '../speech-params.js';
-import { cloningUnavailable } from './speech-routes.js';
+import {
+  addSpeakerBodySchema,
+  cloneBodySchema,
+  deleteSpeakerBodySchema,
+  outputRate,
+  parseBody,
+  pitchSemitones,
+  speedFactor,
+  TOKENS_PER_SECOND,
+} from '../speech-params.js';
+import { sendSpeech } from '../speech-response.js';
 
 type Files = Record<string, Express.Multer.File[]> | undefined;
 
-function decodeBase64Audio(value: string, field: string): Buffer {
-  const data = value.replace(/^data:audio\/[\w.+-]+;base64,/, '').replace(/\s+/g, '');
+/** Bytes of base64 audio, with or without a `data:` prefix. */
+export function decodeBase64Audio(value: string, field: string): Uint8Array {
+  const data = value.replace(/^data:[\w/.+-]*;base64,/, '').replace(/\s+/g, '');
   if (data === '' || !/^[A-Za-z0-9+/]*={0,2}$/.test(data) || data.length % 4 === 1) {
-    throw new TtsError('invalid_request', `"${field}" must be base64-encoded audio (WAV, MP3, FLAC…).`, field);
+    throw new TtsError('invalid_request', `"${field}" must be base64-encoded audio (WAV, MP3, FLAC or Ogg).`, field);
   }
   const bytes = Buffer.from(data, 'base64');
   if (bytes.length < 44) throw new TtsError('invalid_request', `"${field}" is too short to be audio.`, field);
-  return bytes;
+  return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 export function speakerRoutes(ctx: AppContext): ExpressRouter {
   const router = Router();
+  const { cloning, config, service } = ctx;
   const upload = multer({ storage: multer.memoryStorage(), limits: { fileSize: ctx.config.maxBodyBytes, files: 2 } });
   const fields = (names: string[]) => upload.fields(names.map((name) => ({ name, maxCount: 1 })));
 
-  router.post('/clone_voice', fields(['reference_audio_file', 'latent_file']), (req, _res) => {
+  router.post('/clone_voice', fields(['reference_audio_file', 'latent_file']), async (req, res) => {
     const body = parseBody(cloneBodySchema, req.body ?? {});
-    const file = (req.files as Files)?.reference_audio_file?.[0];
-    if (!file && body.reference_audio === undefined) {
+    const files = req.files as Files;
+    const file = files?.reference_audio_file?.[0];
+    const latent = files?.latent_file?.[0];
+    if (!file && !latent && body.reference_audio === undefined) {
       throw new TtsError(
         'invalid_request',
         'Send the reference voice: "reference_audio" (base64 audio) or a "reference_audio_file" upload.',
         'reference_audio',
       );
     }
-    if (file && file.size < 44)
-      throw new TtsError('invalid_request', '"reference_audio_file" is too short to be audio.', 'reference_audio_file');
-    if (!file && body.reference_audio !== undefined) decodeBase64Audio(body.reference_audio, 'reference_audio');
-    throw cloningUnavailable('reference_audio');
+    const audio = file
+      ? new Uint8Array(file.buffer)
+      : body.reference_audio !== undefined
+        ? decodeBase64Audio(body.reference_audio, 'reference_audio')
+        : undefined;
+    if (body.text.length > config.maxTextChars) {
+      throw new TtsError(
+        'text_too_long',
+        `"text" is ${body.text.length} characters; this server accepts at most ${config.maxTextChars}.`,
+        'text',
+      );
+    }
+    const field = file ? 'reference_audio_file' : latent ? 'latent_file' : 'reference_audio';
+    cloning.require(field);
+    const { voice } = latent
+      ? await cloning.fromLatent(new Uint8Array(latent.buffer), 'latent_file')
+      : await cloning.fromAudio(audio as Uint8Array, field);
+    await sendSpeech(
+      req,
+      res,
+      service,
+      {
+        text: body.text,
+        format: body.response_format,
+        sampleRate: outputRate(body.response_format, body.sample_rate, config.defaultSampleRate),
+        stream: body.stream,
+        options: {
+          voice,
+          speed: speedFactor(body.speed),
+          pitchSemitones: pitchSemitones(body.pitch),
+          ...(body.temperature === undefined ? {} : { temperature: body.temperature }),
+          ...(body.max_tokens === undefined ? {} : { maxSeconds: body.max_tokens / TOKENS_PER_SECOND }),
+        },
+      },
+      ctx.log.child({ route: '/clone_voice' }),
+    );
   });
 
-  router.post('/add_speaker', fields(['audio_file', 'latent_file']), (req, _res) => {
+  router.post('/add_speaker', fields(['audio_file', 'latent_file']), async (req, res) => {
     const body = parseBody(addSpeakerBodySchema, req.body ?? {});
-    const file = (req.files as Files)?.audio_file?.[0];
+    const name = validateSpeakerName(body.name);
+    const files = req.files as Files;
+    const file = files?.audio_file?.[0];
+    const latent = files?.latent_file?.[0];
     if (!file && body.audio === undefined) {
-      throw new TtsError('invalid_request', 'Send the speaker\'s voice as an "audio_file" upload.', 'audio_file');
+      throw new TtsError(
+        'invalid_request',
+        'Send the speaker\'s voice as an "audio_file" upload (or base64 "audio").',
+        'audio_file',
+      );
     }
-    if (ctx.catalog.resolve(body.name)) {
-      throw new TtsError('invalid_request', `"${body.name}" is already a built-in voice; choose another name.`, 'name');
+    const builtIn = ctx.catalog.resolve(name);
+    if (builtIn && builtIn.kind !== 'speaker') {
+      throw new TtsError('invalid_request', `"${name}" is already a built-in voice; choose another name.`, 'name');
     }
-    if (!file && body.audio !== undefined) decodeBase64Audio(body.audio, 'audio');
-    throw cloningUnavailable('audio_file');
+    const field = file ? 'audio_file' : 'audio';
+    const audio = file ? new Uint8Array(file.buffer) : decodeBase64Audio(body.audio as string, 'audio');
+    cloning.require(field);
+    // Audio first (and its embedding), the record last: a failure leaves no half-saved speaker.
+    const { digest } = await cloning.fromAudio(audio, field);
+    if (latent) await cloning.fromLatent(new Uint8Array(latent.buffer), 'latent_file', digest);
+    const { replaced } = await cloning.store.put({
+      name,
+      audio: digest,
+      sampleRate: 24000,
+      ...(body.reference_text ? { referenceText: body.reference_text } : {}),
+    });
+    res.json({
+      success: true,
+      name,
+      replaced,
+      message: replaced ? `Speaker "${name}" was replaced.` : `Speaker "${name}" was added.`,
+    });
   });
 
-  router.post('/delete_speaker', upload.none(), (req, _res) => {
+  router.post('/delete_speaker', upload.none(), async (req, res) => {
     const body = parseBody(deleteSpeakerBodySchema, req.body ?? {});
     const voice = ctx.catalog.resolve(body.name);
-    if (voice) {
+    if (voice && voice.kind !== 'speaker') {
       throw new TtsError('invalid_request', `"${body.name}" is a built-in voice and cannot be deleted.`, 'name');
     }
-    throw new TtsError(
-      'voice_not_found',
-      `No saved speaker is called "${body.name}"; this server has no saved speakers.`,
-      'name',
-    );
+    if (!(await cloning.store.delete(body.name))) {
+      const saved = cloning.store.list().map((s) => s.name);
+      throw new TtsError(
+        'voice_not_found',
+        `No saved speaker is called "${body.name}". Saved speakers: ${saved.length > 0 ? saved.join(', ') : 'none'}.`,
+        'name',
+      );
+    }
+    res.json({ success: true, name: body.name, message: `Speaker "${body.name}" was deleted.` });
   });
   return router;
 }

@@ -12,6 +12,7 @@ import {
   TOKENS_PER_SECOND,
 } from '../speech-params.js';
 import { sendSpeech } from '../speech-response.js';
+import { decodeBase64Audio } from './speaker-routes.js';
 
 /** Model names /v1/audio/speech accepts: ours, the original's, and OpenAI's. */
 export const MODEL_NAMES = ['flash-tts', 'flite', 'spark', 'tts-1', 'tts-1-hd', 'gpt-4o-mini-tts'] as const;
@@ -19,15 +20,6 @@ export const MODEL_NAMES = ['flash-tts', 'flite', 'spark', 'tts-1', 'tts-1-hd', 
 /** True when `voice` is base64 audio (the original's way to ask for cloning) rather than a name. */
 export function looksLikeAudioData(voice: string): boolean {
   return voice.startsWith('data:audio/') || (voice.length >= 256 && /^[A-Za-z0-9+/=\r\n]+$/.test(voice));
-}
-
-/** Error for a request that needs voice cloning, which no installed engine offers yet. */
-export function cloningUnavailable(param: string): TtsError {
-  return new TtsError(
-    'engine_not_installed',
-    'Voice cloning needs the pocket-tts engine, which this server does not have installed. Speak with a built-in voice instead (GET /v1/audio/voices lists them).',
-    param,
-  );
 }
 
 /** The request's sampling fields as engine options (absent fields stay absent). */
@@ -109,8 +101,13 @@ export function speechRoutes(ctx: AppContext): ExpressRouter {
       );
     }
     checkText(body.input, 'input');
-    if (looksLikeAudioData(body.voice)) throw cloningUnavailable('voice');
-    const voice = voiceOrThrow(body.voice, 'voice');
+    // A voice name first; base64 audio in its place asks for cloning.
+    const known = catalog.resolve(body.voice);
+    const voice =
+      known ??
+      (looksLikeAudioData(body.voice)
+        ? (await ctx.cloning.fromAudio(decodeBase64Audio(body.voice, 'voice'), 'voice')).voice
+        : voiceOrThrow(body.voice, 'voice'));
     await sendSpeech(
       req,
       res,
