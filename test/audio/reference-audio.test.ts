@@ -12,7 +12,9 @@ const voiceLike = (rate: number, seconds: number): Float32Array =>
 function stereoWav(rate: number, left: Float32Array, right: Float32Array): Uint8Array {
   const n = left.length;
   const out = new DataView(new ArrayBuffer(44 + n * 4));
-  const text = (o: number, s: string): void => [...s].forEach((c, i) => out.setUint8(o + i, c.charCodeAt(0)));
+  const text = (o: number, s: string): void => {
+    for (let i = 0; i < s.length; i++) out.setUint8(o + i, s.charCodeAt(i));
+  };
   text(0, 'RIFF');
   out.setUint32(4, 36 + n * 4, true);
   text(8, 'WAVEfmt ');
