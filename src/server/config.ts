@@ -31,6 +31,8 @@ export interface ServerConfig {
   modelsDir: string;
   /** Where saved speakers are stored. Default `.flash-tts/speakers` in the working directory (env `FLASH_TTS_SPEAKERS_DIR`). */
   speakersDir: string;
+  /** Accept http(s) URLs as reference audio (public addresses only, capped). Default off (env `FLASH_TTS_ALLOW_REFERENCE_URLS=1`). */
+  allowReferenceUrls: boolean;
   /** Engine of the roles and OpenAI voice names: `auto` = Kokoro, else Piper, else Flite (env `FLASH_TTS_DEFAULT_ENGINE`). */
   defaultEngine: string;
   /** Threads one ONNX inference may use. Default 1: one engine worker per core is the parallelism (env `FLASH_TTS_ONNX_THREADS`). */
@@ -63,6 +65,7 @@ export const DEFAULT_SERVER_CONFIG: ServerConfig = {
   logLevel: 'info',
   modelsDir: defaultModelsDir({}),
   speakersDir: '.flash-tts/speakers',
+  allowReferenceUrls: false,
   defaultEngine: 'auto',
   onnxThreads: 1,
   wsMaxContexts: 16,
@@ -99,6 +102,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Partial<Ser
   if (env.LOG_LEVEL) out.logLevel = env.LOG_LEVEL;
   if (env.FLASH_TTS_MODELS_DIR) out.modelsDir = env.FLASH_TTS_MODELS_DIR;
   if (env.FLASH_TTS_SPEAKERS_DIR) out.speakersDir = env.FLASH_TTS_SPEAKERS_DIR;
+  if (env.FLASH_TTS_ALLOW_REFERENCE_URLS) out.allowReferenceUrls = /^(1|true|yes)$/i.test(env.FLASH_TTS_ALLOW_REFERENCE_URLS);
   if (env.FLASH_TTS_DEFAULT_ENGINE) out.defaultEngine = env.FLASH_TTS_DEFAULT_ENGINE;
   const onnxThreads = intFromEnv('FLASH_TTS_ONNX_THREADS', env);
   if (onnxThreads) out.onnxThreads = onnxThreads;

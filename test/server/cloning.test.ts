@@ -18,6 +18,7 @@ import { createRealtimeClient } from '../../src/adapters/realtime-client.js';
 import { encodeAudio } from '../../src/audio/index.js';
 import { prepareText } from '../../src/engine/pocket/pocket-engine.js';
 import { type RunningServer, startServer } from '../../src/server/server.js';
+import { isPrivateAddress } from '../../src/speakers/reference-url.js';
 import { decodeAudio } from '../helpers/audio.js';
 import { audioOf, collect } from '../helpers/realtime.js';
 import { installSyntheticPocket } from '../helpers/synthetic-pocket.js';
@@ -241,6 +242,47 @@ describe('voice cloning with Pocket-TTS (synthetic graphs)', () => {
     expect(audioOf(events).length).toBeLessThan(expectedFrames(20, 'x') * 2);
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(server.scheduler.openStreams).toBe(0);
+  });
+});
+
+describe('reference audio by URL', () => {
+  it('is refused unless enabled, and then only for public addresses', async () => {
+    expect(
+      ['127.0.0.1', '10.1.2.3', '192.168.0.9', '169.254.169.254', '::1', 'fd00::1', '::ffff:127.0.0.1'].map(isPrivateAddress),
+    ).toEqual(Array(7).fill(true));
+    expect(['8.8.8.8', '2001:4860:4860::8888'].map(isPrivateAddress)).toEqual([false, false]);
+    const dir = await mkdtemp(join(tmpdir(), 'flash-tts-url-'));
+    installSyntheticPocket(join(dir, 'models'));
+    const settings = {
+      port: 0,
+      logLevel: 'silent',
+      workers: 1,
+      modelsDir: join(dir, 'models'),
+      speakersDir: join(dir, 'speakers'),
+    };
+    const off = await startServer(settings);
+    const on = await startServer({ ...settings, allowReferenceUrls: true });
+    try {
+      const post = (server: RunningServer, url: string) =>
+        fetch(`${server.url}/clone_voice`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ text: TEXT, reference_audio: url }),
+        });
+      const disabled = await post(off, 'https://example.com/voice.wav');
+      expect(disabled.status).toBe(400);
+      expect(((await disabled.json()) as { error: { message: string } }).error.message).toContain(
+        'FLASH_TTS_ALLOW_REFERENCE_URLS',
+      );
+      // Enabled: the server's own loopback address (here, itself) is never fetched.
+      const loopback = await post(on, `${on.url}/healthz`);
+      expect(loopback.status).toBe(400);
+      expect(((await loopback.json()) as { error: { message: string } }).error.message).toContain('private or loopback');
+    } finally {
+      await off.close();
+      await on.close();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -53,6 +53,11 @@ export function infoRoutes(ctx: AppContext, version: string): ExpressRouter {
       })),
       models: MODEL_NAMES,
       roles: catalog.roles().map((r) => r.id),
+      speakers: catalog
+        .list()
+        .filter((v) => v.kind === 'speaker')
+        .map((v) => v.id),
+      cloning: ctx.cloning.available,
       formats: AUDIO_FORMATS,
       sample_rates: SAMPLE_RATES,
       levels: LEVELS,

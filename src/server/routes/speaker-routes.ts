@@ -6,6 +6,7 @@
 import { type Router as ExpressRouter, Router } from 'express';
 import multer from 'multer';
 import { TtsError } from '../../errors.js';
+import { fetchReference, looksLikeUrl } from '../../speakers/reference-url.js';
 import { validateSpeakerName } from '../../speakers/speaker-store.js';
 import type { AppContext } from '../context.js';
 import {
@@ -33,6 +34,19 @@ export function decodeBase64Audio(value: string, field: string): Uint8Array {
   return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
+/** Reference audio given as a string: base64 (with or without `data:`), or a URL when the server allows it. */
+async function referenceBytes(value: string, field: string, ctx: AppContext): Promise<Uint8Array> {
+  if (!looksLikeUrl(value)) return decodeBase64Audio(value, field);
+  if (!ctx.config.allowReferenceUrls) {
+    throw new TtsError(
+      'invalid_request',
+      `"${field}" is a URL, and this server does not fetch URLs (it can be enabled with FLASH_TTS_ALLOW_REFERENCE_URLS=1); send the audio as base64 or upload the file.`,
+      field,
+    );
+  }
+  return fetchReference(value, field, { maxBytes: Math.min(ctx.config.maxBodyBytes, 20 * 1024 * 1024), timeoutMs: 10_000 });
+}
+
 export function speakerRoutes(ctx: AppContext): ExpressRouter {
   const router = Router();
   const { cloning, config, service } = ctx;
@@ -54,7 +68,7 @@ export function speakerRoutes(ctx: AppContext): ExpressRouter {
     const audio = file
       ? new Uint8Array(file.buffer)
       : body.reference_audio !== undefined
-        ? decodeBase64Audio(body.reference_audio, 'reference_audio')
+        ? await referenceBytes(body.reference_audio, 'reference_audio', ctx)
         : undefined;
     if (body.text.length > config.maxTextChars) {
       throw new TtsError(
@@ -107,7 +121,7 @@ export function speakerRoutes(ctx: AppContext): ExpressRouter {
       throw new TtsError('invalid_request', `"${name}" is already a built-in voice; choose another name.`, 'name');
     }
     const field = file ? 'audio_file' : 'audio';
-    const audio = file ? new Uint8Array(file.buffer) : decodeBase64Audio(body.audio as string, 'audio');
+    const audio = file ? new Uint8Array(file.buffer) : await referenceBytes(body.audio as string, 'audio', ctx);
     cloning.require(field);
     // Audio first (and its embedding), the record last: a failure leaves no half-saved speaker.
     const { digest } = await cloning.fromAudio(audio, field);
