@@ -21,6 +21,7 @@ import { type RunningServer, startServer } from '../../src/server/server.js';
 import { isPrivateAddress } from '../../src/speakers/reference-url.js';
 import { decodeAudio } from '../helpers/audio.js';
 import { audioOf, collect } from '../helpers/realtime.js';
+import { startServerProcess } from '../helpers/server.js';
 import { installSyntheticPocket } from '../helpers/synthetic-pocket.js';
 
 const TEXT = 'Good morning to all of you.';
@@ -242,6 +243,53 @@ describe('voice cloning with Pocket-TTS (synthetic graphs)', () => {
     expect(audioOf(events).length).toBeLessThan(expectedFrames(20, 'x') * 2);
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(server.scheduler.openStreams).toBe(0);
+  });
+});
+
+describe('a server killed with -9 during add_speaker', () => {
+  it('comes back with every speaker whole or absent', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'flash-tts-kill9-'));
+    installSyntheticPocket(join(dir, 'models'));
+    const args = ['--models-dir', join(dir, 'models'), '--speakers-dir', join(dir, 'speakers'), '--workers', '1'];
+    try {
+      const first = await startServerProcess(args);
+      const wavs = await Promise.all([2, 2.5, 3, 3.5, 4, 4.5].map((s) => referenceWav(s)));
+      const requests = wavs.map((wav, i) => {
+        const form = new FormData();
+        form.append('name', `speaker ${i}`);
+        form.append('audio_file', blob(wav), 'ref.wav');
+        return fetch(`${first.url}/add_speaker`, { method: 'POST', body: form }).then(
+          (r) => r.status,
+          () => 0,
+        );
+      });
+      // Kill it while the requests are being handled.
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      first.child.kill('SIGKILL');
+      await Promise.all(requests);
+      const second = await startServerProcess(args);
+      try {
+        const info = (await (await fetch(`${second.url}/server_info`)).json()) as { speakers: string[] };
+        for (const name of info.speakers) {
+          const res = await fetch(`${second.url}/speak`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ name, text: TEXT, response_format: 'pcm', sample_rate: 24000 }),
+          });
+          expect(res.status).toBe(200);
+          expect((await res.arrayBuffer()).byteLength % (FRAME * 2)).toBe(0);
+        }
+        // And it accepts new speakers.
+        const form = new FormData();
+        form.append('name', 'after restart');
+        form.append('audio_file', blob(wavs[0] as Uint8Array), 'ref.wav');
+        expect((await fetch(`${second.url}/add_speaker`, { method: 'POST', body: form })).status).toBe(200);
+      } finally {
+        await second.stop();
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 
