@@ -1,7 +1,8 @@
 /**
  * Neural engine benchmark: for every installed model (FLASH_TTS_MODELS_DIR or the package's
  * models/), and for synthetic graphs with the real signatures (`--synthetic`, what CI runs),
- * prints the first-fragment latency and the realtime factor of the engine alone, one thread.
+ * prints the first-fragment latency and the realtime factor of the engine alone, one thread; for
+ * Pocket-TTS also the cost of encoding a reference against reusing a saved speaker.
  * Run: npm run bench:engines [-- --synthetic]
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -10,11 +11,14 @@ import { join } from 'node:path';
 import { createFliteEngine } from '../src/engine/flite/flite-engine.js';
 import { createKokoroEngine } from '../src/engine/kokoro/kokoro-engine.js';
 import { createPiperEngine } from '../src/engine/piper/piper-engine.js';
+import { createPocketEngine } from '../src/engine/pocket/pocket-engine.js';
 import { pickKokoro } from '../src/engine/registry.js';
 import { planSegments } from '../src/engine/tts-service.js';
 import type { Engine } from '../src/engine/types.js';
 import { defaultModelsDir, type InstalledModel, scanInstalled } from '../src/models/manifest.js';
+import { SpeakerStore } from '../src/speakers/speaker-store.js';
 import { installSyntheticKokoro, installSyntheticPiper } from '../test/helpers/synthetic-models.js';
+import { installSyntheticPocket } from '../test/helpers/synthetic-pocket.js';
 
 const PARAGRAPH =
   'Streaming speech starts with a short first fragment, so the listener hears something at once. ' +
@@ -24,19 +28,26 @@ const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floo
 
 async function measure(label: string, engine: Engine, voice: string): Promise<void> {
   const never = new AbortController().signal;
-  const run = async (text: string): Promise<{ ms: number; seconds: number }> => {
+  const run = async (text: string): Promise<{ ms: number; firstMs: number; seconds: number }> => {
     const t = performance.now();
     let seconds = 0;
+    let firstMs = 0;
     for await (const chunk of engine.synthesize({ text, voice, speed: 1 }, never)) {
+      if (seconds === 0) firstMs = performance.now() - t;
       seconds += chunk.pcm.length / (chunk.sampleRate ?? engine.info.sampleRate);
     }
-    return { ms: performance.now() - t, seconds };
+    return { ms: performance.now() - t, firstMs, seconds };
   };
   const segments = planSegments(PARAGRAPH);
   const first = segments[0]?.spoken ?? PARAGRAPH;
   await run(first); // warm up
   const firstMs: number[] = [];
-  for (let i = 0; i < 5; i++) firstMs.push((await run(first)).ms);
+  const firstAudioMs: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const r = await run(first);
+    firstMs.push(r.ms);
+    firstAudioMs.push(r.firstMs);
+  }
   let ms = 0;
   let seconds = 0;
   for (const s of segments) {
@@ -45,8 +56,40 @@ async function measure(label: string, engine: Engine, voice: string): Promise<vo
     seconds += r.seconds;
   }
   console.log(
-    `   ${label.padEnd(40)} first fragment ${median(firstMs).toFixed(1).padStart(7)} ms   ${(seconds / (ms / 1000)).toFixed(1).padStart(7)}x realtime`,
+    `   ${label.padEnd(40)} first fragment ${median(firstMs).toFixed(1).padStart(7)} ms (first audio ${median(firstAudioMs).toFixed(1)} ms)   ${(seconds / (ms / 1000)).toFixed(1).padStart(7)}x realtime`,
   );
+}
+
+/** Cloning: encoding a reference vs reusing a saved speaker's embedding, then speaking with it. */
+async function benchCloning(model: InstalledModel): Promise<void> {
+  const engine = await createPocketEngine(model);
+  const reference = Float32Array.from({ length: 24000 * 10 }, (_, i) => 0.3 * Math.sin(i / 20) * Math.sin(i / 3000));
+  await engine.encode(reference); // warm up
+  const encodeMs: number[] = [];
+  let embedding = await engine.encode(reference);
+  for (let i = 0; i < 3; i++) {
+    const t = performance.now();
+    embedding = await engine.encode(reference);
+    encodeMs.push(performance.now() - t);
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'flash-tts-bench-voice-'));
+  try {
+    const store = await SpeakerStore.open(dir);
+    const digest = await store.saveAudio(reference);
+    await store.saveEmbedding('pocket-tts', digest, embedding);
+    const reuseMs: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const t = performance.now();
+      await store.readEmbedding('pocket-tts', digest);
+      reuseMs.push(performance.now() - t);
+    }
+    console.log(
+      `   ${'pocket-tts: encode a 10 s reference'.padEnd(40)} ${median(encodeMs).toFixed(1).padStart(7)} ms   vs reusing a saved speaker ${median(reuseMs).toFixed(2)} ms`,
+    );
+    await measure(`pocket-tts (${model.name}, cloned voice)`, engine, store.embeddingPath('pocket-tts', digest));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 async function benchModels(models: InstalledModel[]): Promise<void> {
@@ -65,17 +108,22 @@ async function benchModels(models: InstalledModel[]): Promise<void> {
     const engine = await createPiperEngine(piper);
     for (const v of engine.info.voices.filter((v) => !v.id.includes(':'))) await measure(`piper (${v.id})`, engine, v.id);
   }
+  const pocket = models.find((m) => m.engine === 'pocket-tts');
+  if (pocket) await benchCloning(pocket);
 }
 
 async function main(): Promise<void> {
   const synthetic = process.argv.includes('--synthetic');
-  console.log('Engines alone, one thread (first fragment: median of 5; realtime factor over a paragraph)');
+  console.log(
+    'Engines alone, one thread (first fragment whole and its first audio chunk: median of 5; realtime factor over a paragraph)',
+  );
   await measure('flite (embedded, slt)', await createFliteEngine(), 'slt');
   if (synthetic) {
     const dir = mkdtempSync(join(tmpdir(), 'flash-tts-bench-'));
     try {
       installSyntheticKokoro(dir);
       installSyntheticPiper(dir, { voice: 'en_US-synthetic-medium' });
+      installSyntheticPocket(dir);
       console.log('  synthetic graphs (real signatures, trivial arithmetic: measures the front end and ONNX overhead)');
       await benchModels(scanInstalled(dir));
     } finally {
