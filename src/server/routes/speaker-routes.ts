@@ -6,50 +6,17 @@
 import { type Router as ExpressRouter, Router } from 'express';
 import multer from 'multer';
 import { TtsError } from '../../errors.js';
-import { fetchReference, looksLikeUrl } from '../../speakers/reference-url.js';
 import { validateSpeakerName } from '../../speakers/speaker-store.js';
 import type { AppContext } from '../context.js';
-import {
-  addSpeakerBodySchema,
-  cloneBodySchema,
-  deleteSpeakerBodySchema,
-  outputRate,
-  parseBody,
-  pitchSemitones,
-  speedFactor,
-  TOKENS_PER_SECOND,
-} from '../speech-params.js';
-import { sendSpeech } from '../speech-response.js';
+import { addSpeakerBodySchema, cloneBodySchema, deleteSpeakerBodySchema, parseBody } from '../speech-params.js';
+import { referenceBytes } from './reference-input.js';
+import { sendOriginalSpeech } from './speech-routes.js';
 
 type Files = Record<string, Express.Multer.File[]> | undefined;
 
-/** Bytes of base64 audio, with or without a `data:` prefix. */
-export function decodeBase64Audio(value: string, field: string): Uint8Array {
-  const data = value.replace(/^data:[\w/.+-]*;base64,/, '').replace(/\s+/g, '');
-  if (data === '' || !/^[A-Za-z0-9+/]*={0,2}$/.test(data) || data.length % 4 === 1) {
-    throw new TtsError('invalid_request', `"${field}" must be base64-encoded audio (WAV, MP3, FLAC or Ogg).`, field);
-  }
-  const bytes = Buffer.from(data, 'base64');
-  if (bytes.length < 44) throw new TtsError('invalid_request', `"${field}" is too short to be audio.`, field);
-  return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-}
-
-/** Reference audio given as a string: base64 (with or without `data:`), or a URL when the server allows it. */
-async function referenceBytes(value: string, field: string, ctx: AppContext): Promise<Uint8Array> {
-  if (!looksLikeUrl(value)) return decodeBase64Audio(value, field);
-  if (!ctx.config.allowReferenceUrls) {
-    throw new TtsError(
-      'invalid_request',
-      `"${field}" is a URL, and this server does not fetch URLs (it can be enabled with FLASH_TTS_ALLOW_REFERENCE_URLS=1); send the audio as base64 or upload the file.`,
-      field,
-    );
-  }
-  return fetchReference(value, field, { maxBytes: Math.min(ctx.config.maxBodyBytes, 20 * 1024 * 1024), timeoutMs: 10_000 });
-}
-
 export function speakerRoutes(ctx: AppContext): ExpressRouter {
   const router = Router();
-  const { cloning, config, service } = ctx;
+  const { cloning, config } = ctx;
   const upload = multer({ storage: multer.memoryStorage(), limits: { fileSize: ctx.config.maxBodyBytes, files: 2 } });
   const fields = (names: string[]) => upload.fields(names.map((name) => ({ name, maxCount: 1 })));
 
@@ -82,25 +49,7 @@ export function speakerRoutes(ctx: AppContext): ExpressRouter {
     const { voice } = latent
       ? await cloning.fromLatent(new Uint8Array(latent.buffer), 'latent_file')
       : await cloning.fromAudio(audio as Uint8Array, field);
-    await sendSpeech(
-      req,
-      res,
-      service,
-      {
-        text: body.text,
-        format: body.response_format,
-        sampleRate: outputRate(body.response_format, body.sample_rate, config.defaultSampleRate),
-        stream: body.stream,
-        options: {
-          voice,
-          speed: speedFactor(body.speed),
-          pitchSemitones: pitchSemitones(body.pitch),
-          ...(body.temperature === undefined ? {} : { temperature: body.temperature }),
-          ...(body.max_tokens === undefined ? {} : { maxSeconds: body.max_tokens / TOKENS_PER_SECOND }),
-        },
-      },
-      ctx.log.child({ route: '/clone_voice' }),
-    );
+    await sendOriginalSpeech(ctx, req, res, body, voice, '/clone_voice');
   });
 
   router.post('/add_speaker', fields(['audio_file', 'latent_file']), async (req, res) => {

@@ -1,8 +1,11 @@
 /** POST /speak (the original service) and POST /v1/audio/speech (OpenAI-compatible). */
-import { type Router as ExpressRouter, Router } from 'express';
+import { type Router as ExpressRouter, type Request, type Response, Router } from 'express';
+import type { AudioFormat } from '../../audio/formats.js';
+import type { EngineVoiceRef } from '../../engine/tts-service.js';
 import { TtsError } from '../../errors.js';
 import type { AppContext } from '../context.js';
 import {
+  type Level,
   openaiSpeechBodySchema,
   outputRate,
   parseBody,
@@ -12,7 +15,7 @@ import {
   TOKENS_PER_SECOND,
 } from '../speech-params.js';
 import { sendSpeech } from '../speech-response.js';
-import { decodeBase64Audio } from './speaker-routes.js';
+import { decodeBase64Audio } from './reference-input.js';
 
 /** Model names /v1/audio/speech accepts: ours, the original's, and OpenAI's. */
 export const MODEL_NAMES = ['flash-tts', 'flite', 'spark', 'tts-1', 'tts-1-hd', 'gpt-4o-mini-tts'] as const;
@@ -35,6 +38,49 @@ function samplingOptions(body: {
     ...(body.top_p === undefined ? {} : { topP: body.top_p }),
     ...(body.max_tokens === undefined ? {} : { maxSeconds: body.max_tokens / TOKENS_PER_SECOND }),
   };
+}
+
+/** The fields /speak and /clone_voice share (the original service's request shape). */
+export interface OriginalSpeechFields {
+  text: string;
+  response_format: AudioFormat;
+  sample_rate?: number | undefined;
+  stream: boolean;
+  speed?: Level | undefined;
+  pitch?: Level | undefined;
+  temperature?: number | undefined;
+  top_k?: number | undefined;
+  top_p?: number | undefined;
+  max_tokens?: number | undefined;
+}
+
+/** Speaks a request of the original service's shape with `voice` (its rate default, level knobs). */
+export async function sendOriginalSpeech(
+  ctx: AppContext,
+  req: Request,
+  res: Response,
+  body: OriginalSpeechFields,
+  voice: EngineVoiceRef,
+  route: string,
+): Promise<void> {
+  await sendSpeech(
+    req,
+    res,
+    ctx.service,
+    {
+      text: body.text,
+      format: body.response_format,
+      sampleRate: outputRate(body.response_format, body.sample_rate, ctx.config.defaultSampleRate),
+      stream: body.stream,
+      options: {
+        voice,
+        speed: speedFactor(body.speed),
+        pitchSemitones: pitchSemitones(body.pitch),
+        ...samplingOptions(body),
+      },
+    },
+    ctx.log.child({ route }),
+  );
 }
 
 export function speechRoutes(ctx: AppContext): ExpressRouter {
@@ -70,25 +116,7 @@ export function speechRoutes(ctx: AppContext): ExpressRouter {
   router.post('/speak', async (req, res) => {
     const body = parseBody(speakBodySchema, req.body);
     checkText(body.text, 'text');
-    const voice = voiceOrThrow(body.name, 'name');
-    await sendSpeech(
-      req,
-      res,
-      service,
-      {
-        text: body.text,
-        format: body.response_format,
-        sampleRate: outputRate(body.response_format, body.sample_rate, config.defaultSampleRate),
-        stream: body.stream,
-        options: {
-          voice,
-          speed: speedFactor(body.speed),
-          pitchSemitones: pitchSemitones(body.pitch),
-          ...samplingOptions(body),
-        },
-      },
-      ctx.log.child({ route: '/speak' }),
-    );
+    await sendOriginalSpeech(ctx, req, res, body, voiceOrThrow(body.name, 'name'), '/speak');
   });
 
   router.post('/v1/audio/speech', async (req, res) => {
