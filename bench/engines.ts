@@ -8,11 +8,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pickKokoro } from '../src/engine/engine-selection.js';
 import { createFliteEngine } from '../src/engine/flite/flite-engine.js';
 import { createKokoroEngine } from '../src/engine/kokoro/kokoro-engine.js';
 import { createPiperEngine } from '../src/engine/piper/piper-engine.js';
 import { createPocketEngine } from '../src/engine/pocket/pocket-engine.js';
-import { pickKokoro } from '../src/engine/registry.js';
 import { planSegments } from '../src/engine/tts-service.js';
 import type { Engine } from '../src/engine/types.js';
 import { defaultModelsDir, type InstalledModel, scanInstalled } from '../src/models/manifest.js';

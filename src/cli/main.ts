@@ -8,7 +8,7 @@ import { extname } from 'node:path';
 import { Presets, SingleBar } from 'cli-progress';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { AUDIO_FORMATS, type AudioFormat, concatFloat32, encodeAudio, encoderInputRate, isAudioFormat } from '../audio/index.js';
-import { enginesFor } from '../engine/registry.js';
+import { enginesFor } from '../engine/engine-selection.js';
 import { Scheduler } from '../engine/scheduler.js';
 import { TtsService } from '../engine/tts-service.js';
 import { defaultModelsDir, loadManifests, scanInstalled } from '../models/manifest.js';

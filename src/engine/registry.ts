@@ -1,5 +1,6 @@
 /** The engines this build can load inside a worker, by id. */
 import type { InstalledModel } from '../models/manifest.js';
+import { pickKokoro } from './engine-selection.js';
 import { createFliteEngine } from './flite/flite-engine.js';
 import { createKokoroEngine } from './kokoro/kokoro-engine.js';
 import type { OnnxOptions } from './onnx/ort.js';
@@ -12,20 +13,6 @@ export interface EngineContext {
   /** Installed models (each engine takes its own). */
   models: readonly InstalledModel[];
   onnx: Partial<OnnxOptions>;
-}
-
-/** Kokoro variants, preferred first when several are installed (int8 is the fastest on CPUs). */
-export const KOKORO_PREFERENCE = ['kokoro-82m-int8', 'kokoro-82m-fp16', 'kokoro-82m-fp32'];
-
-/** The Kokoro model to load among the installed ones. */
-export function pickKokoro(models: readonly InstalledModel[]): InstalledModel | undefined {
-  // Voice packs have no graph.
-  const kokoro = models.filter((m) => m.engine === 'kokoro' && m.manifest.files.some((f) => f.path === 'model.onnx'));
-  const rank = (m: InstalledModel): number => {
-    const i = KOKORO_PREFERENCE.indexOf(m.name);
-    return i < 0 ? KOKORO_PREFERENCE.length : i;
-  };
-  return kokoro.sort((a, b) => rank(a) - rank(b))[0];
 }
 
 /** Factories of every known engine. */
@@ -51,12 +38,3 @@ export const ENGINE_FACTORIES: Readonly<Record<string, (context: EngineContext) 
       context.onnx,
     ),
 };
-
-/** The engines to load for a set of installed models (Flite always). */
-export function enginesFor(models: readonly InstalledModel[]): string[] {
-  const engines = ['flite'];
-  if (pickKokoro(models)) engines.push('kokoro');
-  if (models.some((m) => m.engine === 'piper')) engines.push('piper');
-  if (models.some((m) => m.engine === 'pocket-tts')) engines.push('pocket-tts');
-  return engines;
-}

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type Logger, pino } from 'pino';
-import { enginesFor } from '../engine/registry.js';
+import { enginesFor } from '../engine/engine-selection.js';
 import { Scheduler } from '../engine/scheduler.js';
 import { TtsService } from '../engine/tts-service.js';
 import { loadManifests, scanInstalled } from '../models/manifest.js';
