@@ -88,7 +88,8 @@ export const openaiSpeechBodySchema = z.object({
   voice: z.string({ error: 'is required: a voice name (see GET /v1/audio/voices)' }).min(1, 'must not be empty'),
   speed: formNumber.pipe(z.number().min(0.25, 'must be at least 0.25').max(4, 'must be at most 4.0')).default(1),
   response_format: format.default('mp3'),
-  stream: formBoolean.default(false),
+  // Unset: PCM streams (what realtime OpenAI TTS plugins read), other formats come whole.
+  stream: formBoolean.optional(),
   stream_format: z.enum(['audio'], { error: 'must be "audio" (server-sent events are not offered)' }).optional(),
   instructions: z.string().optional(),
   pitch: z.union([level, formNumber.pipe(z.number().min(-12).max(12))]).optional(),

@@ -20,7 +20,7 @@ import { prepareText } from '../../src/engine/pocket/pocket-engine.js';
 import { type RunningServer, startServer } from '../../src/server/server.js';
 import { isPrivateAddress } from '../../src/speakers/reference-url.js';
 import { decodeAudio } from '../helpers/audio.js';
-import { audioOf, collect } from '../helpers/realtime.js';
+import { audioOf } from '../helpers/realtime.js';
 import { startServerProcess } from '../helpers/server.js';
 import { installSyntheticPocket } from '../helpers/synthetic-pocket.js';
 

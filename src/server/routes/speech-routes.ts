@@ -144,7 +144,7 @@ export function speechRoutes(ctx: AppContext): ExpressRouter {
         text: body.input,
         format: body.response_format,
         sampleRate: outputRate(body.response_format, body.sample_rate, config.openaiSampleRate),
-        stream: body.stream,
+        stream: body.stream ?? body.response_format === 'pcm',
         options: {
           voice,
           speed: body.speed,
