@@ -17,7 +17,7 @@ const port = parentPort;
 /** Frames per message after the first (25 = half a second of 20 ms frames). */
 const FRAME_BATCH = 25;
 /** Realtime jobs: seconds of engine audio converted and encoded first, before the rest. */
-const FIRST_PIECE_SECONDS = 0.25;
+const FIRST_PIECE_SECONDS = 0.1;
 const post = (message: FromWorker, transfer: ArrayBuffer[] = []): void => port.postMessage(message, transfer);
 
 async function main(): Promise<void> {
