@@ -5,10 +5,11 @@
  * past it, `openStream()` refuses at once instead of making everyone wait.
  */
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { TtsError } from '../errors.js';
 import type { InstalledModel } from '../models/manifest.js';
 import { AsyncQueue } from '../util/async-queue.js';
+import { siblingModule, startModuleWorker } from '../util/module-worker.js';
 import type { EngineInfo } from './types.js';
 import type { EngineWorkerData, FromWorker, SegmentChunk, SegmentJob, ToWorker } from './worker-messages.js';
 
@@ -52,8 +53,7 @@ interface WorkerSlot {
 /** How long a stopping worker may take to finish its current step before it is terminated. */
 const STOP_GRACE_MS = 5000;
 
-const isTypeScript = import.meta.url.endsWith('.ts');
-const WORKER_URL = new URL(`./engine-worker.${isTypeScript ? 'ts' : 'js'}`, import.meta.url);
+const WORKER_URL = siblingModule(import.meta.url, 'engine-worker');
 
 /** A request's view of the scheduler: submit its segments, close when done. */
 export class SchedulerStream {
@@ -227,18 +227,7 @@ export class Scheduler {
       models: this.options.models,
       onnxThreads: this.options.onnxThreads,
     };
-    // From TypeScript sources (tests, `npm run dev`) the worker registers tsx before loading its
-    // entry: loader flags given to a worker do not apply to its own entry module.
-    const worker = isTypeScript
-      ? new Worker(
-          new URL(
-            `data:text/javascript,${encodeURIComponent(
-              `import { register } from ${JSON.stringify(import.meta.resolve('tsx/esm/api'))}; register(); await import(${JSON.stringify(WORKER_URL.href)});`,
-            )}`,
-          ),
-          { workerData },
-        )
-      : new Worker(WORKER_URL, { workerData });
+    const worker = startModuleWorker(WORKER_URL, workerData);
     const slot: WorkerSlot = { worker, job: undefined, cancelled: false };
     return new Promise((resolve, reject) => {
       let ready = false;

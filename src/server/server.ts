@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type Logger, pino } from 'pino';
+import { stopEncoderPool } from '../audio/encoder-pool.js';
 import { enginesFor } from '../engine/engine-selection.js';
 import { Scheduler } from '../engine/scheduler.js';
 import { TtsService } from '../engine/tts-service.js';
@@ -96,6 +97,7 @@ export async function startServer(config: Partial<ServerConfig> = {}, logger?: L
       http.closeAllConnections();
       await new Promise<void>((resolve) => http.close(() => resolve()));
       await scheduler.stop();
+      await stopEncoderPool();
     },
   };
 }

@@ -5,13 +5,12 @@
  */
 import type { Request, Response } from 'express';
 import type { Logger } from 'pino';
+import { createRemoteEncoder, encodeAudioRemote } from '../audio/encoder-pool.js';
 import {
   type AudioFormat,
   CONTENT_TYPES,
   concatFloat32,
-  createAudioEncoder,
   EncoderUnavailableError,
-  encodeAudio,
   encoderInputRate,
   findFfmpeg,
 } from '../audio/index.js';
@@ -67,7 +66,10 @@ export async function sendSpeech(
     const parts: Float32Array[] = [];
     for await (const chunk of chunks) parts.push(chunk.pcm);
     if (controller.signal.aborted) return;
-    const body = await encodeAudio(format, concatFloat32(parts), inputRate, 1, sampleRate);
+    const body = await encodeAudioRemote(format, concatFloat32(parts), inputRate, 1, sampleRate).catch((error: unknown) => {
+      if (error instanceof EncoderUnavailableError) throw new TtsError('unsupported_format', error.message, 'response_format');
+      throw error;
+    });
     audioHeaders(res, format);
     res.setHeader('Content-Length', body.length);
     res.end(Buffer.from(body.buffer, body.byteOffset, body.byteLength));
@@ -77,7 +79,7 @@ export async function sendSpeech(
 
   let firstByteMs: number | undefined;
   let draining: Promise<void> | undefined;
-  const encoder = await createAudioEncoder(
+  const encoder = await createRemoteEncoder(
     format,
     {
       sampleRate: inputRate,
