@@ -42,16 +42,20 @@ export async function createAudioEncoder(
   }
 }
 
-/** Encodes a whole buffer to a complete file of `format`. */
+/** Makes an encoder: {@link createAudioEncoder} here, or one in the encoder worker pool. */
+export type EncoderFactory = (format: AudioFormat, options: EncoderOptions, requestedRate: number) => Promise<AudioEncoder>;
+
+/** Encodes a whole buffer to a complete file of `format` (with `create`'s encoders). */
 export async function encodeAudio(
   format: AudioFormat,
   pcm: Float32Array,
   sampleRate: number,
   channels = 1,
   requestedRate = sampleRate,
+  create: EncoderFactory = createAudioEncoder,
 ): Promise<Uint8Array> {
   const parts: Uint8Array[] = [];
-  const encoder = await createAudioEncoder(
+  const encoder = await create(
     format,
     { sampleRate, channels, totalFrames: pcm.length / channels, onData: (b) => parts.push(b) },
     requestedRate,

@@ -8,10 +8,10 @@
 import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import { siblingModule, startModuleWorker } from '../util/module-worker.js';
+import { encodeAudio } from './create-encoder.js';
 import { type AudioEncoder, type EncoderOptions, EncoderUnavailableError } from './encoder.js';
 import type { FromEncoder, ToEncoder } from './encoder-worker.js';
 import type { AudioFormat } from './formats.js';
-import { concatBytes } from './pcm.js';
 
 const WORKER_URL = siblingModule(import.meta.url, 'encoder-worker');
 
@@ -154,22 +154,14 @@ export function createRemoteEncoder(
 }
 
 /** Encodes a whole buffer in the pool (see encodeAudio). */
-export async function encodeAudioRemote(
+export function encodeAudioRemote(
   format: AudioFormat,
   pcm: Float32Array,
   sampleRate: number,
   channels = 1,
   requestedRate = sampleRate,
 ): Promise<Uint8Array> {
-  const parts: Uint8Array[] = [];
-  const encoder = await createRemoteEncoder(
-    format,
-    { sampleRate, channels, totalFrames: pcm.length / channels, onData: (b) => parts.push(b) },
-    requestedRate,
-  );
-  encoder.write(pcm);
-  await encoder.end();
-  return concatBytes(parts);
+  return encodeAudio(format, pcm, sampleRate, channels, requestedRate, createRemoteEncoder);
 }
 
 /** Stops the pool's workers (server shutdown); a later encoder starts a fresh pool. */

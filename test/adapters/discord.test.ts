@@ -14,6 +14,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DiscordSpeechQueue, OPUS_SILENCE_FRAME, speakForDiscord, speakTokensForDiscord } from '../../src/adapters/discord.js';
 import { createRealtimeClient, type RealtimeClient } from '../../src/adapters/realtime-client.js';
+import { concatFloat32 } from '../../src/audio/pcm.js';
 import { type RunningServer, startServer } from '../../src/server/server.js';
 import { transcribe, wordErrorRate } from '../helpers/audio.js';
 import { floatToPcmBytes } from '../helpers/realtime.js';
@@ -56,13 +57,7 @@ function decodeStereo(packets: Buffer[]): Float32Array {
     const ints = new Int16Array(pcm.buffer, pcm.byteOffset, pcm.byteLength / 2);
     return Float32Array.from({ length: ints.length / 2 }, (_, i) => (ints[i * 2] as number) / 32768);
   });
-  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
-  let offset = 0;
-  for (const p of parts) {
-    out.set(p, offset);
-    offset += p.length;
-  }
-  return out;
+  return concatFloat32(parts);
 }
 
 describe('Discord adapter on a real AudioPlayer', () => {

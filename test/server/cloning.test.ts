@@ -36,6 +36,10 @@ async function referenceWav(seconds: number, rate = 24000): Promise<Uint8Array> 
   return encodeAudio('wav', samples, rate, 1, rate);
 }
 
+/** A one-worker server with its models and speakers under `dir`. */
+const serverIn = (dir: string): Promise<RunningServer> =>
+  startServer({ port: 0, logLevel: 'silent', workers: 1, modelsDir: join(dir, 'models'), speakersDir: join(dir, 'speakers') });
+
 const b64 = (bytes: Uint8Array): string => Buffer.from(bytes).toString('base64');
 /** An upload of `bytes` (copied onto a plain ArrayBuffer, as Blob wants). */
 const blob = (bytes: Uint8Array): Blob => new Blob([new Uint8Array(bytes)], { type: 'audio/wav' });
@@ -168,13 +172,7 @@ describe('voice cloning with Pocket-TTS (synthetic graphs)', () => {
     expect(spoken.length).toBe(expectedFrames(2.5, TEXT) * FRAME);
 
     // A restarted server still has it.
-    const again = await startServer({
-      port: 0,
-      logLevel: 'silent',
-      workers: 1,
-      modelsDir: join(dir, 'models'),
-      speakersDir: join(dir, 'speakers'),
-    });
+    const again = await serverIn(dir);
     try {
       const res = await fetch(`${again.url}/v1/audio/speech`, {
         method: 'POST',
@@ -337,13 +335,7 @@ describe('reference audio by URL', () => {
 describe('cloning without the model', () => {
   it('answers every cloning path with how to install it, and saves nothing', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'flash-tts-nocloning-'));
-    const server = await startServer({
-      port: 0,
-      logLevel: 'silent',
-      workers: 1,
-      modelsDir: join(dir, 'models'),
-      speakersDir: join(dir, 'speakers'),
-    });
+    const server = await serverIn(dir);
     try {
       const wav = await referenceWav(2);
       const form = new FormData();
