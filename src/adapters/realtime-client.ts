@@ -191,7 +191,7 @@ export class RealtimeContextHandle implements AsyncIterable<ContextEvent> {
  */
 export class RealtimeClient extends EventEmitter {
   readonly #contexts = new Map<string, RealtimeContextHandle>();
-  readonly #pings = new Map<string, (sentAt: number) => void>();
+  readonly #pings = new Map<string, () => void>();
   #nextContext = 1;
   #nextPing = 1;
   #fatal: ErrorMessage | undefined;
@@ -266,7 +266,7 @@ export class RealtimeClient extends EventEmitter {
     this.emit('message', message);
     if (message.type === 'pong') {
       const id = String(message.id);
-      this.#pings.get(id)?.(0);
+      this.#pings.get(id)?.();
       this.#pings.delete(id);
       return;
     }

@@ -66,7 +66,7 @@ export class CloningService {
   /** The engine voice of a stored reference (its embedding cached on first use). */
   async voiceForDigest(digest: string): Promise<EngineVoiceRef> {
     const path = this.store.embeddingPath(CLONING_ENGINE, digest);
-    if (!(await this.store.readEmbedding(CLONING_ENGINE, digest))) {
+    if (!this.store.hasEmbedding(CLONING_ENGINE, digest)) {
       let pending = this.#inFlight.get(digest);
       if (!pending) {
         pending = (async () => {

@@ -83,6 +83,13 @@ export async function writeFileAtomic(path: string, data: Uint8Array | string): 
   }
 }
 
+/** Reads an embedding file as the store writes it: `<path>` (float32) and `<path>.json` (dims). */
+export async function readEmbeddingFile(path: string): Promise<Embedding> {
+  const dims = JSON.parse(await readFile(`${path}.json`, 'utf8')) as number[];
+  const bytes = await readFile(path);
+  return { data: new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length)), dims };
+}
+
 function bytesOf(samples: Float32Array): Uint8Array {
   return new Uint8Array(samples.buffer, samples.byteOffset, samples.byteLength);
 }
@@ -147,13 +154,15 @@ export class SpeakerStore {
     return new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length));
   }
 
+  /** Whether the embedding of a reference for a model was computed and saved before. */
+  hasEmbedding(model: string, digest: string): boolean {
+    const path = this.embeddingPath(model, digest);
+    return existsSync(path) && existsSync(`${path}.json`);
+  }
+
   /** The cached embedding of a reference for a model, if computed before. */
   async readEmbedding(model: string, digest: string): Promise<Embedding | undefined> {
-    const path = this.embeddingPath(model, digest);
-    if (!existsSync(path) || !existsSync(`${path}.json`)) return undefined;
-    const dims = JSON.parse(await readFile(`${path}.json`, 'utf8')) as number[];
-    const bytes = await readFile(path);
-    return { data: new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length)), dims };
+    return this.hasEmbedding(model, digest) ? readEmbeddingFile(this.embeddingPath(model, digest)) : undefined;
   }
 
   /** Caches an embedding (dimensions first, so a data file always has them). */

@@ -156,8 +156,19 @@ describe('realtime endpoint', () => {
     const doneAt = (id: string): number => order.findIndex((m) => m.type === 'done' && m.context_id === id);
     expect(doneAt('short')).toBeLessThan(doneAt('long'));
     expect(doneAt('other')).toBeLessThan(doneAt('long'));
-    // The voices differ: the male context's audio is not the female one's.
-    expect(audioOf(otherEvents).length).not.toBe(audioOf(longEvents).length / 6);
+    // The per-context voice reached the engine: "other" is exactly REST's male rendering of the
+    // same text, not the female one.
+    const restBytes = async (voice: string): Promise<number> => {
+      const res = await fetch(`${server.url}/v1/audio/speech`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'tts-1', input: TEXT, voice, response_format: 'pcm', sample_rate: 16000 }),
+      });
+      return (await res.arrayBuffer()).byteLength;
+    };
+    const otherBytes = audioOf(otherEvents).reduce((n, a) => n + a.data.length, 0);
+    expect(otherBytes).toBe(await restBytes('male'));
+    expect(otherBytes).not.toBe(await restBytes('female'));
   });
 
   it('segments token-by-token input exactly as the whole text', async () => {

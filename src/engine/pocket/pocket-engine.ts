@@ -12,10 +12,10 @@
  * Generation and decoding go frame by frame: audio streams after the first frame, and a cancel
  * stops at the next one.
  */
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SentencePieceProcessor } from '@sctg/sentencepiece-js';
 import type { InstalledModel } from '../../models/manifest.js';
+import { readEmbeddingFile } from '../../speakers/speaker-store.js';
 import { OnnxModel, type OnnxOptions, type TensorData, zeroState } from '../onnx/ort.js';
 import type { Engine, EngineInfo, SynthesisRequest } from '../types.js';
 
@@ -57,13 +57,6 @@ function firstExisting(model: InstalledModel, candidates: readonly string[]): st
   const files = new Set(model.manifest.files.map((f) => f.path));
   const found = candidates.find((c) => files.has(c));
   return join(model.dir, found ?? (candidates[0] as string));
-}
-
-/** Reads an embedding file written by the speaker store: `<path>` (float32) and `<path>.json` (dims). */
-async function readEmbedding(path: string): Promise<VoiceEmbedding> {
-  const dims = JSON.parse(await readFile(`${path}.json`, 'utf8')) as number[];
-  const bytes = await readFile(path);
-  return { data: new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length)), dims };
 }
 
 /** Feeds `out_state_<i>` outputs back as `state_<i>` inputs. */
@@ -156,7 +149,7 @@ export async function createPocketEngine(model: InstalledModel, onnx: Partial<On
   const voiceEmbedding = async (path: string): Promise<VoiceEmbedding> => {
     const cached = embeddings.get(path);
     if (cached) return cached;
-    const loaded = await readEmbedding(path);
+    const loaded = await readEmbeddingFile(path);
     if (embeddings.size > 64) embeddings.delete(embeddings.keys().next().value as string);
     embeddings.set(path, loaded);
     return loaded;
