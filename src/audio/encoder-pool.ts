@@ -57,6 +57,7 @@ class EncoderPool {
   }
 
   #receive(message: FromEncoder): void {
+    if (message.type === 'warm') return;
     const entry = this.#pending.get(message.id);
     if (!entry) return;
     const { state } = entry;
@@ -124,6 +125,27 @@ class EncoderPool {
     };
   }
 
+  /** Starts every worker and has each load its codecs, so the first requests pay for neither. */
+  async warm(): Promise<void> {
+    while (this.#workers.length < this.size) this.#worker();
+    await Promise.all(
+      this.#workers.map(
+        (worker) =>
+          new Promise<void>((resolve) => {
+            const done = (message?: FromEncoder): void => {
+              if (message && message.type !== 'warm') return;
+              worker.off('message', done);
+              worker.off('exit', done);
+              resolve();
+            };
+            worker.on('message', done);
+            worker.once('exit', () => done());
+            worker.postMessage({ type: 'warm' } satisfies ToEncoder);
+          }),
+      ),
+    );
+  }
+
   async stop(): Promise<void> {
     await Promise.all(
       this.#workers.splice(0).map(
@@ -142,6 +164,10 @@ class EncoderPool {
 }
 
 let pool: EncoderPool | undefined;
+const thePool = (): EncoderPool => {
+  pool ??= new EncoderPool(Math.max(1, Math.floor(availableParallelism() / 2)));
+  return pool;
+};
 
 /** An encoder running in the shared encoder worker pool (same contract as createAudioEncoder). */
 export function createRemoteEncoder(
@@ -149,8 +175,12 @@ export function createRemoteEncoder(
   options: EncoderOptions,
   requestedRate = options.sampleRate,
 ): Promise<AudioEncoder> {
-  pool ??= new EncoderPool(Math.max(1, Math.floor(availableParallelism() / 2)));
-  return pool.create(format, options, requestedRate);
+  return thePool().create(format, options, requestedRate);
+}
+
+/** Starts the pool's workers with their codecs loaded (server start-up). */
+export function warmEncoderPool(): Promise<void> {
+  return thePool().warm();
 }
 
 /** Encodes a whole buffer in the pool (see encodeAudio). */

@@ -25,6 +25,7 @@ export type ToEncoder =
   | { type: 'write'; id: number; pcm: Float32Array }
   | { type: 'end'; id: number }
   | { type: 'destroy'; id: number }
+  | { type: 'warm' }
   | { type: 'stop' };
 
 /** Encoder worker → main thread. */
@@ -32,12 +33,51 @@ export type FromEncoder =
   | { type: 'created'; id: number }
   | { type: 'data'; id: number; bytes: Uint8Array }
   | { type: 'ended'; id: number }
+  | { type: 'warm' }
   | { type: 'error'; id: number; message: string; unavailable: boolean };
 
 const encoders = new Map<number, Promise<AudioEncoder>>();
+/** Streams (no total known ahead): their rate, and whether they were written to yet. */
+const streams = new Map<number, { rate: number; channels: number; started: boolean }>();
+const FIRST_PIECE_S = 0.1;
+const PIECE_S = 0.25;
+
+/**
+ * Feeds a streamed write to its encoder in short pieces: each piece's bytes are posted as soon as
+ * they are encoded, so the client hears the start of a long sentence while the rest is still being
+ * encoded (lamejs takes tens of milliseconds per second of audio). A stream's first piece is the
+ * shortest.
+ */
+function writeStreamed(
+  encoder: AudioEncoder,
+  pcm: Float32Array,
+  stream: { rate: number; channels: number; started: boolean },
+): void {
+  let offset = 0;
+  if (!stream.started) {
+    stream.started = true;
+    offset = Math.min(pcm.length, Math.round(stream.rate * FIRST_PIECE_S) * stream.channels);
+    encoder.write(pcm.subarray(0, offset));
+  }
+  const piece = Math.round(stream.rate * PIECE_S) * stream.channels;
+  for (; offset < pcm.length; offset += piece) encoder.write(pcm.subarray(offset, offset + piece));
+}
+
+/** Loads every in-process codec once (wasm compile, module graphs) so no request pays for it. */
+async function warm(): Promise<void> {
+  for (const format of ['mp3', 'opus', 'flac', 'wav'] as const) {
+    const encoder = await createAudioEncoder(format, { sampleRate: 48000, channels: 1, onData: () => undefined });
+    encoder.write(new Float32Array(960));
+    encoder.destroy();
+  }
+}
 const post = (message: FromEncoder, transfer: ArrayBuffer[] = []): void => port.postMessage(message, transfer);
-const fail = (id: number, error: unknown): void => {
+const forget = (id: number): void => {
   encoders.delete(id);
+  streams.delete(id);
+};
+const fail = (id: number, error: unknown): void => {
+  forget(id);
   post({
     type: 'error',
     id,
@@ -64,19 +104,27 @@ port.on('message', (message: ToEncoder) => {
         message.requestedRate,
       );
       encoders.set(id, created);
+      if (message.totalFrames === undefined)
+        streams.set(id, { rate: message.sampleRate, channels: message.channels, started: false });
       created.then(
         () => post({ type: 'created', id }),
         (error: unknown) => fail(id, error),
       );
       return;
     }
-    case 'write':
+    case 'write': {
       // Writes run in order after creation (the promise chain keeps them sequential).
-      encoders.get(message.id)?.then(
-        (encoder) => encoder.write(message.pcm),
+      const { id, pcm } = message;
+      encoders.get(id)?.then(
+        (encoder) => {
+          const stream = streams.get(id);
+          if (stream) writeStreamed(encoder, pcm, stream);
+          else encoder.write(pcm);
+        },
         () => undefined,
       );
       return;
+    }
     case 'end': {
       const { id } = message;
       encoders
@@ -84,7 +132,7 @@ port.on('message', (message: ToEncoder) => {
         ?.then((encoder) => encoder.end())
         .then(
           () => {
-            encoders.delete(id);
+            forget(id);
             post({ type: 'ended', id });
           },
           (error: unknown) => fail(id, error),
@@ -96,7 +144,13 @@ port.on('message', (message: ToEncoder) => {
         (encoder) => encoder.destroy(),
         () => undefined,
       );
-      encoders.delete(message.id);
+      forget(message.id);
+      return;
+    case 'warm':
+      warm().then(
+        () => post({ type: 'warm' }),
+        () => post({ type: 'warm' }),
+      );
       return;
     case 'stop':
       for (const encoder of encoders.values())
@@ -105,6 +159,7 @@ port.on('message', (message: ToEncoder) => {
           () => undefined,
         );
       encoders.clear();
+      streams.clear();
       port.close();
       return;
   }

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type Logger, pino } from 'pino';
-import { stopEncoderPool } from '../audio/encoder-pool.js';
+import { stopEncoderPool, warmEncoderPool } from '../audio/encoder-pool.js';
 import { enginesFor } from '../engine/engine-selection.js';
 import { Scheduler } from '../engine/scheduler.js';
 import { TtsService } from '../engine/tts-service.js';
@@ -15,6 +15,7 @@ import { VoiceCatalog } from '../speakers/voice-catalog.js';
 import { createApp } from './app.js';
 import { resolveConfig, type ServerConfig } from './config.js';
 import { attachRealtime, type RealtimeEndpoint } from './realtime/realtime-server.js';
+import { warmUp } from './warm-up.js';
 
 /** The package version, from the nearest package.json above this file (src/ or dist/src/). */
 export const VERSION: string = (() => {
@@ -49,13 +50,17 @@ export async function startServer(config: Partial<ServerConfig> = {}, logger?: L
   const resolved = resolveConfig(config);
   const log = logger ?? pino({ level: resolved.logLevel });
   const models = scanInstalled(resolved.modelsDir);
-  const scheduler = await Scheduler.start({
-    workers: resolved.workers,
-    maxStreams: resolved.maxStreams,
-    engines: enginesFor(models),
-    models,
-    onnxThreads: resolved.onnxThreads,
-  });
+  // The encoder pool warms up beside the engines, so the first request pays for neither.
+  const [scheduler] = await Promise.all([
+    Scheduler.start({
+      workers: resolved.workers,
+      maxStreams: resolved.maxStreams,
+      engines: enginesFor(models),
+      models,
+      onnxThreads: resolved.onnxThreads,
+    }),
+    warmEncoderPool(),
+  ]);
   const service = new TtsService(scheduler);
   const store = await SpeakerStore.open(resolved.speakersDir);
   const cloning = new CloningService(scheduler, store);
@@ -65,6 +70,7 @@ export async function startServer(config: Partial<ServerConfig> = {}, logger?: L
     speakers: () => store.list(),
     speakerVoice: (digest) => store.embeddingPath(CLONING_ENGINE, digest),
   });
+  await warmUp(scheduler, catalog, resolved.workers, log);
   const app = createApp({ config: resolved, scheduler, service, catalog, cloning, log }, VERSION);
   const http = createServer(app);
   const realtime = attachRealtime(http, { config: resolved, scheduler, catalog, log, version: VERSION, apiKey: resolved.apiKey });
