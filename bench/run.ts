@@ -10,7 +10,7 @@ import { AUDIO_FORMATS, encodeAudio, encoderInputRate, Resampler } from '../src/
 import { createFliteEngine } from '../src/engine/flite/flite-engine.js';
 import { planSegments } from '../src/engine/tts-service.js';
 import { startServer } from '../src/server/server.js';
-import { realtimeBench } from './realtime.js';
+import { realtimeBench, settle } from './realtime.js';
 
 const PARAGRAPH =
   'Streaming speech starts with a short first fragment, so the listener hears something at once. ' +
@@ -42,6 +42,7 @@ async function main(): Promise<void> {
     const ttfb: number[] = [];
     for (let i = 0; i < 7; i++) {
       engineFirst.push((await synth(first)).ms);
+      await settle();
       const t = performance.now();
       const res = await fetch(`${server.url}/speak`, {
         method: 'POST',

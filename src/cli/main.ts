@@ -135,6 +135,7 @@ program
           speed: flags.speed,
           pitchSemitones: PITCH_SEMITONES[flags.pitch],
           sampleRate: inputRate,
+          firstAudioFirst: false,
         })) {
           parts.push(chunk.pcm);
         }

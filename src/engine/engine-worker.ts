@@ -16,8 +16,12 @@ if (!parentPort) throw new Error('engine-worker must run in a worker thread');
 const port = parentPort;
 /** Frames per message after the first (25 = half a second of 20 ms frames). */
 const FRAME_BATCH = 25;
-/** Realtime jobs: seconds of engine audio converted and encoded first, before the rest. */
-const FIRST_PIECE_SECONDS = 0.1;
+/**
+ * Jobs convert (and realtime jobs encode) engine audio in growing pieces: first one output frame
+ * (plus a little for the resampler's delay), so the first message leaves about half a millisecond
+ * after the engine's audio; then a short piece that lands before that frame has played; then seconds.
+ */
+const pieceSeconds = (index: number, frameMs: number): number => (index === 0 ? (frameMs + 5) / 1000 : index === 1 ? 0.2 : 1);
 const post = (message: FromWorker, transfer: ArrayBuffer[] = []): void => port.postMessage(message, transfer);
 
 async function main(): Promise<void> {
@@ -61,46 +65,51 @@ async function main(): Promise<void> {
       return;
     }
     const framer = job.framing ? new AudioFramer(job.framing) : undefined;
+    const frameMs = job.framing?.frame_ms ?? 20;
+    /** Sends converted audio: as encoded frames (realtime) or as PCM. */
+    const emit = (pcm: Float32Array, words: WordTiming[] | undefined): void => {
+      if (framer) {
+        postFrames(id, framer.push(pcm), words, signal);
+        return;
+      }
+      if (pcm.length === 0 && !words) return;
+      const owned = pcm.buffer.byteLength === pcm.byteLength ? pcm : pcm.slice();
+      post({ type: 'chunk', id, chunk: words ? { pcm: owned, words } : { pcm: owned } }, [owned.buffer as ArrayBuffer]);
+    };
+    // One conversion for the whole segment, so chunk boundaries leave no seams in the filter.
     let converter: ResamplerStream | undefined;
-    // Realtime jobs convert and encode a short first piece before the rest, so the first frame leaves early.
-    let pieceSize = 0;
+    let piece = 0;
     try {
       for await (const chunk of engine.synthesize(job.request, signal)) {
         if (signal.aborted) return;
         const rate = chunk.sampleRate ?? engine.info.sampleRate;
-        if (framer && !converter) {
-          converter = resampler.stream(rate, job.outputRate);
-          pieceSize = Math.round(rate * FIRST_PIECE_SECONDS);
-        }
+        converter ??= resampler.stream(rate, job.outputRate);
         const shaped = effects.apply(chunk.pcm, rate, job.effects);
         // A server-side tempo change stretches the timeline the engine's word times refer to.
         const tempo = job.effects.tempo;
-        const words = chunk.words?.map((w) => ({ word: w.word, start: w.start / tempo, end: w.end / tempo }));
-        if (framer && converter) {
-          let pendingWords = words;
-          for (let offset = 0; offset < shaped.length; offset += pieceSize, pieceSize = rate) {
-            postFrames(id, framer.push(converter.process(shaped.subarray(offset, offset + pieceSize))), pendingWords, signal);
-            pendingWords = undefined;
-            if (signal.aborted) return;
-          }
-          if (pendingWords) postFrames(id, [], pendingWords, signal);
-          continue;
+        let words = chunk.words?.map((w) => ({ word: w.word, start: w.start / tempo, end: w.end / tempo }));
+        for (let offset = 0, size = 0; offset < shaped.length; offset += size) {
+          size = Math.round(rate * pieceSeconds(piece++, frameMs));
+          emit(converter.process(shaped.subarray(offset, offset + size)), words);
+          words = undefined;
+          if (signal.aborted) return;
         }
-        const pcm = resampler.resample(shaped, rate, job.outputRate);
-        const owned = pcm.buffer.byteLength === pcm.byteLength ? pcm : pcm.slice();
-        post({ type: 'chunk', id, chunk: words ? { pcm: owned, words } : { pcm: owned } }, [owned.buffer as ArrayBuffer]);
+        if (words) emit(new Float32Array(0), words);
       }
-      if (framer && converter && !signal.aborted) {
+      if (converter && !signal.aborted) {
         const tail = converter.end();
-        postFrames(
-          id,
-          (function* () {
-            yield* framer.push(tail);
-            yield* framer.endSegment();
-          })(),
-          undefined,
-          signal,
-        );
+        converter = undefined;
+        if (framer) {
+          postFrames(
+            id,
+            (function* () {
+              yield* framer.push(tail);
+              yield* framer.endSegment();
+            })(),
+            undefined,
+            signal,
+          );
+        } else emit(tail, undefined);
       }
     } finally {
       converter?.end(); // frees the converter when the job stops early

@@ -113,6 +113,11 @@ export class Scheduler {
     return this.#streams.length;
   }
 
+  /** Segment jobs on a worker now. */
+  get runningJobs(): number {
+    return this.#slots.filter((slot) => slot.job !== undefined).length;
+  }
+
   /** Segment jobs waiting for a worker. */
   get queuedJobs(): number {
     return this.#streams.reduce((n, s) => n + s.pending.length, 0);

@@ -32,6 +32,12 @@ export interface SpeechOptions {
   /** Aborting stops synthesis at the next segment step and ends the iteration. */
   signal?: AbortSignal;
   segmenter?: Partial<SegmenterOptions>;
+  /**
+   * Streams (default): the first segment runs alone until its first audio is handed on, so it
+   * gets the machine to itself. Whole-file requests set `false`: only the total time counts, and
+   * the second segment starts beside the first.
+   */
+  firstAudioFirst?: boolean;
 }
 
 /** Audio of (part of) one segment. */
@@ -89,9 +95,11 @@ export class TtsService {
   constructor(private readonly scheduler: Scheduler) {}
 
   /**
-   * Starts speaking `text`. Takes a scheduler slot at once (throws `server_busy` when none is
-   * free, `invalid_request` when the text has nothing to say), then yields PCM chunks in order as
-   * segments finish.
+   * Starts speaking `text` at once: takes a scheduler slot (throws `server_busy` when none is
+   * free, `invalid_request` when the text has nothing to say) and submits the first segments
+   * before returning, so synthesis runs while the caller sets up its output. Yields PCM chunks in
+   * order as segments finish. Aborting `options.signal` stops it and frees the slot, iterated or
+   * not; a caller that may never iterate must abort.
    */
   speak(text: string, options: SpeechOptions): AsyncIterable<SpeechChunk> {
     const segments = planSegments(text, options.segmenter);
@@ -99,30 +107,39 @@ export class TtsService {
       throw new TtsError('invalid_request', 'The text has nothing to speak (no letters or digits).', 'text');
     }
     const stream = this.scheduler.openStream();
-    return this.#run(stream, segments, options);
+    const { signal } = options;
+    const onAbort = (): void => stream.close();
+    if (signal?.aborted) onAbort();
+    else signal?.addEventListener('abort', onAbort, { once: true });
+    const results: AsyncIterable<SegmentChunk>[] = [];
+    const submitUpTo = (count: number): void => {
+      if (stream.closed) return;
+      while (results.length < Math.min(count, segments.length)) {
+        const { spoken } = segments[results.length] as { spoken: string };
+        results.push(stream.submit(segmentJob(spoken, options, this.scheduler.engines)));
+      }
+    };
+    // The first segment runs alone until its first audio is out: on a small machine a second
+    // engine thread busy beside it delays the thread that must send that audio.
+    submitUpTo(options.firstAudioFirst === false ? LOOKAHEAD : 1);
+    return this.#run(stream, segments, results, submitUpTo, options, onAbort);
   }
 
   async *#run(
     stream: SchedulerStream,
     segments: { written: string; spoken: string }[],
+    results: AsyncIterable<SegmentChunk>[],
+    submitUpTo: (count: number) => void,
     options: SpeechOptions,
+    onAbort: () => void,
   ): AsyncGenerator<SpeechChunk> {
     const { signal } = options;
-    const onAbort = (): void => stream.close();
-    signal?.addEventListener('abort', onAbort, { once: true });
-    const job = (spoken: string): SegmentJob => segmentJob(spoken, options, this.scheduler.engines);
     let budget =
       options.maxSeconds === undefined ? Number.POSITIVE_INFINITY : Math.round(options.maxSeconds * options.sampleRate);
     try {
-      if (signal?.aborted) return;
-      const results: AsyncIterable<SegmentChunk>[] = [];
-      const submitUpTo = (count: number): void => {
-        while (results.length < Math.min(count, segments.length)) {
-          results.push(stream.submit(job((segments[results.length] as { spoken: string }).spoken)));
-        }
-      };
       for (let i = 0; i < segments.length; i++) {
-        submitUpTo(i + LOOKAHEAD);
+        if (signal?.aborted || stream.closed) return;
+        if (i > 0) submitUpTo(i + LOOKAHEAD);
         for await (const chunk of results[i] as AsyncIterable<SegmentChunk>) {
           if (signal?.aborted || budget <= 0) return;
           const pcm = chunk.pcm ?? new Float32Array(0);
@@ -130,6 +147,7 @@ export class TtsService {
           budget -= part.length;
           const text = (segments[i] as { written: string }).written;
           yield chunk.words ? { segment: i, text, pcm: part, words: chunk.words } : { segment: i, text, pcm: part };
+          if (i === 0) submitUpTo(LOOKAHEAD); // the first audio has been handed on
         }
         if (signal?.aborted || stream.closed || budget <= 0) return;
       }

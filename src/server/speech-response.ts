@@ -10,11 +10,12 @@ import {
   type AudioFormat,
   CONTENT_TYPES,
   concatFloat32,
+  createAudioEncoder,
   EncoderUnavailableError,
   encoderInputRate,
   findFfmpeg,
 } from '../audio/index.js';
-import type { SpeechOptions, TtsService } from '../engine/tts-service.js';
+import type { SpeechChunk, SpeechOptions, TtsService } from '../engine/tts-service.js';
 import { TtsError } from '../errors.js';
 
 /** What to say and how to send it. */
@@ -59,27 +60,67 @@ export async function sendSpeech(
   };
   res.on('close', onClose);
   req.on('aborted', onClose);
-  const chunks = service.speak(request.text, { ...request.options, sampleRate: inputRate, signal: controller.signal });
+  // Synthesis starts here, before the encoder exists; any failure below must abort to free its slot.
+  const chunks = service.speak(request.text, {
+    ...request.options,
+    sampleRate: inputRate,
+    signal: controller.signal,
+    firstAudioFirst: request.stream,
+  });
   const started = performance.now();
-
-  if (!request.stream) {
-    const parts: Float32Array[] = [];
-    for await (const chunk of chunks) parts.push(chunk.pcm);
-    if (controller.signal.aborted) return;
-    const body = await encodeAudioRemote(format, concatFloat32(parts), inputRate, 1, sampleRate).catch((error: unknown) => {
-      if (error instanceof EncoderUnavailableError) throw new TtsError('unsupported_format', error.message, 'response_format');
-      throw error;
-    });
-    audioHeaders(res, format);
-    res.setHeader('Content-Length', body.length);
-    res.end(Buffer.from(body.buffer, body.byteOffset, body.byteLength));
-    log.info({ format, bytes: body.length, ms: Math.round(performance.now() - started) }, 'speech sent');
-    return;
+  try {
+    await (request.stream
+      ? streamSpeech(res, chunks, request, inputRate, controller.signal, log, started)
+      : sendWhole(res, chunks, request, inputRate, controller.signal, log, started));
+  } catch (error) {
+    controller.abort();
+    throw error;
   }
+}
 
+const encoderError = (error: unknown): never => {
+  if (error instanceof EncoderUnavailableError) throw new TtsError('unsupported_format', error.message, 'response_format');
+  throw error;
+};
+
+async function sendWhole(
+  res: Response,
+  chunks: AsyncIterable<SpeechChunk>,
+  { format, sampleRate }: SpeechRequest,
+  inputRate: number,
+  signal: AbortSignal,
+  log: Logger,
+  started: number,
+): Promise<void> {
+  const parts: Float32Array[] = [];
+  for await (const chunk of chunks) parts.push(chunk.pcm);
+  if (signal.aborted) return;
+  const body = await encodeAudioRemote(format, concatFloat32(parts), inputRate, 1, sampleRate).catch(encoderError);
+  audioHeaders(res, format);
+  res.setHeader('Content-Length', body.length);
+  res.end(Buffer.from(body.buffer, body.byteOffset, body.byteLength));
+  log.info({ format, bytes: body.length, ms: Math.round(performance.now() - started) }, 'speech sent');
+}
+
+/**
+ * Raw PCM and WAV cost a multiply per sample: a thread hop would cost more than it saves, so they
+ * are encoded here; every other format is encoded in the encoder pool.
+ */
+const IN_PROCESS: ReadonlySet<AudioFormat> = new Set(['pcm', 'wav']);
+
+async function streamSpeech(
+  res: Response,
+  chunks: AsyncIterable<SpeechChunk>,
+  { format, sampleRate }: SpeechRequest,
+  inputRate: number,
+  signal: AbortSignal,
+  log: Logger,
+  started: number,
+): Promise<void> {
   let firstByteMs: number | undefined;
   let draining: Promise<void> | undefined;
-  const encoder = await createRemoteEncoder(
+  const create = IN_PROCESS.has(format) ? createAudioEncoder : createRemoteEncoder;
+  const encoder = await create(
     format,
     {
       sampleRate: inputRate,
@@ -108,17 +149,14 @@ export async function sendSpeech(
       },
     },
     sampleRate,
-  ).catch((error: unknown) => {
-    if (error instanceof EncoderUnavailableError) throw new TtsError('unsupported_format', error.message, 'response_format');
-    throw error;
-  });
+  ).catch(encoderError);
   try {
     for await (const chunk of chunks) {
       encoder.write(chunk.pcm);
       // Respect the socket: wait while the client is behind instead of buffering without end.
       if (draining) await draining;
     }
-    if (controller.signal.aborted) {
+    if (signal.aborted) {
       encoder.destroy();
       return;
     }

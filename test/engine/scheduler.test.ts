@@ -126,4 +126,26 @@ describe('engine workers and scheduler', () => {
     expect(scheduler.openStreams).toBe(0);
     expect(scheduler.queuedJobs).toBe(0);
   });
+
+  it('starts synthesis before it is iterated; an abort before iterating frees the slot', async () => {
+    const idle = async (): Promise<void> => {
+      for (let i = 0; i < 100 && scheduler.runningJobs > 0; i++) await new Promise((r) => setTimeout(r, 20));
+      expect(scheduler.runningJobs).toBe(0);
+    };
+    await idle(); // the cancelled job of the test before may still be finishing its step
+    const controller = new AbortController();
+    service.speak('Started at once. Then a second sentence.', {
+      voice: FEMALE,
+      speed: 1,
+      pitchSemitones: 0,
+      sampleRate: 16000,
+      signal: controller.signal,
+    });
+    // Only the first segment runs until its first audio is handed on.
+    expect(scheduler.runningJobs).toBe(1);
+    expect(scheduler.queuedJobs).toBe(0);
+    controller.abort();
+    expect(scheduler.openStreams).toBe(0);
+    await idle();
+  });
 });

@@ -245,10 +245,8 @@ export class RealtimeContext {
     for await (const chunk of audio) {
       if (this.#cancelled) return;
       received = true;
-      if (!item.started) {
-        item.started = true;
-        this.#submitAhead();
-      }
+      const first = !item.started;
+      item.started = true;
       if (this.host.timestamps && chunk.words && chunk.words.length > 0) {
         const words = chunk.words.map((w) => ({
           word: w.word,
@@ -257,7 +255,11 @@ export class RealtimeContext {
         }));
         this.#send({ type: 'words', context_id: this.id, segment_id: segmentId, words });
       }
-      if (chunk.frames && !(await this.#sendFrames(segmentId, chunk.frames))) return;
+      const sent = chunk.frames ? this.#sendFrames(segmentId, chunk.frames) : true;
+      // The next segment starts once this one's first audio is on its way, not before: an engine
+      // thread starting beside the one sending it would only slow that first audio down.
+      if (first) this.#submitAhead();
+      if (!(await sent)) return;
     }
     if (this.#cancelled) return;
     // Audio that stops without a cancel means the scheduler dropped the job: the server is stopping.
