@@ -1,11 +1,11 @@
-/** The engines this build can load inside a worker, by id. */
+/**
+ * The engines this build can load inside a worker, by id. Each engine's module is imported only
+ * when it is created: the neural front ends load a pronunciation dictionary and onnxruntime (about
+ * 0.6 s each), which a worker that speaks only with Flite should not pay for at start.
+ */
 import type { InstalledModel } from '../models/manifest.js';
 import { pickKokoro } from './engine-selection.js';
-import { createFliteEngine } from './flite/flite-engine.js';
-import { createKokoroEngine } from './kokoro/kokoro-engine.js';
 import type { OnnxOptions } from './onnx/ort.js';
-import { createPiperEngine } from './piper/piper-engine.js';
-import { createPocketEngine } from './pocket/pocket-engine.js';
 import type { Engine } from './types.js';
 
 /** What an engine is created from. */
@@ -17,24 +17,28 @@ export interface EngineContext {
 
 /** Factories of every known engine. */
 export const ENGINE_FACTORIES: Readonly<Record<string, (context: EngineContext) => Promise<Engine>>> = {
-  flite: () => createFliteEngine(),
-  kokoro: (context) => {
+  flite: async () => (await import('./flite/flite-engine.js')).createFliteEngine(),
+  kokoro: async (context) => {
     const model = pickKokoro(context.models);
     if (!model) throw new Error('no Kokoro graph is installed (pull kokoro-82m-int8, -fp16 or -fp32)');
+    const { createKokoroEngine } = await import('./kokoro/kokoro-engine.js');
     return createKokoroEngine(
       model,
       context.onnx,
       context.models.filter((m) => m.engine === 'kokoro'),
     );
   },
-  'pocket-tts': (context) => {
+  'pocket-tts': async (context) => {
     const model = context.models.find((m) => m.engine === 'pocket-tts');
     if (!model) throw new Error('the Pocket-TTS model is not installed (flash-tts models pull pocket-tts-int8)');
+    const { createPocketEngine } = await import('./pocket/pocket-engine.js');
     return createPocketEngine(model, context.onnx);
   },
-  piper: (context) =>
-    createPiperEngine(
+  piper: async (context) => {
+    const { createPiperEngine } = await import('./piper/piper-engine.js');
+    return createPiperEngine(
       context.models.filter((m) => m.engine === 'piper'),
       context.onnx,
-    ),
+    );
+  },
 };
