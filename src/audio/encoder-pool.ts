@@ -8,7 +8,6 @@
 import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import { siblingModule, startModuleWorker } from '../util/module-worker.js';
-import { encodeAudio } from './create-encoder.js';
 import { type AudioEncoder, type EncoderOptions, EncoderUnavailableError } from './encoder.js';
 import type { FromEncoder, ToEncoder } from './encoder-worker.js';
 import type { AudioFormat } from './formats.js';
@@ -181,17 +180,6 @@ export function createRemoteEncoder(
 /** Starts the pool's workers with their codecs loaded (server start-up). */
 export function warmEncoderPool(): Promise<void> {
   return thePool().warm();
-}
-
-/** Encodes a whole buffer in the pool (see encodeAudio). */
-export function encodeAudioRemote(
-  format: AudioFormat,
-  pcm: Float32Array,
-  sampleRate: number,
-  channels = 1,
-  requestedRate = sampleRate,
-): Promise<Uint8Array> {
-  return encodeAudio(format, pcm, sampleRate, channels, requestedRate, createRemoteEncoder);
 }
 
 /** Stops the pool's workers (server shutdown); a later encoder starts a fresh pool. */

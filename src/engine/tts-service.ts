@@ -5,7 +5,7 @@
 import { TtsError } from '../errors.js';
 import { normalizeText } from '../text/normalize.js';
 import { type SegmenterOptions, segmentText } from '../text/segmenter.js';
-import type { Scheduler, SchedulerStream } from './scheduler.js';
+import type { Scheduler } from './scheduler.js';
 import type { EngineInfo, WordTiming } from './types.js';
 import type { SegmentChunk, SegmentJob } from './worker-messages.js';
 
@@ -122,38 +122,28 @@ export class TtsService {
     // The first segment runs alone until its first audio is out: on a small machine a second
     // engine thread busy beside it delays the thread that must send that audio.
     submitUpTo(options.firstAudioFirst === false ? LOOKAHEAD : 1);
-    return this.#run(stream, segments, results, submitUpTo, options, onAbort);
-  }
-
-  async *#run(
-    stream: SchedulerStream,
-    segments: { written: string; spoken: string }[],
-    results: AsyncIterable<SegmentChunk>[],
-    submitUpTo: (count: number) => void,
-    options: SpeechOptions,
-    onAbort: () => void,
-  ): AsyncGenerator<SpeechChunk> {
-    const { signal } = options;
     let budget =
       options.maxSeconds === undefined ? Number.POSITIVE_INFINITY : Math.round(options.maxSeconds * options.sampleRate);
-    try {
-      for (let i = 0; i < segments.length; i++) {
-        if (signal?.aborted || stream.closed) return;
-        if (i > 0) submitUpTo(i + LOOKAHEAD);
-        for await (const chunk of results[i] as AsyncIterable<SegmentChunk>) {
-          if (signal?.aborted || budget <= 0) return;
-          const pcm = chunk.pcm ?? new Float32Array(0);
-          const part = pcm.length > budget ? pcm.subarray(0, budget) : pcm;
-          budget -= part.length;
-          const text = (segments[i] as { written: string }).written;
-          yield chunk.words ? { segment: i, text, pcm: part, words: chunk.words } : { segment: i, text, pcm: part };
-          if (i === 0) submitUpTo(LOOKAHEAD); // the first audio has been handed on
+    return (async function* (): AsyncGenerator<SpeechChunk> {
+      try {
+        for (let i = 0; i < segments.length; i++) {
+          if (signal?.aborted || stream.closed) return;
+          if (i > 0) submitUpTo(i + LOOKAHEAD);
+          for await (const chunk of results[i] as AsyncIterable<SegmentChunk>) {
+            if (signal?.aborted || budget <= 0) return;
+            const pcm = chunk.pcm ?? new Float32Array(0);
+            const part = pcm.length > budget ? pcm.subarray(0, budget) : pcm;
+            budget -= part.length;
+            const text = (segments[i] as { written: string }).written;
+            yield chunk.words ? { segment: i, text, pcm: part, words: chunk.words } : { segment: i, text, pcm: part };
+            if (i === 0) submitUpTo(LOOKAHEAD); // the first audio has been handed on
+          }
+          if (signal?.aborted || stream.closed || budget <= 0) return;
         }
-        if (signal?.aborted || stream.closed || budget <= 0) return;
+      } finally {
+        signal?.removeEventListener('abort', onAbort);
+        stream.close();
       }
-    } finally {
-      signal?.removeEventListener('abort', onAbort);
-      stream.close();
-    }
+    })();
   }
 }

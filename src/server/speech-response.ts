@@ -5,13 +5,15 @@
  */
 import type { Request, Response } from 'express';
 import type { Logger } from 'pino';
-import { createRemoteEncoder, encodeAudioRemote } from '../audio/encoder-pool.js';
+import { createRemoteEncoder } from '../audio/encoder-pool.js';
 import {
   type AudioFormat,
   CONTENT_TYPES,
   concatFloat32,
   createAudioEncoder,
+  type EncoderFactory,
   EncoderUnavailableError,
+  encodeAudio,
   encoderInputRate,
   findFfmpeg,
 } from '../audio/index.js';
@@ -43,6 +45,12 @@ function audioHeaders(res: Response, format: AudioFormat): void {
   res.setHeader('Content-Disposition', `attachment; filename=speech.${format}`);
 }
 
+/**
+ * Raw PCM and WAV cost a multiply per sample: a thread hop would cost more than it saves, so they
+ * are encoded here, whole or streamed; every other format is encoded in the encoder pool.
+ */
+const IN_PROCESS: ReadonlySet<AudioFormat> = new Set(['pcm', 'wav']);
+
 /** Synthesizes `request` and writes it to `res`. */
 export async function sendSpeech(
   req: Request,
@@ -67,11 +75,19 @@ export async function sendSpeech(
     signal: controller.signal,
     firstAudioFirst: request.stream,
   });
-  const started = performance.now();
+  const delivery: Delivery = {
+    res,
+    chunks,
+    format,
+    sampleRate,
+    inputRate,
+    create: IN_PROCESS.has(format) ? createAudioEncoder : createRemoteEncoder,
+    signal: controller.signal,
+    log,
+    started: performance.now(),
+  };
   try {
-    await (request.stream
-      ? streamSpeech(res, chunks, request, inputRate, controller.signal, log, started)
-      : sendWhole(res, chunks, request, inputRate, controller.signal, log, started));
+    await (request.stream ? streamSpeech(delivery) : sendWhole(delivery));
   } catch (error) {
     controller.abort();
     throw error;
@@ -83,43 +99,45 @@ const encoderError = (error: unknown): never => {
   throw error;
 };
 
-async function sendWhole(
-  res: Response,
-  chunks: AsyncIterable<SpeechChunk>,
-  { format, sampleRate }: SpeechRequest,
-  inputRate: number,
-  signal: AbortSignal,
-  log: Logger,
-  started: number,
-): Promise<void> {
+/** One response being sent: where, what, and how it is encoded. */
+interface Delivery {
+  res: Response;
+  chunks: AsyncIterable<SpeechChunk>;
+  format: AudioFormat;
+  /** The rate the client asked for. */
+  sampleRate: number;
+  /** The rate the encoder is fed (see encoderInputRate). */
+  inputRate: number;
+  create: EncoderFactory;
+  signal: AbortSignal;
+  log: Logger;
+  started: number;
+}
+
+async function sendWhole({ res, chunks, format, sampleRate, inputRate, create, signal, log, started }: Delivery): Promise<void> {
   const parts: Float32Array[] = [];
   for await (const chunk of chunks) parts.push(chunk.pcm);
   if (signal.aborted) return;
-  const body = await encodeAudioRemote(format, concatFloat32(parts), inputRate, 1, sampleRate).catch(encoderError);
+  const body = await encodeAudio(format, concatFloat32(parts), inputRate, 1, sampleRate, create).catch(encoderError);
   audioHeaders(res, format);
   res.setHeader('Content-Length', body.length);
   res.end(Buffer.from(body.buffer, body.byteOffset, body.byteLength));
   log.info({ format, bytes: body.length, ms: Math.round(performance.now() - started) }, 'speech sent');
 }
 
-/**
- * Raw PCM and WAV cost a multiply per sample: a thread hop would cost more than it saves, so they
- * are encoded here; every other format is encoded in the encoder pool.
- */
-const IN_PROCESS: ReadonlySet<AudioFormat> = new Set(['pcm', 'wav']);
-
-async function streamSpeech(
-  res: Response,
-  chunks: AsyncIterable<SpeechChunk>,
-  { format, sampleRate }: SpeechRequest,
-  inputRate: number,
-  signal: AbortSignal,
-  log: Logger,
-  started: number,
-): Promise<void> {
+async function streamSpeech({
+  res,
+  chunks,
+  format,
+  sampleRate,
+  inputRate,
+  create,
+  signal,
+  log,
+  started,
+}: Delivery): Promise<void> {
   let firstByteMs: number | undefined;
   let draining: Promise<void> | undefined;
-  const create = IN_PROCESS.has(format) ? createAudioEncoder : createRemoteEncoder;
   const encoder = await create(
     format,
     {
