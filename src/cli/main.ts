@@ -11,7 +11,8 @@ import { AUDIO_FORMATS, type AudioFormat, concatFloat32, encodeAudio, encoderInp
 import { enginesFor } from '../engine/engine-selection.js';
 import { Scheduler } from '../engine/scheduler.js';
 import { TtsService } from '../engine/tts-service.js';
-import { defaultModelsDir, loadManifests, scanInstalled } from '../models/manifest.js';
+import { importModel } from '../models/import-model.js';
+import { defaultModelsDir, loadManifests, type ModelManifest, scanInstalled } from '../models/manifest.js';
 import { pullModel, removeModel } from '../models/pull.js';
 import { configFromEnv, DEFAULT_SERVER_CONFIG, resolveConfig, type ServerConfig } from '../server/config.js';
 import { startServer, VERSION } from '../server/server.js';
@@ -168,16 +169,21 @@ models
     process.stdout.write(`\n* installed in ${dir}\n`);
   });
 
+/** The manifest called `name`, or an error listing the names there are. */
+function manifestNamed(name: string): ModelManifest {
+  const manifests = loadManifests();
+  const manifest = manifests.get(name);
+  if (!manifest) throw new InvalidArgumentError(`No model is called "${name}". Models: ${[...manifests.keys()].join(', ')}.`);
+  return manifest;
+}
+
 models
   .command('pull')
   .description('download and install a model (resumes an interrupted download)')
   .argument('<name>', 'model name (see `flash-tts models list`)')
   .addOption(modelsDirOption())
   .action(async (name: string, flags: { modelsDir?: string }) => {
-    const manifest = loadManifests().get(name);
-    if (!manifest) {
-      throw new InvalidArgumentError(`No model is called "${name}". Models: ${[...loadManifests().keys()].join(', ')}.`);
-    }
+    const manifest = manifestNamed(name);
     const dir = flags.modelsDir ?? defaultModelsDir();
     const total = manifest.files.reduce((n, f) => n + (f.size ?? 0), 0);
     const bar = process.stderr.isTTY
@@ -200,6 +206,22 @@ models
       },
       onNote: (note) => process.stderr.write(`${note}\n`),
     }).finally(() => bar?.stop());
+    process.stdout.write(`installed ${installed.name} in ${installed.dir}; restart the server to use it\n`);
+  });
+
+models
+  .command('import')
+  .description('install a model from a folder holding its files under their manifest paths (no download)')
+  .argument('<name>', 'model name (see `flash-tts models list`)')
+  .requiredOption('--from <dir>', 'folder with the files, e.g. model.onnx, config.json, voices/<id>.bin')
+  .addOption(modelsDirOption())
+  .action(async (name: string, flags: { from: string; modelsDir?: string }) => {
+    const manifest = manifestNamed(name);
+    const installed = await importModel(manifest, {
+      modelsDir: flags.modelsDir ?? defaultModelsDir(),
+      from: flags.from,
+      onNote: (note) => process.stderr.write(`${note}\n`),
+    });
     process.stdout.write(`installed ${installed.name} in ${installed.dir}; restart the server to use it\n`);
   });
 

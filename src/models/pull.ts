@@ -4,10 +4,13 @@
  * staging directory into place — so a model directory is either complete or absent.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync } from 'node:fs';
-import { mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { commitInstall, hashFile, modelDir, sha256Of, sizeOf, stagingDir } from './install-dir.js';
 import { INSTALLED_FILE, type InstalledModel, type ModelManifest, manifestSchema } from './manifest.js';
+
+export { modelDir } from './install-dir.js';
 
 /** Progress of a pull, after each piece received. */
 export interface PullProgress {
@@ -25,29 +28,6 @@ export interface PullOptions {
   signal?: AbortSignal;
 }
 
-async function sizeOf(path: string): Promise<number> {
-  try {
-    return (await stat(path)).size;
-  } catch {
-    return 0;
-  }
-}
-
-async function hashFile(path: string): Promise<ReturnType<typeof createHash>> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-  return hash;
-}
-
-async function sha256Of(path: string): Promise<string> {
-  return (await hashFile(path)).digest('hex');
-}
-
-/** The directory a model is (or would be) installed in. */
-export function modelDir(modelsDir: string, name: string): string {
-  return join(modelsDir, name);
-}
-
 /** Installs `manifest` into `options.modelsDir` (nothing to do when it is installed already). */
 export async function pullModel(manifest: ModelManifest, options: PullOptions): Promise<InstalledModel> {
   const { modelsDir, onProgress, onNote, signal } = options;
@@ -55,7 +35,7 @@ export async function pullModel(manifest: ModelManifest, options: PullOptions): 
   if (existsSync(join(finalDir, INSTALLED_FILE))) {
     return { name: manifest.name, engine: manifest.engine, dir: finalDir, manifest };
   }
-  const staging = join(modelsDir, `.${manifest.name}.partial`);
+  const staging = stagingDir(modelsDir, manifest.name);
   await mkdir(staging, { recursive: true });
   const total = manifest.files.reduce((n, f) => n + (f.size ?? 0), 0);
   let done = 0;
@@ -142,10 +122,7 @@ export async function pullModel(manifest: ModelManifest, options: PullOptions): 
     done += size;
   }
 
-  await writeFile(join(staging, INSTALLED_FILE), `${JSON.stringify({ ...manifest, files: recorded }, null, 2)}\n`);
-  await rm(finalDir, { recursive: true, force: true });
-  await rename(staging, finalDir);
-  return { name: manifest.name, engine: manifest.engine, dir: finalDir, manifest };
+  return commitInstall(modelsDir, manifest, recorded);
 }
 
 /** Removes an installed model (and any partial download of it). Returns whether there was one. */
@@ -153,7 +130,7 @@ export async function removeModel(modelsDir: string, name: string): Promise<bool
   const dir = modelDir(modelsDir, name);
   const existed = existsSync(dir);
   await rm(dir, { recursive: true, force: true });
-  await rm(join(modelsDir, `.${name}.partial`), { recursive: true, force: true });
+  await rm(stagingDir(modelsDir, name), { recursive: true, force: true });
   return existed;
 }
 

@@ -124,7 +124,10 @@ function writeInstalled(dir: string, manifest: Omit<ModelManifest, 'files'>, fil
   writeFileSync(join(dir, INSTALLED_FILE), JSON.stringify(record, null, 2));
 }
 
-/** Installs a synthetic Kokoro graph with the real config and voices. Returns its directory. */
+/**
+ * Installs a synthetic Kokoro graph with the real config and the real English voices (as the
+ * kokoro-82m-int8 manifest does; the other 26 are the multilingual pack's). Returns its directory.
+ */
 export function installSyntheticKokoro(
   modelsDir: string,
   options: { name?: string; inputName?: 'input_ids' | 'tokens'; samplesPerToken?: number; durations?: boolean } = {},
@@ -134,7 +137,7 @@ export function installSyntheticKokoro(
   mkdirSync(join(dir, 'voices'), { recursive: true });
   writeFileSync(join(dir, 'model.onnx'), kokoroGraph(options));
   copyFileSync(join(SHARED_KOKORO, 'config.json'), join(dir, 'config.json'));
-  const voices = readdirSync(join(SHARED_KOKORO, 'voices')).filter((f) => f.endsWith('.bin'));
+  const voices = readdirSync(join(SHARED_KOKORO, 'voices')).filter((f) => /^[ab][fm]_\w+\.bin$/.test(f));
   for (const v of voices) copyFileSync(join(SHARED_KOKORO, 'voices', v), join(dir, 'voices', v));
   writeInstalled(
     dir,

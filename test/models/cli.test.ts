@@ -121,7 +121,28 @@ describe('flash-tts models', () => {
     expect(piperLanguages.size).toBeGreaterThanOrEqual(4);
     for (const m of manifests) {
       for (const f of m.files) expect(f.url).toMatch(/^https:\/\//);
-      if (m.engine === 'piper') expect(m.files.map((f) => f.path).sort()).toEqual(['model.onnx', 'model.onnx.json']);
+      if (m.engine === 'piper')
+        expect(m.files.map((f) => f.path)).toEqual(expect.arrayContaining(['model.onnx', 'model.onnx.json']));
+    }
+  });
+
+  it('pins the digest of every file of the real weights tests run on, and ships misaki lexicons with Kokoro', () => {
+    const manifests = loadManifests(fileURLToPath(new URL('../../models', import.meta.url)));
+    for (const name of ['kokoro-82m-int8', 'kokoro-82m-voices-multilingual', 'piper-en_US-joe-medium']) {
+      const manifest = manifests.get(name);
+      expect(manifest?.files.filter((f) => f.sha256 === null || f.size === null)).toEqual([]);
+    }
+    const voiceFiles = ['kokoro-82m-int8', 'kokoro-82m-voices-multilingual'].flatMap(
+      (n) => manifests.get(n)?.files.filter((f) => f.path.startsWith('voices/')) ?? [],
+    );
+    expect(voiceFiles).toHaveLength(54);
+    for (const graph of ['kokoro-82m-int8', 'kokoro-82m-fp16', 'kokoro-82m-fp32']) {
+      expect(
+        manifests
+          .get(graph)
+          ?.files.filter((f) => f.path.startsWith('lexicons/'))
+          .map((f) => f.path),
+      ).toEqual(['lexicons/us_gold.json', 'lexicons/us_silver.json', 'lexicons/gb_gold.json', 'lexicons/gb_silver.json']);
     }
   });
 });

@@ -6,11 +6,13 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { findTrimRange, pauseAfter } from '../../audio/trim-silence.js';
 import type { InstalledModel } from '../../models/manifest.js';
 import { type PhonemizedText, phonemizeEnglishWords } from '../../text/g2p/english.js';
 import { createLetterToSound } from '../flite/letter-to-sound.js';
 import { OnnxModel, type OnnxOptions, type TensorSpec } from '../onnx/ort.js';
 import type { Engine, EngineInfo, EngineVoice, SynthesisRequest, WordTiming } from '../types.js';
+import { estimateWordTimes } from './estimated-word-times.js';
 import { KokoroVoices } from './kokoro-voices.js';
 
 export const KOKORO_SAMPLE_RATE = 24000;
@@ -164,11 +166,25 @@ export async function createKokoroEngine(
           withDurations ? ['waveform', 'durations'] : ['waveform'],
         );
         if (signal.aborted) return;
-        const pcm = Float32Array.from(result.waveform?.data as Float32Array);
+        const raw = result.waveform?.data as Float32Array;
+        // The model pads each call with ~0.3 s of silence before and ~0.45 s after the speech.
+        const kept = findTrimRange(raw, KOKORO_SAMPLE_RATE, { tail: pauseAfter(symbols.slice(start, end).join('')) });
+        const pcm = raw.slice(kept.start, kept.end);
         const durations = result.durations ? Array.from(result.durations.data as ArrayLike<number | bigint>, Number) : undefined;
-        const timings = durations ? wordTimings(words, start, end, tokenAt, durations, pcm.length, elapsed) : undefined;
+        const timings = durations
+          ? wordTimings(words, start, end, tokenAt, durations, raw.length, elapsed - kept.start / KOKORO_SAMPLE_RATE)
+          : estimateWordTimes(
+              symbols,
+              words,
+              { from: start, to: end },
+              {
+                start: (kept.soundStart - kept.start) / KOKORO_SAMPLE_RATE,
+                end: (kept.soundEnd - kept.start) / KOKORO_SAMPLE_RATE,
+                offset: elapsed,
+              },
+            );
         elapsed += pcm.length / KOKORO_SAMPLE_RATE;
-        yield timings ? { pcm, words: timings } : { pcm };
+        yield { pcm, words: timings };
       }
     },
   };
@@ -204,7 +220,7 @@ function wordTimings(
     if (first === undefined || last === undefined) continue;
     timings.push({
       word: w.word,
-      start: offset + (startOf[first + 1] as number) * secondsPerUnit,
+      start: Math.max(0, offset + (startOf[first + 1] as number) * secondsPerUnit),
       end: offset + (startOf[last + 2] as number) * secondsPerUnit,
     });
   }

@@ -1,19 +1,21 @@
 /**
  * Piper voices (VITS, MIT; voices under their own licences) on onnxruntime. Each installed voice
- * is `model.onnx` + `model.onnx.json`. Text → espeak-style IPA (English through the dictionary
- * front end; other languages through the `espeak-ng` program when it is installed) → ids from the
+ * is `model.onnx` + `model.onnx.json`. Text → IPA from the `espeak-ng` program, clause by clause
+ * with punctuation, as the voices were trained (without the program, English goes through the
+ * dictionary front end and other languages are not offered) → ids from the
  * voice's `phoneme_id_map`: `^` first, each phoneme followed by `_`, `$` last → `input` int64 [1,T],
  * `input_lengths` int64 [1], `scales` float32 [3] (noise, length, noise_w), `sid` int64 [1] for
  * multi-speaker voices → `output` float32 [1,1,1,N] at the voice's rate.
  */
-import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { findTrimRange, pauseAfter } from '../../audio/trim-silence.js';
 import type { InstalledModel } from '../../models/manifest.js';
 import { phonemizeEnglish } from '../../text/g2p/english.js';
 import { createLetterToSound, type LetterToSound } from '../flite/letter-to-sound.js';
 import { OnnxModel, type OnnxOptions, type TensorSpec } from '../onnx/ort.js';
 import type { Engine, EngineInfo, EngineVoice, SynthesisRequest } from '../types.js';
+import { espeakPhonemes, hasEspeak } from './espeak.js';
 
 export const PIPER_SIGNATURE: { inputs: TensorSpec[]; outputs: TensorSpec[] } = {
   inputs: [
@@ -56,18 +58,10 @@ export function piperIds(phonemes: string, map: Record<string, number[]>): numbe
   return ids;
 }
 
-/** IPA from the `espeak-ng` program (GPL-3, run as a separate program, never linked). */
-function espeakPhonemes(text: string, voice: string): string {
-  const result = spawnSync('espeak-ng', ['-q', '--ipa', '-v', voice, text], { encoding: 'utf8', timeout: 10_000 });
-  if (result.error || result.status !== 0) {
-    throw new Error(`espeak-ng failed for voice "${voice}": ${result.error?.message ?? result.stderr}`);
-  }
-  return result.stdout.replace(/\s+/g, ' ').trim();
-}
-
-/** Whether the `espeak-ng` program can be run. */
-export function hasEspeak(): boolean {
-  return spawnSync('espeak-ng', ['--version'], { encoding: 'utf8' }).status === 0;
+/** The [start, end) samples to keep of a call's audio: margins as natural pauses (see trim-silence). */
+function trimmed(pcm: Float32Array, rate: number, text: string): [number, number] {
+  const { start, end } = findTrimRange(pcm, rate, { tail: pauseAfter(text) });
+  return [start, end];
 }
 
 /** Voice id of an installed Piper model: its name without the `piper-` prefix. */
@@ -123,11 +117,13 @@ export async function createPiperEngine(models: InstalledModel[], onnx: Partial<
       if (!voice) throw new Error(`Piper has no voice "${request.voice}"`);
       const { config } = voice;
       let phonemes: string;
-      if (voice.language.toLowerCase().startsWith('en')) {
+      // The voices were trained on espeak-ng's phonemes: use it whenever it is installed. Without
+      // it, English goes through the dictionary front end (lower accuracy: see the README).
+      if (hasEspeak()) {
+        phonemes = espeakPhonemes(request.text, voice.language);
+      } else {
         letterToSound ??= await createLetterToSound();
         phonemes = phonemizeEnglish(request.text, 'espeak', letterToSound);
-      } else {
-        phonemes = espeakPhonemes(request.text, voice.language);
       }
       const ids = piperIds(phonemes, config.phoneme_id_map);
       if (signal.aborted || ids.length <= 2) return;
@@ -151,7 +147,9 @@ export async function createPiperEngine(models: InstalledModel[], onnx: Partial<
         ['output'],
       );
       if (signal.aborted) return;
-      yield { pcm: Float32Array.from(result.output?.data as Float32Array), sampleRate: config.audio.sample_rate };
+      const rate = config.audio.sample_rate;
+      const raw = result.output?.data as Float32Array;
+      yield { pcm: raw.slice(...trimmed(raw, rate, request.text)), sampleRate: rate };
     },
   };
 }

@@ -1,0 +1,89 @@
+/**
+ * Trimming the silence a neural model leaves around a call's audio. Kokoro pads every call with
+ * ~0.3 s of silence before the speech and ~0.45 s after it: kept, it delays every first audio and
+ * stretches the gap between sentences. What counts as sound is decided on 10 ms frames against the
+ * loudest frame of the call, so a quiet voice is trimmed like a loud one; a short margin is kept
+ * on both sides so soft onsets (h, f, s) and releases are not clipped.
+ */
+
+/** Options of {@link trimSilence}. */
+export interface TrimOptions {
+  /** Most silence kept before the first sound, in seconds. Default 0.04. */
+  lead: number;
+  /** Most silence kept after the last sound, in seconds. Default 0.1. */
+  tail: number;
+  /** A frame is sound when its RMS is within this many dB of the loudest frame. Default 50. */
+  rangeDb: number;
+  /** Frames quieter than this (dBFS) are silence however quiet the call is. Default -70. */
+  floorDb: number;
+}
+
+/** Defaults of {@link TrimOptions}. */
+export const DEFAULT_TRIM: TrimOptions = { lead: 0.04, tail: 0.1, rangeDb: 50, floorDb: -70 };
+
+/** Where the kept audio and the sound within it start and end, in samples of the input. */
+export interface TrimRange {
+  start: number;
+  end: number;
+  /** First sample of the first frame of sound. */
+  soundStart: number;
+  /** End of the last frame of sound. */
+  soundEnd: number;
+}
+
+const FRAME_SECONDS = 0.01;
+
+/** The range of `pcm` to keep; the whole input when it holds no sound at all. */
+export function findTrimRange(pcm: Float32Array, sampleRate: number, options: Partial<TrimOptions> = {}): TrimRange {
+  const { lead, tail, rangeDb, floorDb } = { ...DEFAULT_TRIM, ...options };
+  const frame = Math.max(1, Math.round(sampleRate * FRAME_SECONDS));
+  const frames = Math.ceil(pcm.length / frame);
+  const energy = new Float64Array(frames);
+  let loudest = 0;
+  for (let f = 0; f < frames; f++) {
+    const end = Math.min(pcm.length, (f + 1) * frame);
+    let sum = 0;
+    for (let i = f * frame; i < end; i++) {
+      const s = pcm[i] as number;
+      sum += s * s;
+    }
+    energy[f] = sum / (end - f * frame);
+    if ((energy[f] as number) > loudest) loudest = energy[f] as number;
+  }
+  // Mean squares compared directly: 10·log10 ratios as power ratios.
+  const threshold = Math.max(loudest * 10 ** (-rangeDb / 10), 10 ** (floorDb / 10));
+  let first = 0;
+  while (first < frames && (energy[first] as number) < threshold) first++;
+  if (first === frames) return { start: 0, end: pcm.length, soundStart: 0, soundEnd: pcm.length };
+  let last = frames - 1;
+  while ((energy[last] as number) < threshold) last--;
+  const soundStart = first * frame;
+  const soundEnd = Math.min(pcm.length, (last + 1) * frame);
+  const start = Math.max(0, soundStart - Math.round(lead * sampleRate));
+  const end = Math.min(pcm.length, soundEnd + Math.round(tail * sampleRate));
+  return { start, end, soundStart, soundEnd };
+}
+
+/** `pcm` without the silence beyond `lead` before and `tail` after its sound (a view, not a copy). */
+export function trimSilence(pcm: Float32Array, sampleRate: number, options: Partial<TrimOptions> = {}): Float32Array {
+  const { start, end } = findTrimRange(pcm, sampleRate, options);
+  return pcm.subarray(start, end);
+}
+
+/** Seconds of silence a sentence keeps after it, by the punctuation that ends its text. */
+export const PAUSE_AFTER = {
+  /** `.` `!` `?` `…`: the pause between sentences. */
+  sentence: 0.25,
+  /** `,` `;` `:` `—`: a clause break. */
+  clause: 0.12,
+  /** No punctuation: text cut at a space (a long sentence split, a stalled token stream). */
+  none: 0.06,
+} as const;
+
+/** The pause to keep after text ending as `text` does (see {@link PAUSE_AFTER}). */
+export function pauseAfter(text: string): number {
+  const end = text.replace(/["”’')\]\s]+$/u, '').at(-1) ?? '';
+  if ('.!?…。！？'.includes(end)) return PAUSE_AFTER.sentence;
+  if (',;:—，；：'.includes(end)) return PAUSE_AFTER.clause;
+  return PAUSE_AFTER.none;
+}

@@ -1,0 +1,70 @@
+/**
+ * Phonemes from the `espeak-ng` program (GPL-3: run as a separate program, never linked), in the
+ * form Piper voices were trained on: IPA per clause, each clause followed by its punctuation
+ * (`,` `.` `?` `!` `;` `:`, which the voices' phoneme maps hold and which shape their pauses and
+ * intonation), clauses separated by a space.
+ *
+ * The program prints one line per clause and drops the punctuation, so the text is split into
+ * clauses here, one per input line, and each clause's punctuation is put back after its line.
+ */
+import { spawnSync } from 'node:child_process';
+
+/** A clause of text and the punctuation that ends it ('' when none). */
+export interface Clause {
+  text: string;
+  punctuation: string;
+}
+
+const CLAUSE = /([^.,?!;:…]*)([.,?!;:…]*)/gu;
+
+/** Splits text at clause punctuation; the punctuation kept is the run's first mark (`?!` → `?`). */
+export function splitClauses(text: string): Clause[] {
+  const clauses: Clause[] = [];
+  for (const match of text.matchAll(CLAUSE)) {
+    const words = (match[1] ?? '').replace(/\s+/g, ' ').trim();
+    const marks = match[2] ?? '';
+    const punctuation = marks.startsWith('…') ? '.' : (marks[0] ?? '');
+    if (/[\p{L}\p{N}]/u.test(words)) clauses.push({ text: words, punctuation });
+    else if (punctuation && clauses.length > 0) {
+      const last = clauses.at(-1) as Clause;
+      if (!last.punctuation) last.punctuation = punctuation;
+    }
+  }
+  return clauses;
+}
+
+/** Joins clause phonemes as Piper's phonemizer does: `phonemes` + punctuation, space between. */
+export function joinClauses(phonemes: readonly string[], clauses: readonly Clause[]): string {
+  return phonemes
+    .map((p, i) => `${p.trim()}${clauses[i]?.punctuation ?? ''}`)
+    .filter((p) => p.length > 0)
+    .join(' ');
+}
+
+let available: boolean | undefined;
+
+/** Whether the `espeak-ng` program can be run (checked once). */
+export function hasEspeak(): boolean {
+  available ??= spawnSync('espeak-ng', ['--version'], { encoding: 'utf8' }).status === 0;
+  return available;
+}
+
+/** IPA phonemes of `text` in the espeak-ng `voice` (e.g. `en-us`, `de`), punctuation kept. */
+export function espeakPhonemes(text: string, voice: string): string {
+  const clauses = splitClauses(text);
+  if (clauses.length === 0) return '';
+  const result = spawnSync('espeak-ng', ['-q', '--ipa', '-v', voice], {
+    input: `${clauses.map((c) => c.text).join('\n')}\n`,
+    encoding: 'utf8',
+    timeout: 10_000,
+  });
+  if (result.error || result.status !== 0) {
+    throw new Error(`espeak-ng failed for voice "${voice}": ${result.error?.message ?? result.stderr}`);
+  }
+  const lines = result.stdout.split('\n').filter((line) => line.trim().length > 0);
+  // espeak-ng may split a long clause once more; then only the text's last mark can be placed.
+  if (lines.length !== clauses.length) {
+    return `${lines.map((l) => l.trim()).join(' ')}${clauses.at(-1)?.punctuation ?? ''}`;
+  }
+  return joinClauses(lines, clauses);
+}
