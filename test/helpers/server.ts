@@ -13,15 +13,22 @@ export interface ServerProcess {
   stop(): Promise<void>;
 }
 
-/** Spawns the server with extra CLI `args` and `env`, resolving once it listens. */
-export async function startServerProcess(args: string[] = [], env: Record<string, string> = {}): Promise<ServerProcess> {
+/**
+ * Spawns the server with extra CLI `args` and `env`, resolving once it listens (within `startMs`:
+ * real models load for several seconds on a busy 2-core machine).
+ */
+export async function startServerProcess(
+  args: string[] = [],
+  env: Record<string, string> = {},
+  startMs = 30_000,
+): Promise<ServerProcess> {
   const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', ...args], {
     env: { ...process.env, LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 30000);
+    const timer = setTimeout(() => reject(new Error(`server did not start in ${startMs} ms:\n${output}`)), startMs);
     const onData = (chunk: Buffer): void => {
       output += chunk.toString();
       const match = /"url":"(http:\/\/[^"]+)"/.exec(output);

@@ -56,7 +56,9 @@ describe('neural engines through the server (synthetic graphs)', () => {
   let server: RunningServer;
   let lts: LetterToSound;
   const tokensOf = (text: string): number[] =>
-    [...phonemizeEnglish(normalizeText(text), 'misaki', lts)].flatMap((c) => (vocab.has(c) ? [vocab.get(c) as number] : []));
+    [...phonemizeEnglish(normalizeText(text), { alphabet: 'misaki', oov: lts })].flatMap((c) =>
+      vocab.has(c) ? [vocab.get(c) as number] : [],
+    );
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'flash-tts-neural-'));
@@ -132,7 +134,7 @@ describe('neural engines through the server (synthetic graphs)', () => {
   it('splits phonemes longer than 510 tokens into several model calls', async () => {
     // Segmentation off: one 900-character message is one segment, longer than the model's context.
     const text = Array.from({ length: 30 }, (_, i) => `word number ${i + 1} goes here`).join(', ');
-    const phonemes = phonemizeEnglish(normalizeText(text), 'misaki', lts);
+    const phonemes = phonemizeEnglish(normalizeText(text), { alphabet: 'misaki', oov: lts });
     const pieces = splitPhonemes(phonemes);
     expect(pieces.length).toBeGreaterThan(1);
     const tokenCounts = pieces.map((p) => [...p].filter((c) => vocab.has(c)).length);
@@ -200,7 +202,7 @@ describe('Kokoro export with "tokens" and a durations output', () => {
     try {
       const lts = await createLetterToSound();
       const text = 'Hello brave new world.';
-      const { phonemes, words } = phonemizeEnglishWords(normalizeText(text), 'misaki', lts);
+      const { phonemes, words } = phonemizeEnglishWords(normalizeText(text), { alphabet: 'misaki', oov: lts });
       const client = await createRealtimeClient(withModels.url, {
         voice: 'af_bella',
         timestamps: true,

@@ -25,12 +25,22 @@ describe('English G2P for the neural engines', () => {
   });
 
   it('keeps punctuation, spaces words, and guesses unknown words with Flite', () => {
-    expect(phonemizeEnglish('Hello, world!', 'misaki', lts)).toBe('həlˈO, wˈɜɹld!');
-    const guessed = phonemizeEnglish('The zorbulax.', 'misaki', lts);
+    expect(phonemizeEnglish('Hello, world!', { alphabet: 'misaki', oov: lts })).toBe('həlˈO, wˈɜɹld!');
+    const guessed = phonemizeEnglish('The zorbulax.', { alphabet: 'misaki', oov: lts });
     expect(guessed).toMatch(/^ðə z\S*ɹ\S*ks\.$/);
-    const { phonemes, words } = phonemizeEnglishWords('Hi there.', 'misaki', lts);
+    const { phonemes, words } = phonemizeEnglishWords('Hi there.', { alphabet: 'misaki', oov: lts });
     const symbols = [...phonemes];
     expect(words.map((w) => symbols.slice(w.start, w.end).join(''))).toEqual(['hˈI', 'ðˈɛɹ']);
+  });
+
+  it.each([
+    ['for four', 'fɔːɹ fˈɔːɹ'],
+    ['the apple', 'ðɪ ˈæpəl'],
+    ['the cat is at your door', 'ðə kˈæt ɪz æt jʊɹ dˈɔːɹ'],
+    ['to eat, to go', 'tʊ ˈiːt, tə ɡˈoʊ'],
+    ['Give it to us.', 'ɡˈɪv ɪt tʊ ˌʌs.'],
+  ])('says the function words of %s unstressed, as espeak-ng does, for Piper: %s', (text, expected) => {
+    expect(phonemizeEnglish(text, { alphabet: 'espeak', oov: lts })).toBe(expected);
   });
 
   it('splits long phoneme strings at sentence ends first, never past the limit', () => {

@@ -1,5 +1,6 @@
 /**
- * Kokoro-82M v1.0 (Apache-2.0) on onnxruntime: text → misaki phonemes (src/text/g2p) → token ids
+ * Kokoro-82M v1.0 (Apache-2.0) on onnxruntime: text → misaki phonemes (src/text/g2p, misaki's
+ * lexicons first, then the CMU dictionary, then letter-to-sound) → token ids
  * from config.json's vocab → `input_ids` int64 [1, T+2] (pad 0 at both ends), `style` float32
  * [1, 256] (row T of the voice), `speed` float32 [1] → `waveform` float32 24 kHz. Phoneme strings
  * longer than 510 tokens are split at punctuation (or a space) and synthesized in turn.
@@ -9,6 +10,7 @@ import { join } from 'node:path';
 import { findTrimRange, pauseAfter } from '../../audio/trim-silence.js';
 import type { InstalledModel } from '../../models/manifest.js';
 import { type PhonemizedText, phonemizeEnglishWords } from '../../text/g2p/english.js';
+import { type LexiconData, MisakiLexicon } from '../../text/g2p/misaki-lexicon.js';
 import { createLetterToSound } from '../flite/letter-to-sound.js';
 import { OnnxModel, type OnnxOptions, type TensorSpec } from '../onnx/ort.js';
 import type { Engine, EngineInfo, EngineVoice, SynthesisRequest, WordTiming } from '../types.js';
@@ -111,6 +113,39 @@ function collectVoices(models: readonly InstalledModel[]): Map<string, { path: s
 }
 
 /**
+ * misaki's lexicons (the dictionaries Kokoro was trained with), a US and a British pair, read from
+ * the model's `lexicons/` folder: US at start, British when a British voice (`b…`) first speaks.
+ * A model installed without them speaks through the CMU dictionary.
+ */
+class KokoroLexicons {
+  readonly #dir: string;
+  readonly #loaded = new Map<'us' | 'gb', MisakiLexicon | undefined>();
+
+  constructor(dir: string) {
+    this.#dir = dir;
+    this.#load('us');
+  }
+
+  /** The lexicon for a voice (or mix), by the region letter its first voice starts with. */
+  for(voice: string): MisakiLexicon | undefined {
+    return this.#load(voice.trimStart().startsWith('b') ? 'gb' : 'us');
+  }
+
+  #load(region: 'us' | 'gb'): MisakiLexicon | undefined {
+    if (this.#loaded.has(region)) return this.#loaded.get(region);
+    const read = (name: string): LexiconData | undefined => {
+      const path = join(this.#dir, `${region}_${name}.json`);
+      return existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as LexiconData) : undefined;
+    };
+    const gold = read('gold');
+    const silver = read('silver');
+    const lexicon = gold ? new MisakiLexicon({ gold, silver: silver ?? {}, british: region === 'gb' }) : undefined;
+    this.#loaded.set(region, lexicon);
+    return lexicon;
+  }
+}
+
+/**
  * Creates the Kokoro engine: the graph and config of `model`, the voices of every installed
  * Kokoro model (voice packs add to the voices of the graph's own model).
  */
@@ -126,6 +161,7 @@ export async function createKokoroEngine(
   const voices = new KokoroVoices(new Map([...files].map(([id, f]) => [id, f.path])));
   const session = await OnnxModel.load(join(model.dir, 'model.onnx'), KOKORO_SIGNATURE, onnx);
   const letterToSound = await createLetterToSound();
+  const lexicons = new KokoroLexicons(join(model.dir, 'lexicons'));
 
   const info: EngineInfo = {
     id: 'kokoro',
@@ -142,7 +178,11 @@ export async function createKokoroEngine(
     info,
     async *synthesize(request: SynthesisRequest, signal: AbortSignal) {
       voices.get(request.voice); // unknown voices fail before any work
-      const { phonemes, words } = phonemizeEnglishWords(request.text, 'misaki', letterToSound);
+      const { phonemes, words } = phonemizeEnglishWords(request.text, {
+        alphabet: 'misaki',
+        oov: letterToSound,
+        lexicon: lexicons.for(request.voice),
+      });
       const symbols = [...phonemes];
       let elapsed = 0; // seconds of audio before this piece
       for (const [start, end] of splitPhonemeRanges(symbols)) {

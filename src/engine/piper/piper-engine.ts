@@ -123,7 +123,7 @@ export async function createPiperEngine(models: InstalledModel[], onnx: Partial<
         phonemes = espeakPhonemes(request.text, voice.language);
       } else {
         letterToSound ??= await createLetterToSound();
-        phonemes = phonemizeEnglish(request.text, 'espeak', letterToSound);
+        phonemes = phonemizeEnglish(request.text, { alphabet: 'espeak', oov: letterToSound });
       }
       const ids = piperIds(phonemes, config.phoneme_id_map);
       if (signal.aborted || ids.length <= 2) return;

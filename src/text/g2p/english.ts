@@ -1,112 +1,49 @@
 /**
- * English grapheme-to-phoneme for the neural engines, dictionary first: the CMU Pronouncing
- * Dictionary (134k words, ARPAbet with stress) turned into the phoneme alphabet each model was
- * trained on — misaki's for Kokoro v1.0 (diphthongs as single letters: aɪ→I, eɪ→A, oʊ→O …) and
- * espeak-ng's IPA for Piper. Words the dictionary lacks go to a caller-supplied fallback (the
- * engines use Flite's letter-to-sound rules), so no GPL phonemizer is needed.
+ * English grapheme-to-phoneme for the neural engines, no GPL phonemizer needed.
+ *
+ * - With misaki's lexicon (Kokoro v1.0): words are said as misaki, the G2P Kokoro was trained
+ *   with, says them — its gold and silver lexicons, its case and compound rules, function words
+ *   reduced by context ("the" ðə / ði, "to" tə / tʊ) and heteronyms picked by a part-of-speech
+ *   guess ("to record" / "a record"). Words it lacks come from the CMU dictionary, then the
+ *   caller's letter-to-sound fallback.
+ * - Without it (Piper's espeak alphabet): the CMU dictionary, function words unstressed as
+ *   espeak-ng says them, then the fallback.
  */
-import { dictionary } from 'cmu-pronouncing-dictionary';
+import { arpabetToPhonemes, lookupWord, type PhonemeAlphabet } from './cmu-dictionary.js';
+import { espeakFunctionWord } from './espeak-function-words.js';
+import { contextBefore, END_OF_TEXT, type MisakiLexicon, type WordContext } from './misaki-lexicon.js';
+import { tagTokens } from './pos-tagger.js';
 
-/** The phoneme alphabet to produce. */
-export type PhonemeAlphabet = 'misaki' | 'espeak';
+export { arpabetToPhonemes, flitePhonesToArpabet, lookupWord, type PhonemeAlphabet } from './cmu-dictionary.js';
+export {
+  DEFAULT_MISAKI_LEXICON_OPTIONS,
+  type LexiconData,
+  type LexiconEntry,
+  MisakiLexicon,
+  type MisakiLexiconOptions,
+} from './misaki-lexicon.js';
 
-/** ARPAbet phones (without stress digits) → [misaki, espeak IPA]. Unstressed variants below. */
-const PHONES: Readonly<Record<string, readonly [string, string]>> = {
-  AA: ['ɑ', 'ɑː'],
-  AE: ['æ', 'æ'],
-  AH: ['ʌ', 'ʌ'],
-  AO: ['ɔ', 'ɔː'],
-  AW: ['W', 'aʊ'],
-  AY: ['I', 'aɪ'],
-  EH: ['ɛ', 'ɛ'],
-  ER: ['ɜɹ', 'ɜː'],
-  EY: ['A', 'eɪ'],
-  IH: ['ɪ', 'ɪ'],
-  IY: ['i', 'iː'],
-  OW: ['O', 'oʊ'],
-  OY: ['Y', 'ɔɪ'],
-  UH: ['ʊ', 'ʊ'],
-  UW: ['u', 'uː'],
-  B: ['b', 'b'],
-  CH: ['ʧ', 'tʃ'],
-  D: ['d', 'd'],
-  DH: ['ð', 'ð'],
-  F: ['f', 'f'],
-  G: ['ɡ', 'ɡ'],
-  HH: ['h', 'h'],
-  JH: ['ʤ', 'dʒ'],
-  K: ['k', 'k'],
-  L: ['l', 'l'],
-  M: ['m', 'm'],
-  N: ['n', 'n'],
-  NG: ['ŋ', 'ŋ'],
-  P: ['p', 'p'],
-  R: ['ɹ', 'ɹ'],
-  S: ['s', 's'],
-  SH: ['ʃ', 'ʃ'],
-  T: ['t', 't'],
-  TH: ['θ', 'θ'],
-  V: ['v', 'v'],
-  W: ['w', 'w'],
-  Y: ['j', 'j'],
-  Z: ['z', 'z'],
-  ZH: ['ʒ', 'ʒ'],
-};
-
-/** Unstressed vowels that reduce: AH0 is a schwa, ER0 an r-coloured one. */
-const REDUCED: Readonly<Record<string, readonly [string, string]>> = {
-  AH: ['ə', 'ə'],
-  ER: ['əɹ', 'ɚ'],
-};
-
-/** Flite's phone names (lower-case ARPAbet, `ax` for schwa, `pau` for a pause) → ARPAbet. */
-const FLITE_TO_ARPABET: Readonly<Record<string, string>> = { ax: 'AH0', axr: 'ER0' };
-
-/** Converts one ARPAbet pronunciation ("HH AH0 L OW1") to the alphabet, stress marks before vowels. */
-export function arpabetToPhonemes(arpabet: string, alphabet: PhonemeAlphabet): string {
-  const column = alphabet === 'misaki' ? 0 : 1;
-  let out = '';
-  for (const token of arpabet.trim().split(/\s+/)) {
-    const match = /^([A-Z]+)([012])?$/.exec(token.toUpperCase());
-    if (!match) continue;
-    const [, phone, stress] = match as unknown as [string, string, string | undefined];
-    const reduced = stress === '0' ? REDUCED[phone] : undefined;
-    const symbol = (reduced ?? PHONES[phone])?.[column];
-    if (symbol === undefined) continue;
-    if (stress === '1') out += 'ˈ';
-    else if (stress === '2') out += 'ˌ';
-    out += symbol;
-  }
-  return out;
-}
-
-/** Flite's phones for one word ("hh ax l ow") as ARPAbet, primary stress on the first full vowel. */
-export function flitePhonesToArpabet(phones: readonly string[]): string {
-  let stressed = false;
-  return phones
-    .filter((p) => p !== 'pau')
-    .map((p) => {
-      const mapped = FLITE_TO_ARPABET[p];
-      if (mapped) return mapped;
-      const upper = p.toUpperCase();
-      if (!/^(AA|AE|AH|AO|AW|AY|EH|ER|EY|IH|IY|OW|OY|UH|UW)$/.test(upper)) return upper;
-      const digit = stressed ? '0' : '1';
-      stressed = true;
-      return `${upper}${digit}`;
-    })
-    .join(' ');
-}
-
-/** Looks a word up in the CMU dictionary (first pronunciation). */
-export function lookupWord(word: string): string | undefined {
-  const key = word.toLowerCase().replace(/’/g, "'");
-  return (dictionary as Record<string, string | undefined>)[key];
-}
-
-/** Pronunciations for words the dictionary lacks: ARPAbet per word, in order. */
+/** Pronunciations for words the dictionaries lack: ARPAbet per word, in order. */
 export type OutOfVocabulary = (words: readonly string[]) => string[];
 
-const TOKEN = /([\p{L}\p{N}]+(?:['’][\p{L}]+)*)|([.,!?;:—…"“”()-])|(\s+)/gu;
+/** Options of {@link phonemizeEnglish} and {@link phonemizeEnglishWords}. */
+export interface EnglishG2POptions {
+  /** The phoneme alphabet to produce. Default `'misaki'`. */
+  alphabet: PhonemeAlphabet;
+  /** Guesses ARPAbet for words no dictionary has (the engines use Flite's letter-to-sound rules). Required. */
+  oov: OutOfVocabulary;
+  /**
+   * misaki's lexicon (US or GB): words are then said as misaki says them, for Kokoro. Only with
+   * the `'misaki'` alphabet. Default: none (CMU dictionary only).
+   */
+  lexicon: MisakiLexicon | undefined;
+}
+
+/** Defaults of {@link EnglishG2POptions}. */
+export const DEFAULT_ENGLISH_G2P_OPTIONS: Omit<EnglishG2POptions, 'oov'> = { alphabet: 'misaki', lexicon: undefined };
+
+/** Options as callers pass them: `oov` required, the rest defaulted. */
+export type EnglishG2PInput = Partial<EnglishG2POptions> & Pick<EnglishG2POptions, 'oov'>;
 
 /** Phonemes of a text, and where each word's phonemes are in them. */
 export interface PhonemizedText {
@@ -119,42 +56,153 @@ export interface PhonemizedText {
  * Phonemizes normalized English text (numbers already spelled out): words become phonemes,
  * punctuation Kokoro and Piper know is kept, whitespace becomes one space.
  */
-export function phonemizeEnglish(text: string, alphabet: PhonemeAlphabet, oov: OutOfVocabulary): string {
-  return phonemizeEnglishWords(text, alphabet, oov).phonemes;
+export function phonemizeEnglish(text: string, options: EnglishG2PInput): string {
+  return phonemizeEnglishWords(text, options).phonemes;
 }
 
 /** {@link phonemizeEnglish}, also telling where each word is in the phonemes. */
-export function phonemizeEnglishWords(text: string, alphabet: PhonemeAlphabet, oov: OutOfVocabulary): PhonemizedText {
-  const parts: ({ word: string } | string)[] = [];
+export function phonemizeEnglishWords(text: string, options: EnglishG2PInput): PhonemizedText {
+  const { alphabet, oov, lexicon } = { ...DEFAULT_ENGLISH_G2P_OPTIONS, ...options };
+  if (lexicon !== undefined && alphabet !== 'misaki') {
+    throw new TypeError(`misaki's lexicon gives misaki phonemes: use the 'misaki' alphabet with it, not '${alphabet}'.`);
+  }
+  const tokens = tokenize(text, lexicon !== undefined);
+  const parts = lexicon ? misakiParts(tokens, lexicon, oov) : cmuParts(tokens, alphabet, oov);
+  return assemble(parts);
+}
+
+/** A piece of the text: a word, a punctuation mark, or a space. */
+type Token = { kind: 'word'; text: string } | { kind: 'mark'; text: string } | { kind: 'space' };
+/** A piece of the output: a word's phonemes, a punctuation mark, or a space. */
+type Part = { word: string; phonemes: string } | string;
+
+const WORD = "[\\p{L}\\p{N}]+(?:['’‘-][\\p{L}\\p{N}]+)*(?:(?<=[sS])['’](?![\\p{L}\\p{N}]))?";
+const TOKEN = new RegExp(`(${WORD})|([%&+@])|([.,!?;:—–…"“”()-])|(\\s+)`, 'gu');
+
+/** Splits text into words, marks and spaces; misaki's style turns dashes into — and straight quotes into curly ones. */
+function tokenize(text: string, misakiStyle: boolean): Token[] {
+  const tokens: Token[] = [];
   for (const match of text.matchAll(TOKEN)) {
-    const [, word, punctuation, space] = match;
-    if (word) parts.push({ word });
-    else if (punctuation) parts.push(punctuation === '-' ? ' ' : punctuation);
-    else if (space) parts.push(' ');
+    const [, word, symbol, mark, space] = match;
+    if (word) tokens.push({ kind: 'word', text: word });
+    else if (symbol) {
+      if (misakiStyle) tokens.push({ kind: 'word', text: symbol });
+    } else if (space) tokens.push({ kind: 'space' });
+    else if (mark === '-' || mark === '–') tokens.push(misakiStyle ? { kind: 'mark', text: '—' } : { kind: 'space' });
+    else if (mark === '"' && misakiStyle) {
+      const before = text[(match.index ?? 0) - 1];
+      tokens.push({ kind: 'mark', text: before === undefined || /[\s(“]/.test(before) ? '“' : '”' });
+    } else if (mark) tokens.push({ kind: 'mark', text: mark });
   }
-  const unknown = [...new Set(parts.flatMap((p) => (typeof p === 'string' || lookupWord(p.word) ? [] : [p.word.toLowerCase()])))];
-  const guessed = new Map<string, string>();
+  return tokens;
+}
+
+/** A word as the CMU dictionary files it: lower case, no accents, straight apostrophes, no trailing one ("dogs'"). */
+const lookupKey = (word: string): string =>
+  word.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase().replace(/[‘’]/g, "'").replace(/'$/, '');
+
+/** Looks up in the CMU dictionary, then asks `oov` in one batch, the words of `words` lacking from it. */
+function fallbackPronunciations(words: Iterable<string>, oov: OutOfVocabulary): Map<string, string> {
+  const found = new Map<string, string>();
+  const unknown: string[] = [];
+  for (const word of words) {
+    const key = lookupKey(word);
+    if (found.has(key) || unknown.includes(key)) continue;
+    const arpabet = lookupWord(key);
+    if (arpabet !== undefined) found.set(key, arpabet);
+    else unknown.push(key);
+  }
   if (unknown.length > 0) {
-    const pronunciations = oov(unknown);
-    for (const [i, w] of unknown.entries()) guessed.set(w, pronunciations[i] ?? '');
+    const guessed = oov(unknown);
+    for (const [i, w] of unknown.entries()) found.set(w, guessed[i] ?? '');
   }
+  return found;
+}
+
+/** misaki's way: lexicon words with their tags, read right to left so each sees what follows it. */
+function misakiParts(tokens: readonly Token[], lexicon: MisakiLexicon, oov: OutOfVocabulary): Part[] {
+  const spoken = tokens.flatMap((t, i) => (t.kind === 'space' ? [] : [{ token: t, i }]));
+  const tags = tagTokens(spoken.map((s) => ('text' in s.token ? s.token.text : ' ')));
+  // First pass: which pieces no lexicon entry covers (that does not depend on context).
+  const missing = new Set<string>();
+  for (const [k, s] of spoken.entries()) {
+    if (s.token.kind !== 'word') continue;
+    lexicon.compound(s.token.text, tags[k] ?? 'NN', END_OF_TEXT, (piece) => {
+      missing.add(piece);
+      return '';
+    });
+  }
+  const arpabet = fallbackPronunciations(missing, oov);
+  const fallback = (piece: string): string => arpabetToPhonemes(arpabet.get(lookupKey(piece)) ?? '', 'misaki');
+
+  const parts: Part[] = tokens.map((t) => (t.kind === 'space' ? ' ' : t.text));
+  let context: WordContext = END_OF_TEXT;
+  for (let k = spoken.length - 1; k >= 0; k--) {
+    const { token, i } = spoken[k] as (typeof spoken)[number];
+    if (token.kind !== 'word') {
+      context = contextBefore(token.text, token.text, context);
+      continue;
+    }
+    const phonemes = lexicon.compound(token.text, tags[k] ?? 'NN', context, fallback);
+    parts[i] = { word: token.text, phonemes };
+    context = contextBefore(phonemes, token.text, context);
+  }
+  return parts;
+}
+
+const ESPEAK_VOWEL = /^[ˈˌ]*[aeiouæɐɑɒɔəɚɛɜɪʊʌ]/;
+
+/** The CMU dictionary's way (Piper): hyphenated words said as separate words, function words as espeak says them. */
+function cmuParts(tokens: readonly Token[], alphabet: PhonemeAlphabet, oov: OutOfVocabulary): Part[] {
+  const split: Token[] = tokens.flatMap((t) =>
+    t.kind === 'word' && t.text.includes('-')
+      ? t.text
+          .split('-')
+          .flatMap((w, i): Token[] => (i === 0 ? [{ kind: 'word', text: w }] : [{ kind: 'space' }, { kind: 'word', text: w }]))
+      : [t],
+  );
+  const words = split.flatMap((t) => (t.kind === 'word' ? [t.text] : []));
+  const arpabet = fallbackPronunciations(words, oov);
+  const parts: Part[] = split.map((t) => {
+    if (t.kind === 'word') return { word: t.text, phonemes: arpabetToPhonemes(arpabet.get(lookupKey(t.text)) ?? '', alphabet) };
+    return t.kind === 'space' ? ' ' : t.text;
+  });
+  if (alphabet !== 'espeak') return parts;
+  let nextVowel = false;
+  for (let i = parts.length - 1; i >= 0; i--) {
+    const part = parts[i] as Part;
+    if (typeof part === 'string') {
+      if (part !== ' ') nextVowel = false;
+      continue;
+    }
+    const acronym = part.word.length > 1 && part.word === part.word.toUpperCase();
+    const reduced = acronym ? undefined : espeakFunctionWord(part.word.replace(/’/g, "'"), nextVowel);
+    if (reduced !== undefined) part.phonemes = reduced;
+    nextVowel = ESPEAK_VOWEL.test(part.phonemes);
+  }
+  return parts;
+}
+
+/** Punctuation that opens: it keeps the space before it and takes none after. */
+const OPENING = new Set(['“', '(']);
+
+/** Joins the parts, one space between words, closing punctuation against the word before it. */
+function assemble(parts: readonly Part[]): PhonemizedText {
   // Built as code points, so positions match one token per symbol.
   const out: string[] = [];
   const words: PhonemizedText['words'] = [];
   for (const part of parts) {
+    const last = out.at(-1);
     if (typeof part === 'string') {
-      const last = out.at(-1);
-      if (part === ' ' && (last === ' ' || last === undefined)) continue;
-      // Closing punctuation hugs the word before it, as in the models' training text; opening
-      // quotes and brackets keep their space.
-      const opening = part === '“' || part === '(' || (part === '"' && (last === undefined || last === ' '));
-      if (part !== ' ' && !opening && last === ' ') out.pop();
+      if (part === ' ' && (last === ' ' || last === undefined || (last !== undefined && OPENING.has(last)))) continue;
+      const opening = OPENING.has(part) || (part === '"' && (last === undefined || last === ' '));
+      // A dash keeps the spacing it was written with; other closing marks hug the word before.
+      if (part !== ' ' && part !== '—' && !opening && last === ' ') out.pop();
       if (opening && last !== undefined && last !== ' ') out.push(' ');
       out.push(part);
       continue;
     }
-    const arpabet = lookupWord(part.word) ?? guessed.get(part.word.toLowerCase()) ?? '';
-    const symbols = [...arpabetToPhonemes(arpabet, alphabet)];
+    const symbols = [...part.phonemes];
     if (symbols.length === 0) continue;
     words.push({ word: part.word, start: out.length, end: out.length + symbols.length });
     out.push(...symbols);
