@@ -3,10 +3,35 @@ import { espeakPhonemes, hasEspeak, joinClauses, splitClauses } from '../../src/
 
 describe('espeak-ng phonemes for Piper', () => {
   it.each([
-    ['Hello, world!', [['Hello', ','], ['world', '!']]],
-    ['Really?! Yes…', [['Really', '?'], ['Yes', '.']]],
-    ['one; two: three', [['one', ';'], ['two', ':'], ['three', '']]],
-    ['  , leading marks. and   spaces ', [['leading marks', '.'], ['and spaces', '']]],
+    [
+      'Hello, world!',
+      [
+        ['Hello', ','],
+        ['world', '!'],
+      ],
+    ],
+    [
+      'Really?! Yes…',
+      [
+        ['Really', '?'],
+        ['Yes', '.'],
+      ],
+    ],
+    [
+      'one; two: three',
+      [
+        ['one', ';'],
+        ['two', ':'],
+        ['three', ''],
+      ],
+    ],
+    [
+      '  , leading marks. and   spaces ',
+      [
+        ['leading marks', '.'],
+        ['and spaces', ''],
+      ],
+    ],
   ])('splits %j into clauses with their punctuation', (text, clauses) => {
     expect(splitClauses(text).map((c) => [c.text, c.punctuation])).toEqual(clauses);
   });

@@ -69,7 +69,7 @@ describe('flash-tts models import', () => {
     });
     await writeFile(join(altered, 'model.onnx.json'), readFileSync(join(source, 'model.onnx.json')));
     const onnx = readFileSync(join(altered, 'model.onnx'));
-    onnx[onnx.length - 1] ^= 1; // same size, other bytes
+    onnx.writeUInt8((onnx.at(-1) as number) ^ 1, onnx.length - 1); // same size, other bytes
     await writeFile(join(altered, 'model.onnx'), onnx);
     await expect(importFrom(altered, modelsDir)).rejects.toMatchObject({
       stderr: expect.stringMatching(
