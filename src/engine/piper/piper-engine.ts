@@ -58,12 +58,6 @@ export function piperIds(phonemes: string, map: Record<string, number[]>): numbe
   return ids;
 }
 
-/** The [start, end) samples to keep of a call's audio: margins as natural pauses (see trim-silence). */
-function trimmed(pcm: Float32Array, rate: number, text: string): [number, number] {
-  const { start, end } = findTrimRange(pcm, rate, { tail: pauseAfter(text) });
-  return [start, end];
-}
-
 /** Voice id of an installed Piper model: its name without the `piper-` prefix. */
 export function piperVoiceId(model: InstalledModel): string {
   return model.name.replace(/^piper-/, '');
@@ -73,15 +67,13 @@ export function piperVoiceId(model: InstalledModel): string {
 export async function createPiperEngine(models: InstalledModel[], onnx: Partial<OnnxOptions> = {}): Promise<Engine> {
   const voices = new Map<string, LoadedVoice>();
   const infos: EngineVoice[] = [];
-  let espeak: boolean | undefined;
   let letterToSound: LetterToSound | undefined;
   for (const installed of models) {
     const config = JSON.parse(readFileSync(join(installed.dir, 'model.onnx.json'), 'utf8')) as PiperVoiceConfig;
     const language = config.espeak?.voice ?? installed.manifest.languages[0] ?? 'en-us';
     if (!language.toLowerCase().startsWith('en')) {
-      espeak ??= hasEspeak();
       // Without espeak-ng only English text can be phonemized; other voices stay unlisted.
-      if (!espeak) continue;
+      if (!hasEspeak()) continue;
     }
     const model = await OnnxModel.load(join(installed.dir, 'model.onnx'), PIPER_SIGNATURE, onnx);
     const id = piperVoiceId(installed);
@@ -149,7 +141,9 @@ export async function createPiperEngine(models: InstalledModel[], onnx: Partial<
       if (signal.aborted) return;
       const rate = config.audio.sample_rate;
       const raw = result.output?.data as Float32Array;
-      yield { pcm: raw.slice(...trimmed(raw, rate, request.text)), sampleRate: rate };
+      // Silence kept around the speech as natural pauses (see trim-silence).
+      const kept = findTrimRange(raw, rate, { tail: pauseAfter(request.text) });
+      yield { pcm: raw.slice(kept.start, kept.end), sampleRate: rate };
     },
   };
 }
