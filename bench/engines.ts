@@ -13,7 +13,7 @@ import { createFliteEngine } from '../src/engine/flite/flite-engine.js';
 import { createKokoroEngine } from '../src/engine/kokoro/kokoro-engine.js';
 import { createPiperEngine } from '../src/engine/piper/piper-engine.js';
 import { createPocketEngine } from '../src/engine/pocket/pocket-engine.js';
-import { planSegments } from '../src/engine/tts-service.js';
+import { planSegments } from '../src/engine/speech-stream.js';
 import type { Engine } from '../src/engine/types.js';
 import { defaultModelsDir, type InstalledModel, scanInstalled } from '../src/models/manifest.js';
 import { SpeakerStore } from '../src/speakers/speaker-store.js';
@@ -64,12 +64,12 @@ async function measure(label: string, engine: Engine, voice: string): Promise<vo
 async function benchCloning(model: InstalledModel): Promise<void> {
   const engine = await createPocketEngine(model);
   const reference = Float32Array.from({ length: 24000 * 10 }, (_, i) => 0.3 * Math.sin(i / 20) * Math.sin(i / 3000));
-  await engine.encode(reference); // warm up
+  await engine.embedReference(reference); // warm up
   const encodeMs: number[] = [];
-  let embedding = await engine.encode(reference);
+  let embedding = await engine.embedReference(reference);
   for (let i = 0; i < 3; i++) {
     const t = performance.now();
-    embedding = await engine.encode(reference);
+    embedding = await engine.embedReference(reference);
     encodeMs.push(performance.now() - t);
   }
   const dir = mkdtempSync(join(tmpdir(), 'flash-tts-bench-voice-'));

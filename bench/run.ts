@@ -8,7 +8,7 @@
  */
 import { AUDIO_FORMATS, encodeAudio, encoderInputRate, Resampler } from '../src/audio/index.js';
 import { createFliteEngine } from '../src/engine/flite/flite-engine.js';
-import { planSegments } from '../src/engine/tts-service.js';
+import { planSegments } from '../src/engine/speech-stream.js';
 import { startServer } from '../src/server/server.js';
 import { realtimeBench, settle } from './realtime.js';
 
@@ -122,9 +122,9 @@ async function main(): Promise<void> {
     for (const format of AUDIO_FORMATS) {
       const inputRate = encoderInputRate(format, rate);
       const input = resampler.resample(pcm16k, 16000, inputRate);
-      await encodeAudio(format, input, inputRate, 1, rate); // warm up
+      await encodeAudio(input, { format, sampleRate: inputRate, requestedRate: rate }); // warm up
       const e = performance.now();
-      await encodeAudio(format, input, inputRate, 1, rate);
+      await encodeAudio(input, { format, sampleRate: inputRate, requestedRate: rate });
       const ms = performance.now() - e;
       console.log(
         `   ${format.padEnd(5)} at ${rate} Hz: ${ms.toFixed(1)} ms = ${((ms / synthMs) * 100).toFixed(1)}% of synthesis`,

@@ -12,7 +12,7 @@ export const PROTOCOL_VERSION = 1;
 /** WebSocket path of the realtime endpoint. */
 export const REALTIME_PATH = '/v1/realtime';
 
-/** PCM rates a client may ask for. Opus always runs at 48 kHz. */
+/** Output rates a client may ask for: realtime PCM and µ-law, and every REST format. Realtime Opus always runs at 48 kHz. */
 export const PCM_SAMPLE_RATES = [8000, 16000, 22050, 24000, 44100, 48000] as const;
 
 /** Output encodings. `pcm_s16le`: little-endian 16-bit PCM; `mulaw`: G.711 µ-law bytes. */

@@ -7,20 +7,33 @@ import { ERROR_CODES, type ErrorCode } from '../protocol/errors.js';
 
 export { ERROR_CODES, type ErrorCode };
 
+/** Options of {@link TtsError}. */
+export interface TtsErrorOptions {
+  /** The request field at fault, when there is one. */
+  param?: string | undefined;
+  /** The realtime context the error is about, when there is one. */
+  contextId?: string | undefined;
+}
+
 /** An error with a stable code; its HTTP status comes from {@link ERROR_CODES}. */
 export class TtsError extends Error {
   override readonly name = 'TtsError';
   readonly status: number;
   readonly retryable: boolean;
+  /** The request field at fault, when there is one. */
+  readonly param: string | undefined;
+  /** The realtime context the error is about, when there is one. */
+  readonly contextId: string | undefined;
 
   constructor(
     readonly code: ErrorCode,
     message: string,
-    /** The request field at fault, when there is one. */
-    readonly param?: string,
+    options: TtsErrorOptions = {},
   ) {
     super(message);
     this.status = ERROR_CODES[code].status;
     this.retryable = ERROR_CODES[code].retryable;
+    this.param = options.param;
+    this.contextId = options.contextId;
   }
 }

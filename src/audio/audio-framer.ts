@@ -1,16 +1,17 @@
 /**
  * Cuts PCM into the audio frames of a realtime format: Opus, one 20 ms packet each (what
  * @discordjs/voice and WebRTC stacks consume as-is), or PCM / µ-law in `frame_ms` chunks.
- * Engine workers run one framer per segment, so encoding never loads the main thread.
+ * A realtime segment is framed by one framer (a fresh Opus encoder per segment).
  */
 import { createRequire } from 'node:module';
+import type { AudioEncoder } from './encoder.js';
 import { createOpusPacketEncoder, OPUS_FRAME_SAMPLES, OPUS_PRE_SKIP } from './opus-encoder.js';
 import { floatToInt16 } from './pcm.js';
 
 const require = createRequire(import.meta.url);
 const { mulaw } = require('alawmulaw') as { mulaw: { encode(samples: Int16Array): Uint8Array } };
 
-/** A realtime audio format (the protocol's resolved `format`). */
+/** A realtime audio format (structurally the protocol's resolved `format`). */
 export interface FrameFormat {
   encoding: 'opus' | 'pcm_s16le' | 'mulaw';
   /** Opus: 48000. */
@@ -94,5 +95,40 @@ export class AudioFramer {
 
   #frame(mono: Int16Array): AudioFrame {
     return { data: this.#encode(spread(mono, this.format.channels)), samples: mono.length };
+  }
+}
+
+/**
+ * One segment's framer as an {@link AudioEncoder}: `write` takes mono PCM at the format's rate,
+ * `end` is the segment's end; every frame goes to `onData` on its own.
+ */
+export function createFrameEncoder(format: FrameFormat, onData: (frame: Uint8Array) => void): AudioEncoder {
+  const framer = new AudioFramer(format);
+  let destroyed = false;
+  return {
+    write(pcm) {
+      for (const frame of framer.push(pcm)) {
+        if (destroyed) return;
+        onData(frame.data);
+      }
+    },
+    async end() {
+      if (!destroyed) for (const frame of framer.endSegment()) onData(frame.data);
+    },
+    destroy() {
+      destroyed = true;
+    },
+  };
+}
+
+/** Samples per channel an encoded frame of `format` holds, from its size. */
+export function frameSamples(format: FrameFormat, bytes: number): number {
+  switch (format.encoding) {
+    case 'opus':
+      return OPUS_FRAME_SAMPLES;
+    case 'pcm_s16le':
+      return bytes / 2 / format.channels;
+    case 'mulaw':
+      return bytes / format.channels;
   }
 }

@@ -1,5 +1,6 @@
-/** Picks and builds the encoder for an output format. */
+/** Picks and builds the encoder for an output: a file format, or the frames of a realtime format. */
 import { createAacEncoder } from './aac-encoder.js';
+import { createFrameEncoder, type FrameFormat } from './audio-framer.js';
 import type { AudioEncoder, EncoderOptions } from './encoder.js';
 import { createFlacEncoder, loadFlac } from './flac-encoder.js';
 import type { AudioFormat } from './formats.js';
@@ -7,6 +8,12 @@ import { createMp3Encoder } from './mp3-encoder.js';
 import { createOggOpusEncoder, OPUS_RATE } from './opus-encoder.js';
 import { concatBytes } from './pcm.js';
 import { createPcmEncoder } from './pcm-encoder.js';
+
+/** What an encoder makes: a file (or stream) of an output format, or a realtime segment's frames. */
+export type EncoderTarget = { kind: 'file'; format: AudioFormat } | { kind: 'frames'; format: FrameFormat };
+
+/** Makes an encoder for a target: {@link createEncoder} in this thread, or one in an encoder pool. */
+export type EncoderFactory = (target: EncoderTarget, options: EncoderOptions) => Promise<AudioEncoder>;
 
 /**
  * The PCM rate an encoder for `format` must be fed when the client asked for `requestedRate`:
@@ -18,23 +25,19 @@ export function encoderInputRate(format: AudioFormat, requestedRate: number): nu
 }
 
 /**
- * Creates an encoder for `format`. `options.sampleRate` must be {@link encoderInputRate} of the
- * format; `requestedRate` is what the client asked (used for Opus's header).
+ * Creates an encoder for a file `format`. `options.sampleRate` must be {@link encoderInputRate}
+ * of the format.
  */
-export async function createAudioEncoder(
-  format: AudioFormat,
-  options: EncoderOptions,
-  requestedRate = options.sampleRate,
-): Promise<AudioEncoder> {
+export async function createAudioEncoder(format: AudioFormat, options: EncoderOptions): Promise<AudioEncoder> {
   switch (format) {
     case 'pcm':
-      return createPcmEncoder(options, false);
+      return createPcmEncoder(options);
     case 'wav':
-      return createPcmEncoder(options, true);
+      return createPcmEncoder({ ...options, wav: true });
     case 'mp3':
       return createMp3Encoder(options);
     case 'opus':
-      return createOggOpusEncoder({ ...options, inputRate: requestedRate });
+      return createOggOpusEncoder(options);
     case 'flac':
       return createFlacEncoder(await loadFlac(), options);
     case 'aac':
@@ -42,23 +45,35 @@ export async function createAudioEncoder(
   }
 }
 
-/** Makes an encoder: {@link createAudioEncoder} here, or one in the encoder worker pool. */
-export type EncoderFactory = (format: AudioFormat, options: EncoderOptions, requestedRate: number) => Promise<AudioEncoder>;
+/** Creates an encoder for `target` in this thread. Frames take mono PCM at the format's rate. */
+export async function createEncoder(target: EncoderTarget, options: EncoderOptions): Promise<AudioEncoder> {
+  if (target.kind === 'file') return createAudioEncoder(target.format, options);
+  if (options.sampleRate !== target.format.sample_rate || options.channels !== 1) {
+    throw new TypeError(`A frame encoder takes mono PCM at ${target.format.sample_rate} Hz.`);
+  }
+  return createFrameEncoder(target.format, options.onData);
+}
 
-/** Encodes a whole buffer to a complete file of `format` (with `create`'s encoders). */
-export async function encodeAudio(
-  format: AudioFormat,
-  pcm: Float32Array,
-  sampleRate: number,
-  channels = 1,
-  requestedRate = sampleRate,
-  create: EncoderFactory = createAudioEncoder,
-): Promise<Uint8Array> {
+/** Options of {@link encodeAudio}. */
+export interface EncodeAudioOptions {
+  format: AudioFormat;
+  /** Rate of the PCM, in Hz. */
+  sampleRate: number;
+  /** Interleaved channels of the PCM. Default 1. */
+  channels?: number;
+  /** The rate the listener asked for (see {@link EncoderOptions.requestedRate}). Default `sampleRate`. */
+  requestedRate?: number;
+  /** Where the encoder runs. Default {@link createEncoder}: this thread. */
+  create?: EncoderFactory;
+}
+
+/** Encodes a whole buffer to a complete file. */
+export async function encodeAudio(pcm: Float32Array, options: EncodeAudioOptions): Promise<Uint8Array> {
+  const { format, sampleRate, channels = 1, requestedRate = sampleRate, create = createEncoder } = options;
   const parts: Uint8Array[] = [];
   const encoder = await create(
-    format,
-    { sampleRate, channels, totalFrames: pcm.length / channels, onData: (b) => parts.push(b) },
-    requestedRate,
+    { kind: 'file', format },
+    { sampleRate, channels, requestedRate, totalFrames: pcm.length / channels, onData: (b) => parts.push(b) },
   );
   encoder.write(pcm);
   await encoder.end();

@@ -1,190 +1,144 @@
 /**
- * Encoders in worker threads, for the REST routes. `createRemoteEncoder` has the same shape as a
- * local encoder (write / end / destroy, bytes through onData), and each encoder lives in one worker
- * so its state (MP3 reservoir, Ogg pages) stays in order. The pool starts lazily and never keeps
- * the process alive; it is stopped by message, never terminated mid-call (a thread terminated inside
- * a native codec call aborts the process).
+ * Encoders in worker threads. {@link EncoderPool.create} has the shape of {@link createEncoder}
+ * (write / end / destroy, bytes through onData), and each encoder lives in one worker so its state
+ * (MP3 reservoir, Ogg pages, Opus) stays in order. Creation does not wait for the worker: the
+ * worker takes `create` and the first `write` in order, and a failure to create surfaces at `end()`.
  */
 import { availableParallelism } from 'node:os';
-import type { Worker } from 'node:worker_threads';
-import { siblingModule, startModuleWorker } from '../util/module-worker.js';
+import { siblingModule } from '../util/module-worker.js';
+import { type PoolWorker, WorkerPool } from '../util/worker-pool.js';
+import { createEncoder, type EncoderFactory, type EncoderTarget } from './create-encoder.js';
 import { type AudioEncoder, type EncoderOptions, EncoderUnavailableError } from './encoder.js';
 import type { FromEncoder, ToEncoder } from './encoder-worker.js';
-import type { AudioFormat } from './formats.js';
 
 const WORKER_URL = siblingModule(import.meta.url, 'encoder-worker');
 
-interface Pending {
+/** Options of {@link EncoderPool.start}; defaults in {@link DEFAULT_ENCODER_POOL_OPTIONS}. */
+export interface EncoderPoolOptions {
+  /** Encoder worker threads. Default: half the CPU cores, at least one. */
+  workers: number;
+}
+
+/** Defaults of {@link EncoderPoolOptions}. */
+export const DEFAULT_ENCODER_POOL_OPTIONS: EncoderPoolOptions = {
+  workers: Math.max(1, Math.floor(availableParallelism() / 2)),
+};
+
+type EncoderWorker = PoolWorker<ToEncoder>;
+
+interface Remote {
+  worker: EncoderWorker;
   onData: (bytes: Uint8Array) => void;
-  created: { resolve: () => void; reject: (error: Error) => void };
+  /** Set once the worker reported a failure (or died). */
+  error?: Error;
   ended?: { resolve: () => void; reject: (error: Error) => void };
 }
 
-class EncoderPool {
-  readonly #workers: Worker[] = [];
-  readonly #pending = new Map<number, { worker: Worker; state: Pending }>();
+/** A started pool of encoder workers; stop it when done. */
+export class EncoderPool {
+  readonly #workers: EncoderWorker[] = [];
+  readonly #remotes = new Map<number, Remote>();
+  #pool: WorkerPool<ToEncoder, FromEncoder, null> | undefined;
   #next = 0;
   #nextId = 1;
 
-  constructor(private readonly size: number) {}
+  private constructor() {}
 
-  #worker(): Worker {
-    if (this.#workers.length < this.size) {
-      const worker = startModuleWorker(WORKER_URL, {});
-      worker.unref();
-      worker.on('message', (message: FromEncoder) => this.#receive(message));
-      worker.on('error', (error) => this.#failWorker(worker, error));
-      worker.on('exit', () => {
-        this.#failWorker(worker, new Error('encoder worker exited'));
-        this.#workers.splice(this.#workers.indexOf(worker), 1);
-      });
-      this.#workers.push(worker);
-      return worker;
-    }
-    const worker = this.#workers[this.#next % this.#workers.length] as Worker;
-    this.#next++;
-    return worker;
+  /** Starts the workers, each with its codecs loaded. */
+  static async start(options: Partial<EncoderPoolOptions> = {}): Promise<EncoderPool> {
+    const { workers } = { ...DEFAULT_ENCODER_POOL_OPTIONS, ...options };
+    const encoders = new EncoderPool();
+    const { pool } = await WorkerPool.start<ToEncoder, FromEncoder, null>({
+      module: WORKER_URL,
+      size: workers,
+      onReady: (worker) => encoders.#workers.push(worker),
+      onMessage: (_worker, message) => encoders.#receive(message),
+      onExit: (worker) => {
+        encoders.#workers.splice(encoders.#workers.indexOf(worker), 1);
+        for (const remote of encoders.#remotes.values()) {
+          if (remote.worker === worker) encoders.#fail(remote, new Error('encoder worker exited'));
+        }
+      },
+    });
+    encoders.#pool = pool;
+    return encoders;
   }
 
-  #failWorker(worker: Worker, error: Error): void {
-    for (const [id, entry] of this.#pending) {
-      if (entry.worker !== worker) continue;
-      entry.state.created.reject(error);
-      entry.state.ended?.reject(error);
-      this.#pending.delete(id);
-    }
-  }
-
-  #receive(message: FromEncoder): void {
-    if (message.type === 'warm') return;
-    const entry = this.#pending.get(message.id);
-    if (!entry) return;
-    const { state } = entry;
-    switch (message.type) {
-      case 'created':
-        state.created.resolve();
-        return;
-      case 'data':
-        state.onData(message.bytes);
-        return;
-      case 'ended':
-        this.#pending.delete(message.id);
-        state.ended?.resolve();
-        return;
-      case 'error': {
-        this.#pending.delete(message.id);
-        const error = message.unavailable ? new EncoderUnavailableError(message.message) : new Error(message.message);
-        state.created.reject(error);
-        state.ended?.reject(error);
-        return;
-      }
-    }
-  }
-
-  async create(format: AudioFormat, options: EncoderOptions, requestedRate: number): Promise<AudioEncoder> {
-    const worker = this.#worker();
+  /** An encoder in one of the workers (same contract as {@link createEncoder}). */
+  readonly create = async (target: EncoderTarget, options: EncoderOptions): Promise<AudioEncoder> => {
+    const worker = this.#workers[this.#next++ % this.#workers.length];
+    if (!worker) throw new Error('the encoder pool is stopped');
     const id = this.#nextId++;
-    const send = (message: ToEncoder, transfer: ArrayBuffer[] = []): void => worker.postMessage(message, transfer);
-    const created = new Promise<void>((resolve, reject) => {
-      this.#pending.set(id, { worker, state: { onData: options.onData, created: { resolve, reject } } });
-    });
-    send({
-      type: 'create',
-      id,
-      format,
-      sampleRate: options.sampleRate,
-      channels: options.channels,
-      ...(options.totalFrames === undefined ? {} : { totalFrames: options.totalFrames }),
-      requestedRate,
-    });
-    await created;
+    const remote: Remote = { worker, onData: options.onData };
+    this.#remotes.set(id, remote);
+    const { onData: _, ...settings } = options;
+    worker.post({ type: 'create', id, target, settings });
     let destroyed = false;
     return {
       write(pcm) {
-        if (destroyed) return;
-        const copy = pcm.slice();
-        send({ type: 'write', id, pcm: copy }, [copy.buffer as ArrayBuffer]);
+        if (destroyed || remote.error) return;
+        const owned = pcm.slice(); // the caller keeps its buffer
+        worker.post({ type: 'write', id, pcm: owned }, [owned.buffer as ArrayBuffer]);
       },
       end: () =>
         new Promise<void>((resolve, reject) => {
-          const entry = this.#pending.get(id);
-          if (!entry) {
-            resolve();
-            return;
+          if (remote.error) reject(remote.error);
+          else if (destroyed) resolve();
+          else {
+            remote.ended = { resolve, reject };
+            worker.post({ type: 'end', id });
           }
-          entry.state.ended = { resolve, reject };
-          send({ type: 'end', id });
         }),
       destroy: () => {
         if (destroyed) return;
         destroyed = true;
-        this.#pending.delete(id);
-        send({ type: 'destroy', id });
+        this.#remotes.delete(id);
+        remote.ended?.resolve();
+        worker.post({ type: 'destroy', id });
       },
     };
-  }
+  };
 
-  /** Starts every worker and has each load its codecs, so the first requests pay for neither. */
-  async warm(): Promise<void> {
-    while (this.#workers.length < this.size) this.#worker();
-    await Promise.all(
-      this.#workers.map(
-        (worker) =>
-          new Promise<void>((resolve) => {
-            const done = (message?: FromEncoder): void => {
-              if (message && message.type !== 'warm') return;
-              worker.off('message', done);
-              worker.off('exit', done);
-              resolve();
-            };
-            worker.on('message', done);
-            worker.once('exit', () => done());
-            worker.postMessage({ type: 'warm' } satisfies ToEncoder);
-          }),
-      ),
-    );
-  }
-
+  /** Stops the workers. */
   async stop(): Promise<void> {
-    await Promise.all(
-      this.#workers.splice(0).map(
-        (worker) =>
-          new Promise<void>((resolve) => {
-            const timer = setTimeout(() => void worker.terminate(), 5000);
-            worker.once('exit', () => {
-              clearTimeout(timer);
-              resolve();
-            });
-            worker.postMessage({ type: 'stop' } satisfies ToEncoder);
-          }),
-      ),
-    );
+    this.#workers.length = 0;
+    for (const remote of this.#remotes.values()) this.#fail(remote, new Error('the encoder pool stopped'));
+    this.#remotes.clear();
+    await this.#pool?.stop();
+  }
+
+  #fail(remote: Remote, error: Error): void {
+    remote.error = error;
+    remote.ended?.reject(error);
+  }
+
+  #receive(message: FromEncoder): void {
+    const remote = this.#remotes.get(message.id);
+    if (!remote) return;
+    switch (message.type) {
+      case 'data':
+        for (const part of message.parts) remote.onData(part);
+        return;
+      case 'ended':
+        this.#remotes.delete(message.id);
+        remote.ended?.resolve();
+        return;
+      case 'error':
+        this.#fail(remote, message.unavailable ? new EncoderUnavailableError(message.message) : new Error(message.message));
+        return;
+    }
   }
 }
 
-let pool: EncoderPool | undefined;
-const thePool = (): EncoderPool => {
-  pool ??= new EncoderPool(Math.max(1, Math.floor(availableParallelism() / 2)));
-  return pool;
-};
-
-/** An encoder running in the shared encoder worker pool (same contract as createAudioEncoder). */
-export function createRemoteEncoder(
-  format: AudioFormat,
-  options: EncoderOptions,
-  requestedRate = options.sampleRate,
-): Promise<AudioEncoder> {
-  return thePool().create(format, options, requestedRate);
+/** True for outputs that are only a sample conversion (PCM, WAV, µ-law): a thread hop would cost more than it saves. */
+export function isConversion(target: EncoderTarget): boolean {
+  return target.kind === 'file' ? target.format === 'pcm' || target.format === 'wav' : target.format.encoding !== 'opus';
 }
 
-/** Starts the pool's workers with their codecs loaded (server start-up). */
-export function warmEncoderPool(): Promise<void> {
-  return thePool().warm();
-}
-
-/** Stops the pool's workers (server shutdown); a later encoder starts a fresh pool. */
-export async function stopEncoderPool(): Promise<void> {
-  const current = pool;
-  pool = undefined;
-  await current?.stop();
+/**
+ * Where audio is encoded, decided once for every path: conversions in this thread as the PCM
+ * arrives, codecs (MP3, Opus, FLAC, AAC) in `pool`.
+ */
+export function encoderFactory(pool: EncoderPool): EncoderFactory {
+  return (target, options) => (isConversion(target) ? createEncoder(target, options) : pool.create(target, options));
 }

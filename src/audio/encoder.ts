@@ -11,6 +11,11 @@ export interface EncoderOptions {
    * file rather than a stream). Lets headers carry exact sizes and durations.
    */
   totalFrames?: number;
+  /**
+   * The rate the listener asked for, when the PCM comes at another (Ogg Opus encodes at 48 kHz
+   * and records this one in its header). Default `sampleRate`.
+   */
+  requestedRate?: number;
   /** Receives encoded bytes as they are ready, in order. */
   onData: (bytes: Uint8Array) => void;
 }

@@ -57,11 +57,11 @@ function opusTags(): Uint8Array {
 }
 
 /**
- * Ogg Opus encoder. Input must be 48 kHz; `inputRate` (default 48000) is only recorded in the
+ * Ogg Opus encoder. Input must be 48 kHz; `requestedRate` (default 48000) is only recorded in the
  * header as the original rate. Each `write()` ends with a page flush, so a stream's bytes leave
  * as soon as they are encoded.
  */
-export function createOggOpusEncoder(options: EncoderOptions & { inputRate?: number }): AudioEncoder {
+export function createOggOpusEncoder(options: EncoderOptions): AudioEncoder {
   const { channels, onData } = options;
   if (options.sampleRate !== OPUS_RATE) {
     throw new TypeError(`Ogg Opus input must be ${OPUS_RATE} Hz, not ${options.sampleRate} Hz.`);
@@ -79,7 +79,7 @@ export function createOggOpusEncoder(options: EncoderOptions & { inputRate?: num
   const sendHeaders = (): void => {
     if (headersSent) return;
     headersSent = true;
-    emit(ogg.packetPage(opusHead(channels, options.inputRate ?? OPUS_RATE), 0n));
+    emit(ogg.packetPage(opusHead(channels, options.requestedRate ?? OPUS_RATE), 0n));
     emit(ogg.packetPage(opusTags(), 0n));
   };
   const encodeFrames = (samples: Int16Array): void => {

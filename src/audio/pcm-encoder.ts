@@ -3,9 +3,15 @@ import type { AudioEncoder, EncoderOptions } from './encoder.js';
 import { floatToInt16, int16ToBytes } from './pcm.js';
 import { wavHeader } from './wav-encoder.js';
 
-/** Encodes to raw s16le PCM, or to WAV when `wav` is true. */
-export function createPcmEncoder(options: EncoderOptions, wav: boolean): AudioEncoder {
-  let headerSent = !wav;
+/** Options of {@link createPcmEncoder}. */
+export interface PcmEncoderOptions extends EncoderOptions {
+  /** Start with a WAVE header (a .wav file). Default `false`: raw samples. */
+  wav?: boolean;
+}
+
+/** Encodes to raw s16le PCM, or to WAV with `options.wav`. */
+export function createPcmEncoder(options: PcmEncoderOptions): AudioEncoder {
+  let headerSent = options.wav !== true;
   return {
     write(pcm) {
       if (!headerSent) {

@@ -46,27 +46,27 @@ export async function prepareReference(
     throw new TtsError(
       'invalid_request',
       `"${field}" could not be read as audio (${error instanceof Error ? error.message : String(error)}); send WAV, MP3, FLAC or Ogg.`,
-      field,
+      { param: field },
     );
   }
   const channels = decoded.channelData.filter((c) => c.length > 0);
   const length = channels[0]?.length ?? 0;
   const originalSeconds = decoded.sampleRate > 0 ? length / decoded.sampleRate : 0;
   if (channels.length === 0 || length === 0 || !(decoded.sampleRate > 0)) {
-    throw new TtsError('invalid_request', `"${field}" holds no audio samples (empty or truncated file).`, field);
+    throw new TtsError('invalid_request', `"${field}" holds no audio samples (empty or truncated file).`, { param: field });
   }
   if (originalSeconds < minSeconds) {
     throw new TtsError(
       'invalid_request',
       `"${field}" is ${originalSeconds.toFixed(2)} s long; a reference needs at least ${minSeconds} s of speech (5–20 s works best).`,
-      field,
+      { param: field },
     );
   }
   if (originalSeconds > maxSeconds) {
     throw new TtsError(
       'invalid_request',
       `"${field}" is ${Math.round(originalSeconds)} s long; send at most ${maxSeconds} s (5–20 s works best).`,
-      field,
+      { param: field },
     );
   }
   const keep = Math.min(length, Math.round(keepSeconds * decoded.sampleRate));
@@ -76,7 +76,7 @@ export async function prepareReference(
   let energy = 0;
   for (const s of mono) energy += s * s;
   if (Math.sqrt(energy / keep) < SILENCE_RMS) {
-    throw new TtsError('invalid_request', `"${field}" is silent; send a recording of the voice speaking.`, field);
+    throw new TtsError('invalid_request', `"${field}" is silent; send a recording of the voice speaking.`, { param: field });
   }
   const resampler = await Resampler.create();
   return { samples: resampler.resample(mono, decoded.sampleRate, rate), sampleRate: rate, originalSeconds };

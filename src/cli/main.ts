@@ -7,17 +7,17 @@ import { writeFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { Presets, SingleBar } from 'cli-progress';
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { pino } from 'pino';
 import { AUDIO_FORMATS, type AudioFormat, concatFloat32, encodeAudio, encoderInputRate, isAudioFormat } from '../audio/index.js';
-import { enginesFor } from '../engine/engine-selection.js';
-import { Scheduler } from '../engine/scheduler.js';
-import { TtsService } from '../engine/tts-service.js';
+import { speak } from '../engine/speech-stream.js';
 import { importModel } from '../models/import-model.js';
 import { defaultModelsDir, loadManifests, type ModelManifest, scanInstalled } from '../models/manifest.js';
 import { pullModel, removeModel } from '../models/pull.js';
+import { composeServices } from '../server/compose.js';
 import { configFromEnv, DEFAULT_SERVER_CONFIG, resolveConfig, type ServerConfig } from '../server/config.js';
+import { findVoice } from '../server/request-checks.js';
 import { startServer, VERSION } from '../server/server.js';
-import { LEVELS, type Level, outputRate, PITCH_SEMITONES } from '../server/speech-params.js';
-import { VoiceCatalog } from '../speakers/voice-catalog.js';
+import { LEVELS, type Level, openaiSpeechBodySchema, outputRate, PITCH_SEMITONES, parseBody } from '../server/speech-params.js';
 
 const integer =
   (name: string) =>
@@ -108,43 +108,40 @@ program
     ) => {
       const fromName = extname(flags.output).slice(1).toLowerCase();
       const format: AudioFormat = flags.format ?? (isAudioFormat(fromName) ? fromName : 'mp3');
-      if (!(flags.speed >= 0.25 && flags.speed <= 4)) throw new InvalidArgumentError('--speed must be between 0.25 and 4.');
-      const config = resolveConfig(configFromEnv());
-      const models = scanInstalled(config.modelsDir);
-      const scheduler = await Scheduler.start({ workers: 1, engines: enginesFor(models), models });
+      // The flags are checked as the same request over REST would be.
+      const request = parseBody(openaiSpeechBodySchema, {
+        model: 'flash-tts',
+        input: text,
+        voice: flags.voice,
+        speed: flags.speed,
+        response_format: format,
+        ...(flags.sampleRate === undefined ? {} : { sample_rate: flags.sampleRate }),
+      });
+      const config = resolveConfig(configFromEnv(), { workers: 1 });
+      const services = await composeServices(config, pino({ level: 'warn' }, pino.destination(2)), { warmUp: false });
       try {
-        const catalog = new VoiceCatalog(scheduler.engines, {
-          defaultEngine: config.defaultEngine,
-          available: [...loadManifests().values()],
-        });
-        const voice = catalog.resolve(flags.voice);
-        if (!voice) {
-          throw new InvalidArgumentError(
-            catalog.installHint(flags.voice) ??
-              `No voice is called "${flags.voice}". Voices: ${catalog
-                .list()
-                .map((v) => v.id)
-                .join(', ')}.`,
-          );
-        }
-        const rate = outputRate(format, flags.sampleRate, DEFAULT_SERVER_CONFIG.openaiSampleRate);
+        const voice = findVoice(services.catalog, request.voice, { field: 'voice' });
+        const rate = outputRate(format, request.sample_rate, DEFAULT_SERVER_CONFIG.openaiSampleRate);
         const inputRate = encoderInputRate(format, rate);
         const parts: Float32Array[] = [];
-        const service = new TtsService(scheduler);
-        for await (const chunk of service.speak(text, {
+        const speech = speak(services.scheduler, request.input, {
           voice,
-          speed: flags.speed,
+          speed: request.speed,
           pitchSemitones: PITCH_SEMITONES[flags.pitch],
           sampleRate: inputRate,
           firstAudioFirst: false,
-        })) {
-          parts.push(chunk.pcm);
-        }
-        const bytes = await encodeAudio(format, concatFloat32(parts), inputRate, 1, rate);
+        });
+        for await (const event of speech) if (event.type === 'audio') parts.push(event.pcm);
+        const bytes = await encodeAudio(concatFloat32(parts), {
+          format,
+          sampleRate: inputRate,
+          requestedRate: rate,
+          create: services.encode,
+        });
         if (flags.output === '-') process.stdout.write(bytes);
         else await writeFile(flags.output, bytes);
       } finally {
-        await scheduler.stop();
+        await services.close();
       }
     },
   );

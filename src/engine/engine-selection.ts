@@ -1,5 +1,6 @@
 /** Which engines and models to load, from the installed models (no engine code: safe on the main thread). */
 import type { InstalledModel } from '../models/manifest.js';
+import type { EngineId } from './types.js';
 
 /** Kokoro variants, preferred first when several are installed (int8 is the fastest on CPUs). */
 export const KOKORO_PREFERENCE = ['kokoro-82m-int8', 'kokoro-82m-fp16', 'kokoro-82m-fp32'];
@@ -16,8 +17,8 @@ export function pickKokoro(models: readonly InstalledModel[]): InstalledModel | 
 }
 
 /** The engines to load for a set of installed models (Flite always). */
-export function enginesFor(models: readonly InstalledModel[]): string[] {
-  const engines = ['flite'];
+export function enginesFor(models: readonly InstalledModel[]): EngineId[] {
+  const engines: EngineId[] = ['flite'];
   if (pickKokoro(models)) engines.push('kokoro');
   if (models.some((m) => m.engine === 'piper')) engines.push('piper');
   if (models.some((m) => m.engine === 'pocket-tts')) engines.push('pocket-tts');

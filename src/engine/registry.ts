@@ -6,7 +6,7 @@
 import type { InstalledModel } from '../models/manifest.js';
 import { pickKokoro } from './engine-selection.js';
 import type { OnnxOptions } from './onnx/ort.js';
-import type { Engine } from './types.js';
+import type { Engine, EngineId } from './types.js';
 
 /** What an engine is created from. */
 export interface EngineContext {
@@ -16,7 +16,7 @@ export interface EngineContext {
 }
 
 /** Factories of every known engine. */
-export const ENGINE_FACTORIES: Readonly<Record<string, (context: EngineContext) => Promise<Engine>>> = {
+export const ENGINE_FACTORIES: Readonly<Record<EngineId, (context: EngineContext) => Promise<Engine>>> = {
   flite: async () => (await import('./flite/flite-engine.js')).createFliteEngine(),
   kokoro: async (context) => {
     const model = pickKokoro(context.models);

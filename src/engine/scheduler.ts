@@ -1,24 +1,33 @@
 /**
- * Engine workers and the scheduler in front of them. Each request is a stream of segment jobs;
- * when a worker frees up, the next job is taken from the streams in turn (round-robin at segment
- * granularity), so a long text never starves a short one. The number of open streams is bounded:
- * past it, `openStream()` refuses at once instead of making everyone wait.
+ * The scheduler in front of the engine workers. Each request is a stream of jobs; when a worker
+ * frees up, the next job is taken from the streams in turn (round-robin at segment granularity),
+ * so a long text never starves a short one. The number of open streams is bounded: past it,
+ * `openStream()` refuses at once instead of making everyone wait.
  */
 import { availableParallelism } from 'node:os';
-import type { Worker } from 'node:worker_threads';
 import { TtsError } from '../errors.js';
 import type { InstalledModel } from '../models/manifest.js';
 import { AsyncQueue } from '../util/async-queue.js';
-import { siblingModule, startModuleWorker } from '../util/module-worker.js';
-import type { EngineInfo } from './types.js';
-import type { EngineWorkerData, FromWorker, SegmentChunk, SegmentJob, ToWorker } from './worker-messages.js';
+import { siblingModule } from '../util/module-worker.js';
+import { type PoolWorker, WorkerPool } from '../util/worker-pool.js';
+import type { EngineId, EngineInfo, VoiceEmbedding } from './types.js';
+import type {
+  AudioOutput,
+  EngineJob,
+  EngineWorkerData,
+  EngineWorkerReady,
+  FromEngineWorker,
+  JobOutput,
+  SynthesizeJob,
+  ToEngineWorker,
+} from './worker-messages.js';
 
 /** Options of {@link Scheduler}; defaults in {@link DEFAULT_SCHEDULER_OPTIONS}. */
 export interface SchedulerOptions {
   /** Engine worker threads. Default: the number of CPU cores. */
   workers: number;
   /** Engines each worker loads. Default `['flite']`. */
-  engines: string[];
+  engines: EngineId[];
   /** Installed models the engines load from. Default none. */
   models: InstalledModel[];
   /** Threads one ONNX inference may use. Default 1: the workers are the parallelism. */
@@ -39,19 +48,17 @@ export const DEFAULT_SCHEDULER_OPTIONS: SchedulerOptions = {
 interface Job {
   id: number;
   stream: SchedulerStream;
-  segment: SegmentJob;
-  output: AsyncQueue<SegmentChunk>;
+  job: EngineJob;
+  output: AsyncQueue<JobOutput>;
 }
 
 interface WorkerSlot {
-  worker: Worker;
   job: Job | undefined;
-  /** Cancelled jobs still running: their chunks are dropped. */
+  /** The running job was cancelled: its output is dropped. */
   cancelled: boolean;
 }
 
-/** How long a stopping worker may take to finish its current step before it is terminated. */
-const STOP_GRACE_MS = 5000;
+type EngineWorker = PoolWorker<ToEngineWorker>;
 
 const WORKER_URL = siblingModule(import.meta.url, 'engine-worker');
 
@@ -62,10 +69,10 @@ export class SchedulerStream {
 
   constructor(private readonly scheduler: Scheduler) {}
 
-  /** Queues a segment; its PCM chunks arrive on the returned iterable, in order. */
-  submit(segment: SegmentJob): AsyncIterable<SegmentChunk> {
+  /** Queues a segment; its audio arrives on the returned iterable, in order. */
+  submit(job: SynthesizeJob): AsyncIterable<AudioOutput> {
     if (this.#closed) throw new Error('stream is closed');
-    return this.scheduler.enqueue(this, segment);
+    return this.scheduler.enqueue(this, job) as AsyncIterable<AudioOutput>;
   }
 
   /** Drops the stream's waiting jobs and stops its running one; frees its slot. */
@@ -80,15 +87,15 @@ export class SchedulerStream {
   }
 }
 
-/** Owns the engine workers and decides which segment runs next. */
+/** Owns the engine workers and decides which job runs next. */
 export class Scheduler {
   readonly options: SchedulerOptions;
-  #slots: WorkerSlot[] = [];
+  readonly #slots = new Map<EngineWorker, WorkerSlot>();
+  #pool: WorkerPool<ToEngineWorker, FromEngineWorker, EngineWorkerReady> | undefined;
   #streams: SchedulerStream[] = [];
   #nextTurn = 0;
   #nextJobId = 1;
-  #engines: EngineInfo[] = [];
-  #stopping = false;
+  #engines: readonly EngineInfo[] = [];
 
   private constructor(options: SchedulerOptions) {
     this.options = options;
@@ -99,7 +106,24 @@ export class Scheduler {
     const merged = { ...DEFAULT_SCHEDULER_OPTIONS, ...options };
     if (merged.workers < 1) throw new TypeError('workers must be at least 1.');
     const scheduler = new Scheduler(merged);
-    await Promise.all(Array.from({ length: merged.workers }, () => scheduler.#spawn()));
+    const workerData: EngineWorkerData = { engines: merged.engines, models: merged.models, onnxThreads: merged.onnxThreads };
+    const { pool, ready } = await WorkerPool.start<ToEngineWorker, FromEngineWorker, EngineWorkerReady>({
+      module: WORKER_URL,
+      size: merged.workers,
+      workerData,
+      onReady: (worker) => {
+        scheduler.#slots.set(worker, { job: undefined, cancelled: false });
+        scheduler.#pump();
+      },
+      onMessage: (worker, message) => scheduler.#receive(worker, message),
+      onExit: (worker, code) => {
+        // A worker that dies fails its job; the pool starts a new one in its place.
+        scheduler.#slots.get(worker)?.job?.output.fail(new Error(`engine worker exited with code ${code}`));
+        scheduler.#slots.delete(worker);
+      },
+    });
+    scheduler.#pool = pool;
+    scheduler.#engines = ready.engines;
     return scheduler;
   }
 
@@ -113,12 +137,12 @@ export class Scheduler {
     return this.#streams.length;
   }
 
-  /** Segment jobs on a worker now. */
+  /** Jobs on a worker now. */
   get runningJobs(): number {
-    return this.#slots.filter((slot) => slot.job !== undefined).length;
+    return [...this.#slots.values()].filter((slot) => slot.job !== undefined).length;
   }
 
-  /** Segment jobs waiting for a worker. */
+  /** Jobs waiting for a worker. */
   get queuedJobs(): number {
     return this.#streams.reduce((n, s) => n + s.pending.length, 0);
   }
@@ -134,80 +158,81 @@ export class Scheduler {
   }
 
   /** @internal */
-  enqueue(stream: SchedulerStream, segment: SegmentJob): AsyncIterable<SegmentChunk> {
-    const job: Job = { id: this.#nextJobId++, stream, segment, output: new AsyncQueue() };
-    stream.pending.push(job);
+  enqueue(stream: SchedulerStream, job: EngineJob): AsyncIterable<JobOutput> {
+    const queued: Job = { id: this.#nextJobId++, stream, job, output: new AsyncQueue() };
+    stream.pending.push(queued);
     this.#pump();
-    return job.output;
+    return queued.output;
   }
 
   /** @internal */
   closeStream(stream: SchedulerStream): void {
     for (const job of stream.pending.splice(0)) job.output.end();
-    for (const slot of this.#slots) {
+    for (const [worker, slot] of this.#slots) {
       if (slot.job?.stream === stream && !slot.cancelled) {
         slot.cancelled = true;
         slot.job.output.end();
-        slot.worker.postMessage({ type: 'cancel', id: slot.job.id } satisfies ToWorker);
+        worker.post({ type: 'cancel', id: slot.job.id });
       }
     }
     this.#streams = this.#streams.filter((s) => s !== stream);
   }
 
   /**
-   * Encodes cloning reference audio (24 kHz mono) into a voice embedding with `engine`. Takes a
-   * stream slot like a request (throws `server_busy` when full).
+   * The voice embedding of reference audio (mono, at the engine's rate), computed by `engine`.
+   * Takes a stream slot like a request (throws `server_busy` when full).
    */
-  async encode(engine: string, audio: Float32Array): Promise<{ data: Float32Array; dims: number[] }> {
+  async embedReference(engine: EngineId, audio: Float32Array): Promise<VoiceEmbedding> {
     const stream = this.openStream();
     try {
-      const job: SegmentJob = {
-        engine,
-        request: { text: '', voice: '', speed: 1 },
-        effects: { pitch: 1, tempo: 1 },
-        outputRate: 0,
-        encode: audio,
-      };
-      for await (const chunk of stream.submit(job)) if (chunk.embedding) return chunk.embedding;
-      throw new Error('the engine returned no embedding');
+      for await (const output of this.enqueue(stream, { kind: 'embedReference', engine, audio })) {
+        if (output.kind === 'embedding') return output.embedding;
+      }
+      throw new TtsError('server_busy', 'The server stopped before the reference was embedded (shutting down).');
     } finally {
       stream.close();
     }
   }
 
-  /** Stops every worker; open streams end with an error. */
+  /** Stops every worker; the jobs of open streams fail with `server_busy`. */
   async stop(): Promise<void> {
-    this.#stopping = true;
+    const stopping = new TtsError('server_busy', 'The server stopped synthesizing (shutting down).');
     for (const stream of [...this.#streams]) {
-      for (const job of stream.pending) job.output.fail(new TtsError('server_busy', 'The server is shutting down.'));
+      for (const job of stream.pending) job.output.fail(stopping);
+      for (const slot of this.#slots.values()) if (slot.job?.stream === stream) slot.job.output.fail(stopping);
       stream.close();
     }
-    // Workers are asked to exit rather than terminated: terminating a thread inside a native call
-    // (libopus through N-API) aborts the whole process. terminate() is the fallback for a stuck one.
-    await Promise.all(
-      this.#slots.map(
-        (slot) =>
-          new Promise<void>((resolve) => {
-            const timer = setTimeout(() => void slot.worker.terminate(), STOP_GRACE_MS);
-            slot.worker.once('exit', () => {
-              clearTimeout(timer);
-              resolve();
-            });
-            slot.worker.postMessage({ type: 'stop' } satisfies ToWorker);
-          }),
-      ),
-    );
-    this.#slots = [];
+    await this.#pool?.stop();
+    this.#slots.clear();
+  }
+
+  #receive(worker: EngineWorker, message: FromEngineWorker): void {
+    const slot = this.#slots.get(worker);
+    const job = slot?.job;
+    if (!slot || job?.id !== message.id) return;
+    switch (message.type) {
+      case 'output':
+        if (!slot.cancelled) job.output.push(message.output);
+        return;
+      case 'error':
+        job.output.fail(new Error(`engine error: ${message.message}`));
+        break;
+      case 'done':
+        job.output.end();
+        break;
+    }
+    slot.job = undefined;
+    this.#pump();
   }
 
   #pump(): void {
-    for (const slot of this.#slots) {
+    for (const [worker, slot] of this.#slots) {
       if (slot.job) continue;
       const job = this.#nextJob();
       if (!job) return;
       slot.job = job;
       slot.cancelled = false;
-      slot.worker.postMessage({ type: 'synthesize', id: job.id, job: job.segment } satisfies ToWorker);
+      worker.post({ type: 'run', id: job.id, job: job.job });
     }
   }
 
@@ -224,58 +249,5 @@ export class Scheduler {
       }
     }
     return undefined;
-  }
-
-  #spawn(): Promise<void> {
-    const workerData: EngineWorkerData = {
-      engines: this.options.engines,
-      models: this.options.models,
-      onnxThreads: this.options.onnxThreads,
-    };
-    const worker = startModuleWorker(WORKER_URL, workerData);
-    const slot: WorkerSlot = { worker, job: undefined, cancelled: false };
-    return new Promise((resolve, reject) => {
-      let ready = false;
-      worker.on('message', (message: FromWorker) => {
-        switch (message.type) {
-          case 'ready':
-            ready = true;
-            this.#engines = message.engines;
-            this.#slots.push(slot);
-            resolve();
-            this.#pump();
-            return;
-          case 'failed':
-            reject(new Error(`engine worker failed to start: ${message.message}`));
-            return;
-          case 'chunk':
-            if (slot.job?.id === message.id && !slot.cancelled) slot.job.output.push(message.chunk);
-            return;
-          case 'done':
-          case 'error': {
-            const job = slot.job;
-            if (job?.id !== message.id) return;
-            if (message.type === 'error') job.output.fail(new Error(`engine error: ${message.message}`));
-            else job.output.end();
-            slot.job = undefined;
-            this.#pump();
-            return;
-          }
-        }
-      });
-      worker.on('error', (error) => {
-        if (!ready) reject(error);
-      });
-      worker.on('exit', (code) => {
-        // A worker that dies fails its job; a new one takes its place.
-        slot.job?.output.fail(new Error(`engine worker exited with code ${code}`));
-        this.#slots = this.#slots.filter((s) => s !== slot);
-        if (ready && !this.#stopping) {
-          this.#spawn().catch(() => {
-            // the next request's job waits for the remaining workers
-          });
-        }
-      });
-    });
   }
 }

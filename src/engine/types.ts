@@ -1,5 +1,11 @@
 /** The contract every synthesis engine implements, and what it says about itself. */
 
+/** Every engine this build knows, by id. */
+export const ENGINE_IDS = ['flite', 'kokoro', 'piper', 'pocket-tts'] as const;
+
+/** One of {@link ENGINE_IDS}. */
+export type EngineId = (typeof ENGINE_IDS)[number];
+
 /** A voice an engine offers. */
 export interface EngineVoice {
   /** Identifier within the engine, e.g. "slt". */
@@ -26,7 +32,7 @@ export interface EngineCapabilities {
 
 /** Static facts about an engine, passed from its worker to the main thread. */
 export interface EngineInfo {
-  id: string;
+  id: EngineId;
   label: string;
   /** Rate of the PCM the engine produces, in Hz. */
   sampleRate: number;
@@ -66,6 +72,12 @@ export interface SynthesisChunk {
   sampleRate?: number;
 }
 
+/** A voice embedding computed from reference audio: flat float32 data and its dimensions. */
+export interface VoiceEmbedding {
+  data: Float32Array;
+  dims: number[];
+}
+
 /**
  * A synthesis engine. Runs inside an engine worker thread, never on the main thread.
  * `synthesize` yields mono Float32 PCM at `info.sampleRate` (with word timings when the engine
@@ -74,4 +86,9 @@ export interface SynthesisChunk {
 export interface Engine {
   readonly info: EngineInfo;
   synthesize(request: SynthesisRequest, signal: AbortSignal): AsyncIterable<SynthesisChunk>;
+  /**
+   * Engines that clone voices: the embedding of mono reference audio at `info.sampleRate`, which
+   * `synthesize` then takes as its voice (through a file the speaker store writes).
+   */
+  embedReference?(audio: Float32Array): Promise<VoiceEmbedding>;
 }

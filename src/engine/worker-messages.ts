@@ -1,56 +1,63 @@
-/** Messages between the main thread and an engine worker. */
-import type { AudioFrame, FrameFormat } from '../audio/audio-framer.js';
+/** Messages between the main thread and an engine worker, as tagged unions. */
 import type { VoiceEffects } from '../audio/voice-effects.js';
 import type { InstalledModel } from '../models/manifest.js';
-import type { EngineInfo, SynthesisRequest, WordTiming } from './types.js';
+import type { StopMessage } from '../util/worker-pool.js';
+import type { EngineId, EngineInfo, SynthesisRequest, VoiceEmbedding, WordTiming } from './types.js';
 
 /** Data a worker is started with. */
 export interface EngineWorkerData {
-  engines: string[];
+  engines: EngineId[];
   /** Installed models the engines load from. */
   models: InstalledModel[];
   /** Threads one ONNX inference may use. */
   onnxThreads: number;
 }
 
-/** One segment for a worker: synthesize, apply effects, resample. */
-export interface SegmentJob {
-  engine: string;
+/** What a worker tells once its engines are loaded. */
+export interface EngineWorkerReady {
+  engines: EngineInfo[];
+}
+
+/** Synthesize one segment, apply effects, convert to `outputRate`, and send it back as PCM. */
+export interface SynthesizeJob {
+  kind: 'synthesize';
+  engine: EngineId;
   request: SynthesisRequest;
   /** Pitch and tempo to apply after the engine (tempo only when the engine cannot change speed). */
   effects: VoiceEffects;
   /** Rate the PCM must come back at. */
   outputRate: number;
   /**
-   * Realtime jobs: come back as encoded frames of this format (at `outputRate`) instead of PCM,
-   * so encoding happens here, off the main thread.
+   * Length of the first piece sent back, in ms: one frame of what the audio becomes, so the first
+   * message leaves as soon as the engine has that much.
    */
-  framing?: FrameFormat;
-  /** Cloning: encode this 24 kHz reference into a voice embedding instead of synthesizing. */
-  encode?: Float32Array;
+  firstPieceMs: number;
 }
 
-/** Audio of part of a segment, as a worker sends it back. */
-export interface SegmentChunk {
-  /** Mono PCM at the job's output rate (jobs without `framing`). */
-  pcm?: Float32Array;
-  /** Encoded frames in order (jobs with `framing`). */
-  frames?: AudioFrame[];
+/** Turn reference audio (mono, at the engine's rate) into a voice embedding. */
+export interface EmbedReferenceJob {
+  kind: 'embedReference';
+  engine: EngineId;
+  audio: Float32Array;
+}
+
+/** Work for an engine worker. */
+export type EngineJob = SynthesizeJob | EmbedReferenceJob;
+
+/** Audio of part of a segment: mono PCM at the job's output rate, with the word timings it starts. */
+export interface AudioOutput {
+  kind: 'audio';
+  pcm: Float32Array;
   /** Word timings from the start of the segment, in seconds. */
   words?: WordTiming[];
-  /** The voice embedding of an `encode` job. */
-  embedding?: { data: Float32Array; dims: number[] };
 }
 
-export type ToWorker =
-  | { type: 'synthesize'; id: number; job: SegmentJob }
-  | { type: 'cancel'; id: number }
-  /** Stop everything and exit (between tasks: never inside a native call, which terminate() could hit). */
-  | { type: 'stop' };
+/** What a job sends back: audio pieces (synthesize) or one embedding (embedReference). */
+export type JobOutput = AudioOutput | { kind: 'embedding'; embedding: VoiceEmbedding };
 
-export type FromWorker =
-  | { type: 'ready'; engines: EngineInfo[] }
-  | { type: 'failed'; message: string }
-  | { type: 'chunk'; id: number; chunk: SegmentChunk }
+export type ToEngineWorker = { type: 'run'; id: number; job: EngineJob } | { type: 'cancel'; id: number } | StopMessage;
+
+export type FromEngineWorker =
+  | { type: 'output'; id: number; output: JobOutput }
   | { type: 'done'; id: number }
   | { type: 'error'; id: number; message: string };

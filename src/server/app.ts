@@ -1,8 +1,8 @@
 /** The Express application: body parsing, auth, routes, and the one error handler. */
 import express, { type ErrorRequestHandler, type Express } from 'express';
 import { TtsError } from '../errors.js';
+import type { AppContext } from './app-context.js';
 import { requireApiKey } from './auth.js';
-import type { AppContext } from './context.js';
 import { infoRoutes } from './routes/info-routes.js';
 import { speakerRoutes } from './routes/speaker-routes.js';
 import { speechRoutes } from './routes/speech-routes.js';
@@ -19,7 +19,9 @@ function toTtsError(error: unknown): TtsError | undefined {
     return new TtsError('unsupported_media_type', e.message ?? 'Unsupported body encoding.');
   }
   if (typeof e.code === 'string' && e.code.startsWith('LIMIT_')) {
-    return new TtsError('invalid_request', `Upload rejected: ${e.message}${e.field ? ` (field "${e.field}")` : ''}.`, e.field);
+    return new TtsError('invalid_request', `Upload rejected: ${e.message}${e.field ? ` (field "${e.field}")` : ''}.`, {
+      param: e.field,
+    });
   }
   if (e.message === 'Malformed part header' || e.message === 'Unexpected end of form' || e.message?.startsWith('Multipart:')) {
     return new TtsError('invalid_request', `The multipart body is malformed: ${e.message}.`);

@@ -1,21 +1,15 @@
-/** Composition root: starts engine workers, builds the app, listens. */
+/** The server: composes the services, builds the app and the realtime endpoint, listens. */
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type Logger, pino } from 'pino';
-import { stopEncoderPool, warmEncoderPool } from '../audio/encoder-pool.js';
-import { enginesFor } from '../engine/engine-selection.js';
-import { Scheduler } from '../engine/scheduler.js';
-import { TtsService } from '../engine/tts-service.js';
-import { loadManifests, scanInstalled } from '../models/manifest.js';
-import { CLONING_ENGINE, CloningService } from '../speakers/cloning.js';
-import { SpeakerStore } from '../speakers/speaker-store.js';
-import { VoiceCatalog } from '../speakers/voice-catalog.js';
+import type { Scheduler } from '../engine/scheduler.js';
+import type { CloningService } from '../speakers/cloning.js';
 import { createApp } from './app.js';
+import { composeServices } from './compose.js';
 import { resolveConfig, type ServerConfig } from './config.js';
 import { attachRealtime, type RealtimeEndpoint } from './realtime/realtime-server.js';
-import { warmUp } from './warm-up.js';
 
 /** The package version, from the nearest package.json above this file (src/ or dist/src/). */
 export const VERSION: string = (() => {
@@ -36,7 +30,6 @@ export interface RunningServer {
   url: string;
   port: number;
   http: Server;
-  service: TtsService;
   scheduler: Scheduler;
   cloning: CloningService;
   realtime: RealtimeEndpoint;
@@ -49,31 +42,11 @@ export interface RunningServer {
 export async function startServer(config: Partial<ServerConfig> = {}, logger?: Logger): Promise<RunningServer> {
   const resolved = resolveConfig(config);
   const log = logger ?? pino({ level: resolved.logLevel });
-  const models = scanInstalled(resolved.modelsDir);
-  // The encoder pool warms up beside the engines, so the first request pays for neither.
-  const [scheduler] = await Promise.all([
-    Scheduler.start({
-      workers: resolved.workers,
-      maxStreams: resolved.maxStreams,
-      engines: enginesFor(models),
-      models,
-      onnxThreads: resolved.onnxThreads,
-    }),
-    warmEncoderPool(),
-  ]);
-  const service = new TtsService(scheduler);
-  const store = await SpeakerStore.open(resolved.speakersDir);
-  const cloning = new CloningService(scheduler, store);
-  const catalog = new VoiceCatalog(scheduler.engines, {
-    defaultEngine: resolved.defaultEngine,
-    available: [...loadManifests().values()],
-    speakers: () => store.list(),
-    speakerVoice: (digest) => store.embeddingPath(CLONING_ENGINE, digest),
-  });
-  await warmUp(scheduler, catalog, resolved.workers, log);
-  const app = createApp({ config: resolved, scheduler, service, catalog, cloning, log }, VERSION);
+  const services = await composeServices(resolved, log);
+  const { scheduler, cloning, catalog } = services;
+  const app = createApp(services, VERSION);
   const http = createServer(app);
-  const realtime = attachRealtime(http, { config: resolved, scheduler, catalog, log, version: VERSION, apiKey: resolved.apiKey });
+  const realtime = attachRealtime(http, { ...services, version: VERSION });
   http.listen(resolved.port, resolved.host);
   await once(http, 'listening');
   const { port } = http.address() as AddressInfo;
@@ -84,7 +57,7 @@ export async function startServer(config: Partial<ServerConfig> = {}, logger?: L
       url,
       workers: resolved.workers,
       auth: resolved.apiKey !== undefined,
-      models: models.map((m) => m.name),
+      models: services.models,
       defaultEngine: catalog.defaultEngine,
     },
     `Flash-TTS listening on ${url}`,
@@ -93,7 +66,6 @@ export async function startServer(config: Partial<ServerConfig> = {}, logger?: L
     url,
     port,
     http,
-    service,
     scheduler,
     cloning,
     realtime,
@@ -102,8 +74,7 @@ export async function startServer(config: Partial<ServerConfig> = {}, logger?: L
       await realtime.close();
       http.closeAllConnections();
       await new Promise<void>((resolve) => http.close(() => resolve()));
-      await scheduler.stop();
-      await stopEncoderPool();
+      await services.close();
     },
   };
 }

@@ -3,8 +3,10 @@
  * level names to numbers.
  */
 import { z } from 'zod';
+import { PCM_SAMPLE_RATES } from '../../protocol/messages.js';
 import { AUDIO_FORMATS, type AudioFormat } from '../audio/formats.js';
 import { TtsError } from '../errors.js';
+import { schemaProblem } from './request-checks.js';
 
 /** The original service's five levels for pitch and speed. */
 export const LEVELS = ['very_low', 'low', 'moderate', 'high', 'very_high'] as const;
@@ -28,9 +30,6 @@ export const PITCH_SEMITONES: Readonly<Record<Level, number>> = {
   very_high: 4,
 };
 
-/** Output sample rates a client may ask for. */
-export const SAMPLE_RATES = [8000, 16000, 22050, 24000, 44100, 48000] as const;
-
 /** Audio of one second, in the original's tokens (its codec makes 50 tokens a second). */
 export const TOKENS_PER_SECOND = 50;
 
@@ -50,7 +49,9 @@ const sampleRate = formNumber.pipe(
   z
     .number()
     .int()
-    .refine((r) => (SAMPLE_RATES as readonly number[]).includes(r), { error: `must be one of ${SAMPLE_RATES.join(', ')}` }),
+    .refine((r) => (PCM_SAMPLE_RATES as readonly number[]).includes(r), {
+      error: `must be one of ${PCM_SAMPLE_RATES.join(', ')}`,
+    }),
 );
 
 /** Sampling fields shared by every speech route. */
@@ -130,11 +131,7 @@ export function parseBody<T extends z.ZodType>(schema: T, body: unknown): z.outp
   }
   const result = schema.safeParse(body);
   if (result.success) return result.data;
-  const issue = result.error.issues[0];
-  const field = issue?.path.join('.') || 'body';
-  const missing = issue?.path.length === 1 && (body as Record<string, unknown>)[String(issue.path[0])] === undefined;
-  const message = missing ? 'is required' : (issue?.message ?? 'is invalid');
-  throw new TtsError('invalid_request', `"${field}" ${message}.`, field);
+  throw schemaProblem(result.error, body);
 }
 
 /** The numeric speed of a level or factor. */

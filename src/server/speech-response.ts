@@ -5,20 +5,19 @@
  */
 import type { Request, Response } from 'express';
 import type { Logger } from 'pino';
-import { createRemoteEncoder } from '../audio/encoder-pool.js';
 import {
   type AudioFormat,
   CONTENT_TYPES,
   concatFloat32,
-  createAudioEncoder,
   type EncoderFactory,
   EncoderUnavailableError,
   encodeAudio,
   encoderInputRate,
   findFfmpeg,
 } from '../audio/index.js';
-import type { SpeechChunk, SpeechOptions, TtsService } from '../engine/tts-service.js';
+import { type SpeakOptions, type SpeechStream, speak } from '../engine/speech-stream.js';
 import { TtsError } from '../errors.js';
+import type { AppContext } from './app-context.js';
 
 /** What to say and how to send it. */
 export interface SpeechRequest {
@@ -27,7 +26,17 @@ export interface SpeechRequest {
   /** The rate the client asked for (or the route's default). */
   sampleRate: number;
   stream: boolean;
-  options: Omit<SpeechOptions, 'sampleRate' | 'signal'>;
+  options: Omit<SpeakOptions, 'sampleRate' | 'firstAudioFirst'>;
+}
+
+/** Options of {@link sendSpeech}. */
+export interface SendSpeechOptions {
+  req: Request;
+  res: Response;
+  ctx: AppContext;
+  request: SpeechRequest;
+  /** The route, for the log. */
+  route: string;
 }
 
 function checkFormat(format: AudioFormat): void {
@@ -35,7 +44,7 @@ function checkFormat(format: AudioFormat): void {
     throw new TtsError(
       'unsupported_format',
       'AAC output needs ffmpeg, which this server cannot find: install ffmpeg (or set FLASH_TTS_FFMPEG), or ask for mp3, opus, flac, wav or pcm.',
-      'response_format',
+      { param: 'response_format' },
     );
   }
 }
@@ -45,104 +54,85 @@ function audioHeaders(res: Response, format: AudioFormat): void {
   res.setHeader('Content-Disposition', `attachment; filename=speech.${format}`);
 }
 
-/**
- * Raw PCM and WAV cost a multiply per sample: a thread hop would cost more than it saves, so they
- * are encoded here, whole or streamed; every other format is encoded in the encoder pool.
- */
-const IN_PROCESS: ReadonlySet<AudioFormat> = new Set(['pcm', 'wav']);
-
 /** Synthesizes `request` and writes it to `res`. */
-export async function sendSpeech(
-  req: Request,
-  res: Response,
-  service: TtsService,
-  request: SpeechRequest,
-  log: Logger,
-): Promise<void> {
+export async function sendSpeech({ req, res, ctx, request, route }: SendSpeechOptions): Promise<void> {
   const { format, sampleRate } = request;
   checkFormat(format);
   const inputRate = encoderInputRate(format, sampleRate);
-  const controller = new AbortController();
+  // Synthesis starts here, before the encoder exists; any failure below must cancel to free its slot.
+  const speech = speak(ctx.scheduler, request.text, {
+    ...request.options,
+    sampleRate: inputRate,
+    firstAudioFirst: request.stream,
+  });
   const onClose = (): void => {
-    if (!res.writableFinished) controller.abort();
+    if (!res.writableFinished) speech.cancel();
   };
   res.on('close', onClose);
   req.on('aborted', onClose);
-  // Synthesis starts here, before the encoder exists; any failure below must abort to free its slot.
-  const chunks = service.speak(request.text, {
-    ...request.options,
-    sampleRate: inputRate,
-    signal: controller.signal,
-    firstAudioFirst: request.stream,
-  });
   const delivery: Delivery = {
     res,
-    chunks,
+    speech,
     format,
     sampleRate,
     inputRate,
-    create: IN_PROCESS.has(format) ? createAudioEncoder : createRemoteEncoder,
-    signal: controller.signal,
-    log,
+    create: ctx.encode,
+    log: ctx.log.child({ route }),
     started: performance.now(),
   };
   try {
     await (request.stream ? streamSpeech(delivery) : sendWhole(delivery));
   } catch (error) {
-    controller.abort();
+    speech.cancel();
     throw error;
   }
 }
 
 const encoderError = (error: unknown): never => {
-  if (error instanceof EncoderUnavailableError) throw new TtsError('unsupported_format', error.message, 'response_format');
+  if (error instanceof EncoderUnavailableError)
+    throw new TtsError('unsupported_format', error.message, { param: 'response_format' });
   throw error;
 };
 
 /** One response being sent: where, what, and how it is encoded. */
 interface Delivery {
   res: Response;
-  chunks: AsyncIterable<SpeechChunk>;
+  speech: SpeechStream;
   format: AudioFormat;
   /** The rate the client asked for. */
   sampleRate: number;
   /** The rate the encoder is fed (see encoderInputRate). */
   inputRate: number;
   create: EncoderFactory;
-  signal: AbortSignal;
   log: Logger;
   started: number;
 }
 
-async function sendWhole({ res, chunks, format, sampleRate, inputRate, create, signal, log, started }: Delivery): Promise<void> {
+async function sendWhole({ res, speech, format, sampleRate, inputRate, create, log, started }: Delivery): Promise<void> {
   const parts: Float32Array[] = [];
-  for await (const chunk of chunks) parts.push(chunk.pcm);
-  if (signal.aborted) return;
-  const body = await encodeAudio(format, concatFloat32(parts), inputRate, 1, sampleRate, create).catch(encoderError);
+  for await (const event of speech) if (event.type === 'audio') parts.push(event.pcm);
+  if (speech.cancelled) return;
+  const body = await encodeAudio(concatFloat32(parts), {
+    format,
+    sampleRate: inputRate,
+    requestedRate: sampleRate,
+    create,
+  }).catch(encoderError);
   audioHeaders(res, format);
   res.setHeader('Content-Length', body.length);
   res.end(Buffer.from(body.buffer, body.byteOffset, body.byteLength));
   log.info({ format, bytes: body.length, ms: Math.round(performance.now() - started) }, 'speech sent');
 }
 
-async function streamSpeech({
-  res,
-  chunks,
-  format,
-  sampleRate,
-  inputRate,
-  create,
-  signal,
-  log,
-  started,
-}: Delivery): Promise<void> {
+async function streamSpeech({ res, speech, format, sampleRate, inputRate, create, log, started }: Delivery): Promise<void> {
   let firstByteMs: number | undefined;
   let draining: Promise<void> | undefined;
   const encoder = await create(
-    format,
+    { kind: 'file', format },
     {
       sampleRate: inputRate,
       channels: 1,
+      requestedRate: sampleRate,
       onData: (bytes) => {
         if (res.destroyed) return;
         if (!res.headersSent) {
@@ -166,15 +156,15 @@ async function streamSpeech({
         }
       },
     },
-    sampleRate,
   ).catch(encoderError);
   try {
-    for await (const chunk of chunks) {
-      encoder.write(chunk.pcm);
+    for await (const event of speech) {
+      if (event.type !== 'audio') continue;
+      encoder.write(event.pcm);
       // Respect the socket: wait while the client is behind instead of buffering without end.
       if (draining) await draining;
     }
-    if (signal.aborted) {
+    if (speech.cancelled) {
       encoder.destroy();
       return;
     }

@@ -1,12 +1,12 @@
 /**
- * Before the server takes requests, every engine worker speaks a short phrase once, both as PCM
- * (the REST path) and as Opus frames (the realtime path), and the main thread runs its text front
- * end once. First runs pay for JIT compilation, ONNX arena allocation and codec set-up; without
- * this the first client would wait for all of it.
+ * Before the server takes requests, every engine worker speaks a short phrase once at the rates
+ * REST (24 kHz) and realtime Opus (48 kHz) use most, and the main thread runs its text front end
+ * once. First runs pay for JIT compilation, ONNX arena allocation and resampler set-up; without
+ * this the first client would wait for all of it. (Encoder workers load their codecs themselves.)
  */
 import type { Logger } from 'pino';
 import type { Scheduler } from '../engine/scheduler.js';
-import { planSegments, segmentJob } from '../engine/tts-service.js';
+import { planSegments, segmentJob } from '../engine/speech-stream.js';
 import type { VoiceCatalog } from '../speakers/voice-catalog.js';
 
 const PHRASE = 'Ready, at 10:30 on May 5th.';
@@ -17,15 +17,14 @@ export async function warmUp(scheduler: Scheduler, catalog: VoiceCatalog, worker
   const started = performance.now();
   const [segment] = planSegments(PHRASE);
   if (!segment) return;
-  const run = async (opus: boolean): Promise<void> => {
+  const run = async (sampleRate: number): Promise<void> => {
     const stream = scheduler.openStream();
     try {
       const job = segmentJob(
         segment.spoken,
-        { voice, speed: 1, pitchSemitones: 0, sampleRate: opus ? 48000 : 24000 },
+        { voice, speed: 1, pitchSemitones: 0, sampleRate, firstPieceMs: 20 },
         scheduler.engines,
       );
-      if (opus) job.framing = { encoding: 'opus', sample_rate: 48000, channels: 1, frame_ms: 20 };
       for await (const _ of stream.submit(job)) {
         // drained: only the side effects matter
       }
@@ -34,8 +33,8 @@ export async function warmUp(scheduler: Scheduler, catalog: VoiceCatalog, worker
     }
   };
   try {
-    // As many jobs as workers at a time, so each idle worker takes one of each kind.
-    for (const opus of [false, true]) await Promise.all(Array.from({ length: workers }, () => run(opus)));
+    // As many jobs as workers at a time, so each idle worker takes one at each rate.
+    for (const rate of [24000, 48000]) await Promise.all(Array.from({ length: workers }, () => run(rate)));
     log.debug({ ms: Math.round(performance.now() - started), voice: voice.id }, 'engines warmed up');
   } catch (error) {
     log.warn({ err: error }, 'warm-up failed; the first requests will be slower');

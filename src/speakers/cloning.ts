@@ -6,11 +6,12 @@
 import { createHash } from 'node:crypto';
 import { prepareReference } from '../audio/reference-audio.js';
 import type { Scheduler } from '../engine/scheduler.js';
-import type { EngineVoiceRef } from '../engine/tts-service.js';
+import type { EngineVoiceRef } from '../engine/speech-stream.js';
+import type { EngineId } from '../engine/types.js';
 import { TtsError } from '../errors.js';
 import type { SpeakerStore } from './speaker-store.js';
 
-export const CLONING_ENGINE = 'pocket-tts';
+export const CLONING_ENGINE: EngineId = 'pocket-tts';
 export const CLONING_MODEL = 'pocket-tts-int8';
 export const CLONING_RATE = 24000;
 
@@ -19,7 +20,7 @@ export function cloningUnavailable(param: string): TtsError {
   return new TtsError(
     'engine_not_installed',
     `Voice cloning needs the Pocket-TTS model, which is not installed: run \`flash-tts models pull ${CLONING_MODEL}\` and restart the server. Built-in voices are listed at GET /v1/audio/voices.`,
-    param,
+    { param },
   );
 }
 
@@ -38,7 +39,7 @@ async function parseNpy(bytes: Uint8Array, field: string): Promise<{ data: Float
     throw new TtsError(
       'invalid_request',
       `"${field}" is not a usable voice embedding (.npy float32 [1, frames, 1024]): ${error instanceof Error ? error.message : String(error)}.`,
-      field,
+      { param: field },
     );
   }
 }
@@ -72,7 +73,7 @@ export class CloningService {
         pending = (async () => {
           const audio = await this.store.readAudio(digest);
           this.encodes++;
-          const embedding = await this.scheduler.encode(CLONING_ENGINE, audio);
+          const embedding = await this.scheduler.embedReference(CLONING_ENGINE, audio);
           await this.store.saveEmbedding(CLONING_ENGINE, digest, embedding);
         })().finally(() => this.#inFlight.delete(digest));
         this.#inFlight.set(digest, pending);

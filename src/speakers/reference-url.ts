@@ -52,21 +52,19 @@ export interface UrlLimits {
 
 async function checkHost(url: URL, field: string): Promise<void> {
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new TtsError('invalid_request', `"${field}" must be an http or https URL.`, field);
+    throw new TtsError('invalid_request', `"${field}" must be an http or https URL.`, { param: field });
   }
   const host = url.hostname.replace(/^\[|\]$/g, '');
   let addresses: string[];
   try {
     addresses = isIP(host) ? [host] : (await lookup(host, { all: true })).map((a) => a.address);
   } catch {
-    throw new TtsError('invalid_request', `"${field}": the host "${host}" could not be resolved.`, field);
+    throw new TtsError('invalid_request', `"${field}": the host "${host}" could not be resolved.`, { param: field });
   }
   if (addresses.length === 0 || addresses.some(isPrivateAddress)) {
-    throw new TtsError(
-      'invalid_request',
-      `"${field}" points to a private or loopback address; only public URLs are fetched.`,
-      field,
-    );
+    throw new TtsError('invalid_request', `"${field}" points to a private or loopback address; only public URLs are fetched.`, {
+      param: field,
+    });
   }
 }
 
@@ -83,7 +81,7 @@ export async function fetchReference(raw: string, field: string, limits: UrlLimi
       throw new TtsError(
         'invalid_request',
         `"${field}" could not be fetched: ${error instanceof Error ? error.message : String(error)}.`,
-        field,
+        { param: field },
       );
     }
     const location = response.headers.get('location');
@@ -92,18 +90,18 @@ export async function fetchReference(raw: string, field: string, limits: UrlLimi
       continue;
     }
     if (!response.ok || !response.body) {
-      throw new TtsError('invalid_request', `"${field}" answered HTTP ${response.status}.`, field);
+      throw new TtsError('invalid_request', `"${field}" answered HTTP ${response.status}.`, { param: field });
     }
     const parts: Uint8Array[] = [];
     let size = 0;
     for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
       size += chunk.length;
       if (size > limits.maxBytes) {
-        throw new TtsError('payload_too_large', `"${field}" is larger than ${limits.maxBytes} bytes.`, field);
+        throw new TtsError('payload_too_large', `"${field}" is larger than ${limits.maxBytes} bytes.`, { param: field });
       }
       parts.push(chunk);
     }
     return Buffer.concat(parts);
   }
-  throw new TtsError('invalid_request', `"${field}" redirects too many times.`, field);
+  throw new TtsError('invalid_request', `"${field}" redirects too many times.`, { param: field });
 }

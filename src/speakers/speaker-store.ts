@@ -13,6 +13,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { embeddingFilePaths, embeddingFiles, readEmbeddingFile } from '../engine/pocket/embedding-file.js';
+import type { VoiceEmbedding } from '../engine/types.js';
 import { TtsError } from '../errors.js';
 
 /** A saved speaker. */
@@ -24,12 +26,6 @@ export interface SavedSpeaker {
   audio: string;
   sampleRate: number;
   createdAt: string;
-}
-
-/** A voice embedding: flat float32 data and its dimensions. */
-export interface Embedding {
-  data: Float32Array;
-  dims: number[];
 }
 
 /** Longest speaker name, in characters. */
@@ -52,7 +48,7 @@ export function validateSpeakerName(raw: string, field = 'name'): string {
           : /[/\\]/.test(name) || name === '.' || name === '..' || name.includes('..')
             ? 'must not contain "/", "\\" or ".." (it is a name, not a path)'
             : undefined;
-  if (problem) throw new TtsError('invalid_request', `"${field}" ${problem}.`, field);
+  if (problem) throw new TtsError('invalid_request', `"${field}" ${problem}.`, { param: field });
   return name;
 }
 
@@ -83,13 +79,6 @@ export async function writeFileAtomic(path: string, data: Uint8Array | string): 
   }
 }
 
-/** Reads an embedding file as the store writes it: `<path>` (float32) and `<path>.json` (dims). */
-export async function readEmbeddingFile(path: string): Promise<Embedding> {
-  const dims = JSON.parse(await readFile(`${path}.json`, 'utf8')) as number[];
-  const bytes = await readFile(path);
-  return { data: new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length)), dims };
-}
-
 function bytesOf(samples: Float32Array): Uint8Array {
   return new Uint8Array(samples.buffer, samples.byteOffset, samples.byteLength);
 }
@@ -100,12 +89,11 @@ export class SpeakerStore {
 
   private constructor(readonly dir: string) {}
 
-  /** Opens (creating) the store in `dir` and loads every complete speaker. */
+  /** Opens the store in `dir` and loads every complete speaker. Nothing is created until something is saved. */
   static async open(dir: string): Promise<SpeakerStore> {
     const store = new SpeakerStore(dir);
-    await mkdir(join(dir, 'speakers'), { recursive: true });
-    await mkdir(join(dir, 'audio'), { recursive: true });
-    for (const file of await readdir(join(dir, 'speakers'))) {
+    const records = join(dir, 'speakers');
+    for (const file of existsSync(records) ? await readdir(records) : []) {
       const path = join(dir, 'speakers', file);
       if (file.endsWith('.tmp')) {
         await rm(path, { force: true }); // left by a write that never finished
@@ -156,20 +144,19 @@ export class SpeakerStore {
 
   /** Whether the embedding of a reference for a model was computed and saved before. */
   hasEmbedding(model: string, digest: string): boolean {
-    const path = this.embeddingPath(model, digest);
-    return existsSync(path) && existsSync(`${path}.json`);
+    return embeddingFilePaths(this.embeddingPath(model, digest)).every((path) => existsSync(path));
   }
 
   /** The cached embedding of a reference for a model, if computed before. */
-  async readEmbedding(model: string, digest: string): Promise<Embedding | undefined> {
+  async readEmbedding(model: string, digest: string): Promise<VoiceEmbedding | undefined> {
     return this.hasEmbedding(model, digest) ? readEmbeddingFile(this.embeddingPath(model, digest)) : undefined;
   }
 
-  /** Caches an embedding (dimensions first, so a data file always has them). */
-  async saveEmbedding(model: string, digest: string, embedding: Embedding): Promise<void> {
-    const path = this.embeddingPath(model, digest);
-    await writeFileAtomic(`${path}.json`, JSON.stringify(embedding.dims));
-    await writeFileAtomic(path, bytesOf(embedding.data));
+  /** Caches an embedding, in the files and order its engine's format gives. */
+  async saveEmbedding(model: string, digest: string, embedding: VoiceEmbedding): Promise<void> {
+    for (const file of embeddingFiles(this.embeddingPath(model, digest), embedding)) {
+      await writeFileAtomic(file.path, file.contents);
+    }
   }
 
   /**

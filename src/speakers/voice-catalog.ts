@@ -3,7 +3,7 @@
  * every engine voice by its id, and OpenAI's voice names as aliases so OpenAI clients work as-is.
  */
 import { parseVoiceMix } from '../engine/kokoro/kokoro-voices.js';
-import type { EngineInfo } from '../engine/types.js';
+import type { EngineId, EngineInfo } from '../engine/types.js';
 import type { ModelManifest } from '../models/manifest.js';
 import type { SavedSpeaker } from './speaker-store.js';
 
@@ -13,7 +13,7 @@ export interface VoiceEntry {
   id: string;
   name: string;
   /** Engine that speaks it and the engine's own voice id. */
-  engine: string;
+  engine: EngineId;
   engineVoice: string;
   language: string;
   gender: 'female' | 'male' | 'neutral';
@@ -70,7 +70,7 @@ export class VoiceCatalog {
   readonly #speakers: () => readonly SavedSpeaker[];
   readonly #speakerVoice: (digest: string) => string;
   /** The engine serving the roles. */
-  readonly defaultEngine: string;
+  readonly defaultEngine: EngineId;
 
   constructor(engines: readonly EngineInfo[], options: CatalogOptions = {}) {
     this.#available = options.available ?? [];
@@ -88,12 +88,10 @@ export class VoiceCatalog {
         kind: 'voice' as const,
       })),
     );
-    const loaded = new Set(engines.map((e) => e.id));
+    const loaded = (id: string): EngineId | undefined => engines.find((e) => e.id === id)?.id;
     const wanted = options.defaultEngine ?? 'auto';
     this.defaultEngine =
-      wanted === 'auto' || !loaded.has(wanted)
-        ? (ENGINE_PREFERENCE.find((e) => loaded.has(e)) ?? engines[0]?.id ?? 'flite')
-        : wanted;
+      (wanted === 'auto' ? undefined : loaded(wanted)) ?? ENGINE_PREFERENCE.find(loaded) ?? engines[0]?.id ?? 'flite';
     const roleVoice = (gender: 'female' | 'male'): VoiceEntry | undefined => {
       const own = voices.filter((v) => v.engine === this.defaultEngine);
       for (const id of ROLE_VOICES[this.defaultEngine]?.[gender] ?? []) {

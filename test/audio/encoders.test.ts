@@ -47,7 +47,12 @@ async function encodeStreamed(
   piece: number,
 ): Promise<Uint8Array> {
   const parts: Uint8Array[] = [];
-  const encoder = await createAudioEncoder(format, { sampleRate: rate, channels: 1, onData: (b) => parts.push(b) }, requested);
+  const encoder = await createAudioEncoder(format, {
+    sampleRate: rate,
+    channels: 1,
+    requestedRate: requested,
+    onData: (b) => parts.push(b),
+  });
   for (let i = 0; i < pcm.length; i += piece) encoder.write(pcm.subarray(i, i + piece));
   await encoder.end();
   return Buffer.concat(parts);
@@ -62,7 +67,7 @@ describe('encoders decode (ffmpeg) to the true duration, whole and streamed', ()
   it.each(CASES)('%s at %i Hz, %f s', async (format, rate, seconds) => {
     const inputRate = encoderInputRate(format, rate);
     const pcm = (await resampler).resample(tone(seconds, rate), rate, inputRate);
-    const whole = await encodeAudio(format, pcm, inputRate, 1, rate);
+    const whole = await encodeAudio(pcm, { format, sampleRate: inputRate, requestedRate: rate });
     const streamed = await encodeStreamed(format, pcm, inputRate, rate, 3333);
     for (const bytes of [whole, streamed]) {
       const decoded = await decodeAudio(bytes, format, rate);
@@ -84,7 +89,7 @@ describe('encoders decode (ffmpeg) to the true duration, whole and streamed', ()
 describe('format details', () => {
   it('whole WAV files carry their true sizes; streamed ones say "unknown"', async () => {
     const pcm = tone(1, 16000);
-    const whole = await encodeAudio('wav', pcm, 16000);
+    const whole = await encodeAudio(pcm, { format: 'wav', sampleRate: 16000 });
     const view = new DataView(whole.buffer, whole.byteOffset);
     expect(view.getUint32(4, true)).toBe(whole.length - 8);
     expect(view.getUint32(40, true)).toBe(whole.length - 44);
@@ -92,7 +97,11 @@ describe('format details', () => {
   });
 
   it('Ogg Opus keeps its final page: 2.0 s decodes as 2.0 s, and opusinfo finds no errors', async () => {
-    const bytes = await encodeAudio('opus', (await Resampler.create()).resample(tone(2, 16000), 16000, 48000), 48000, 1, 16000);
+    const bytes = await encodeAudio((await Resampler.create()).resample(tone(2, 16000), 16000, 48000), {
+      format: 'opus',
+      sampleRate: 48000,
+      requestedRate: 16000,
+    });
     const decoded = await decodeAudio(bytes, 'opus');
     expect(decoded.duration).toBeCloseTo(2, 2);
     // The last page has the end-of-stream flag.
@@ -112,7 +121,7 @@ describe('format details', () => {
   });
 
   it('raw PCM is little-endian 16-bit with nothing around it', async () => {
-    const bytes = await encodeAudio('pcm', tone(0.5, 24000), 24000);
+    const bytes = await encodeAudio(tone(0.5, 24000), { format: 'pcm', sampleRate: 24000 });
     expect(bytes.length).toBe(24000);
   });
 

@@ -45,7 +45,7 @@ describe('reference audio for cloning', () => {
       ['flac', 16000],
       ['opus', 48000],
     ] as const) {
-      const bytes = await encodeAudio(format, voiceLike(rate, 2.5), rate, 1, rate);
+      const bytes = await encodeAudio(voiceLike(rate, 2.5), { format, sampleRate: rate });
       const ref = await prepareReference(bytes, 24000, 'audio');
       expect(Math.abs(ref.samples.length / 24000 - 2.5)).toBeLessThan(0.08);
     }

@@ -1,17 +1,22 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Scheduler } from '../../src/engine/scheduler.js';
-import { TtsService } from '../../src/engine/tts-service.js';
+import { type SpeakOptions, type SpeechEvent, speak } from '../../src/engine/speech-stream.js';
 import { TtsError } from '../../src/errors.js';
 import { voicedShare } from '../helpers/audio.js';
 
-const FEMALE = { engine: 'flite', engineVoice: 'slt' };
+const FEMALE = { engine: 'flite', engineVoice: 'slt' } as const;
+
+/** The audio events of a stream. */
+async function* audioOf(stream: AsyncIterable<SpeechEvent>): AsyncGenerator<Extract<SpeechEvent, { type: 'audio' }>> {
+  for await (const event of stream) if (event.type === 'audio') yield event;
+}
 
 describe('engine workers and scheduler', () => {
   let scheduler: Scheduler;
-  let service: TtsService;
+  const say = (text: string, options: Partial<SpeakOptions> = {}) =>
+    speak(scheduler, text, { voice: FEMALE, sampleRate: 16000, ...options });
   beforeAll(async () => {
     scheduler = await Scheduler.start({ workers: 1, maxStreams: 2 });
-    service = new TtsService(scheduler);
   });
   afterAll(async () => {
     await scheduler.stop();
@@ -28,8 +33,8 @@ describe('engine workers and scheduler', () => {
     const segments: number[] = [];
     let samples = 0;
     const pcm: Float32Array[] = [];
-    for await (const chunk of service.speak(text, { voice: FEMALE, speed: 1, pitchSemitones: 0, sampleRate: 24000 })) {
-      segments.push(chunk.segment);
+    for await (const chunk of audioOf(say(text, { sampleRate: 24000 }))) {
+      segments.push(chunk.index);
       samples += chunk.pcm.length;
       pcm.push(chunk.pcm);
     }
@@ -50,13 +55,7 @@ describe('engine workers and scheduler', () => {
   it('speaks faster with a higher speed', async () => {
     const measure = async (speed: number): Promise<number> => {
       let n = 0;
-      for await (const c of service.speak('Speed changes how long this sentence takes to say.', {
-        voice: FEMALE,
-        speed,
-        pitchSemitones: 0,
-        sampleRate: 16000,
-      }))
-        n += c.pcm.length;
+      for await (const c of audioOf(say('Speed changes how long this sentence takes to say.', { speed }))) n += c.pcm.length;
       return n;
     };
     const normal = await measure(1);
@@ -67,13 +66,9 @@ describe('engine workers and scheduler', () => {
 
   it('stops at max duration', async () => {
     let n = 0;
-    for await (const c of service.speak('This sentence would take a good few seconds to say out loud, for sure.', {
-      voice: FEMALE,
-      speed: 1,
-      pitchSemitones: 0,
-      sampleRate: 16000,
-      maxSeconds: 0.5,
-    }))
+    for await (const c of audioOf(
+      say('This sentence would take a good few seconds to say out loud, for sure.', { maxSeconds: 0.5 }),
+    ))
       n += c.pcm.length;
     expect(n).toBe(8000);
   });
@@ -82,7 +77,7 @@ describe('engine workers and scheduler', () => {
     const long = Array.from({ length: 12 }, (_, i) => `This is sentence number ${i + 1} of a rather long text.`).join(' ');
     const finished: string[] = [];
     const consume = async (name: string, text: string): Promise<void> => {
-      for await (const _ of service.speak(text, { voice: FEMALE, speed: 1, pitchSemitones: 0, sampleRate: 16000 })) {
+      for await (const _ of say(text)) {
         // drain
       }
       finished.push(name);
@@ -94,11 +89,11 @@ describe('engine workers and scheduler', () => {
   });
 
   it('refuses at once when every stream slot is taken', async () => {
-    const a = service.speak('One two three.', { voice: FEMALE, speed: 1, pitchSemitones: 0, sampleRate: 16000 });
-    const b = service.speak('Four five six.', { voice: FEMALE, speed: 1, pitchSemitones: 0, sampleRate: 16000 });
+    const a = say('One two three.');
+    const b = say('Four five six.');
     let error: unknown;
     try {
-      service.speak('Seven.', { voice: FEMALE, speed: 1, pitchSemitones: 0, sampleRate: 16000 });
+      say('Seven.');
     } catch (e) {
       error = e;
     }
@@ -108,43 +103,30 @@ describe('engine workers and scheduler', () => {
     expect(scheduler.openStreams).toBe(0);
   });
 
-  it('cancels: an aborted request yields nothing more and frees its slot', async () => {
-    const controller = new AbortController();
+  it('cancels: a cancelled request yields nothing more and frees its slot', async () => {
     const text = Array.from({ length: 10 }, (_, i) => `Cancellation test sentence number ${i + 1}.`).join(' ');
     let chunks = 0;
-    for await (const _ of service.speak(text, {
-      voice: FEMALE,
-      speed: 1,
-      pitchSemitones: 0,
-      sampleRate: 16000,
-      signal: controller.signal,
-    })) {
+    const speech = say(text);
+    for await (const _ of audioOf(speech)) {
       chunks++;
-      controller.abort();
+      speech.cancel();
     }
     expect(chunks).toBe(1);
     expect(scheduler.openStreams).toBe(0);
     expect(scheduler.queuedJobs).toBe(0);
   });
 
-  it('starts synthesis before it is iterated; an abort before iterating frees the slot', async () => {
+  it('starts synthesis before it is iterated; a cancel before iterating frees the slot', async () => {
     const idle = async (): Promise<void> => {
       for (let i = 0; i < 100 && scheduler.runningJobs > 0; i++) await new Promise((r) => setTimeout(r, 20));
       expect(scheduler.runningJobs).toBe(0);
     };
     await idle(); // the cancelled job of the test before may still be finishing its step
-    const controller = new AbortController();
-    service.speak('Started at once. Then a second sentence.', {
-      voice: FEMALE,
-      speed: 1,
-      pitchSemitones: 0,
-      sampleRate: 16000,
-      signal: controller.signal,
-    });
+    const speech = say('Started at once. Then a second sentence.');
     // Only the first segment runs until its first audio is handed on.
     expect(scheduler.runningJobs).toBe(1);
     expect(scheduler.queuedJobs).toBe(0);
-    controller.abort();
+    speech.cancel();
     expect(scheduler.openStreams).toBe(0);
     await idle();
   });

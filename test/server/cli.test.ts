@@ -28,7 +28,7 @@ describe('flash-tts say', () => {
 
   it('fails with a message naming the valid voices', async () => {
     await expect(run(process.execPath, [CLI, 'say', 'hi', '-o', '/dev/null', '--voice', 'nobody'])).rejects.toMatchObject({
-      stderr: expect.stringMatching(/No voice is called "nobody". Voices: female, male/),
+      stderr: expect.stringMatching(/No voice is called "nobody". Valid voices: female, male/),
     });
   });
 });

@@ -33,7 +33,7 @@ async function referenceWav(seconds: number, rate = 24000): Promise<Uint8Array> 
     { length: Math.round(seconds * rate) },
     (_, i) => 0.3 * Math.sin((2 * Math.PI * 150 * i) / rate) * (0.7 + 0.3 * Math.sin(i / 900)),
   );
-  return encodeAudio('wav', samples, rate, 1, rate);
+  return encodeAudio(samples, { format: 'wav', sampleRate: rate });
 }
 
 /** A one-worker server with its models and speakers under `dir`. */

@@ -15,9 +15,9 @@
 import { join } from 'node:path';
 import { SentencePieceProcessor } from '@sctg/sentencepiece-js';
 import type { InstalledModel } from '../../models/manifest.js';
-import { readEmbeddingFile } from '../../speakers/speaker-store.js';
 import { OnnxModel, type OnnxOptions, type TensorData, zeroState } from '../onnx/ort.js';
-import type { Engine, EngineInfo, SynthesisRequest } from '../types.js';
+import type { Engine, EngineInfo, SynthesisRequest, VoiceEmbedding } from '../types.js';
+import { readEmbeddingFile } from './embedding-file.js';
 
 export const POCKET_SAMPLE_RATE = 24000;
 export const POCKET_FRAME_SAMPLES = 1920;
@@ -41,17 +41,8 @@ const GRAPHS = {
   decoder: ['onnx/mimi_decoder_int8.onnx', 'onnx/mimi_decoder.onnx'],
 } as const;
 
-/** A voice embedding as stored: flat data and dims [1, V, 1024]. */
-export interface VoiceEmbedding {
-  data: Float32Array;
-  dims: number[];
-}
-
-/** The Pocket-TTS engine, plus reference encoding for cloning. */
-export interface PocketEngine extends Engine {
-  /** Encodes 24 kHz mono reference audio into a voice embedding. */
-  encode(audio: Float32Array): Promise<VoiceEmbedding>;
-}
+/** The Pocket-TTS engine: it clones, so it embeds reference audio (dims [1, V, 1024]). */
+export type PocketEngine = Engine & Required<Pick<Engine, 'embedReference'>>;
 
 function firstExisting(model: InstalledModel, candidates: readonly string[]): string {
   const files = new Set(model.manifest.files.map((f) => f.path));
@@ -157,7 +148,7 @@ export async function createPocketEngine(model: InstalledModel, onnx: Partial<On
 
   return {
     info,
-    async encode(audio) {
+    async embedReference(audio) {
       // Whole 80 ms frames, as the codec works in.
       const length = Math.max(POCKET_FRAME_SAMPLES, Math.ceil(audio.length / POCKET_FRAME_SAMPLES) * POCKET_FRAME_SAMPLES);
       const padded = new Float32Array(length);

@@ -39,12 +39,9 @@ function codecOf(req: IncomingMessage, url: URL): CodecName | undefined {
 }
 
 /** Serves the realtime protocol on `http`. */
-export function attachRealtime(
-  http: Server,
-  deps: Omit<SessionDeps, 'checkToken'> & { apiKey: string | undefined },
-): RealtimeEndpoint {
+export function attachRealtime(http: Server, deps: Omit<SessionDeps, 'checkToken'>): RealtimeEndpoint {
   const { config } = deps;
-  const checkKey = deps.apiKey === undefined ? undefined : createKeyCheck(deps.apiKey);
+  const checkKey = config.apiKey === undefined ? undefined : createKeyCheck(config.apiKey);
   const sessions = new Set<RealtimeSession>();
   const wss = new WebSocketServer({
     noServer: true,

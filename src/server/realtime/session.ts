@@ -1,37 +1,24 @@
 /**
- * One realtime WebSocket session: decodes and checks every client message, owns the session's
- * contexts, and guards the socket — limits, idle timeout, and backpressure (audio production
- * pauses while the socket's queue is over `max_buffered_bytes`; a client that leaves it there for
- * `slow_consumer_ms` is closed instead of growing the server's memory).
+ * One realtime WebSocket session: its lifecycle and flow control. A session waits for `init`,
+ * is open, or is closing — one state at a time, changed by one transition that clears what the
+ * state held. It guards the socket: limits, the idle timeout, and backpressure (production waits
+ * while more than `max_buffered_bytes` are unsent, counted by `ws.send` callbacks; a client that
+ * leaves it there for `slow_consumer_ms` is closed instead of growing the server's memory).
+ * Frames are decoded by message-decoder.ts; what messages do is session-dispatch.ts's.
  */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { WebSocket } from 'ws';
 import { type Codec, getCodec } from '../../../protocol/codec.js';
 import { CLOSE_CODES, type CloseCodeName, type ErrorCode } from '../../../protocol/errors.js';
-import {
-  CLIENT_MESSAGE_SCHEMAS,
-  type ContextMessage,
-  type Limits,
-  type ParsedClientMessage,
-  PCM_SAMPLE_RATES,
-  PROTOCOL_VERSION,
-  type ResolvedFormat,
-  type ServerMessage,
-} from '../../../protocol/messages.js';
-import type { Scheduler, SchedulerStream } from '../../engine/scheduler.js';
-import type { EngineInfo } from '../../engine/types.js';
+import { type Limits, type ParsedClientMessage, PROTOCOL_VERSION, type ServerMessage } from '../../../protocol/messages.js';
 import { TtsError } from '../../errors.js';
-import type { VoiceCatalog, VoiceEntry } from '../../speakers/voice-catalog.js';
-import type { ServerConfig } from '../config.js';
-import { type ContextHost, RealtimeContext } from './context.js';
+import type { AppContext } from '../app-context.js';
+import { decodeClientFrame } from './message-decoder.js';
+import { SessionDispatch, sessionSettings } from './session-dispatch.js';
 
 /** What sessions share. */
-export interface SessionDeps {
-  config: ServerConfig;
-  scheduler: Scheduler;
-  catalog: VoiceCatalog;
-  log: Logger;
+export interface SessionDeps extends AppContext {
   version: string;
   /** Checks an `init.token` against the API key. */
   checkToken(token: string | undefined): boolean;
@@ -39,34 +26,38 @@ export interface SessionDeps {
 
 /** Protocol errors a session may make before it is closed with `over_limits`. */
 const MAX_CLIENT_ERRORS = 100;
-const DEFAULT_VOICE = 'female';
 
 type Init = Extract<ParsedClientMessage, { type: 'init' }>;
 
-interface SessionSettings {
-  format: ResolvedFormat;
-  voice: VoiceEntry;
-  speed: number;
-  pitch: number;
-  segmentation: boolean;
-  timestamps: boolean;
-  idleFlushMs: number;
+/**
+ * Where a session is. The idle timer runs until `closing`; the slow-consumer timer runs while the
+ * socket is over its buffer limit.
+ */
+type SessionState =
+  | { kind: 'awaitingInit'; authenticated: boolean }
+  | { kind: 'open'; dispatch: SessionDispatch }
+  | { kind: 'closing' };
+
+/** A fatal error: what to tell the client, and how to close. */
+interface Fatal {
+  code: ErrorCode;
+  message: string;
+  close: CloseCodeName;
+  param?: string | undefined;
 }
 
 export class RealtimeSession {
   readonly id = randomUUID();
   readonly #codec: Codec;
-  readonly #contexts = new Map<string, RealtimeContext>();
-  #settings: SessionSettings | undefined;
-  #authenticated: boolean;
-  #closing = false;
-  #lastActivity = Date.now();
-  #idleTimer: NodeJS.Timeout;
-  #clientErrors = 0;
-  #drainWaiters: (() => void)[] = [];
-  #drainTimer: NodeJS.Timeout | undefined;
-  #blockedSince = 0;
   readonly #log: Logger;
+  #state: SessionState;
+  #lastActivity = Date.now();
+  #idleTimer: NodeJS.Timeout | undefined;
+  #clientErrors = 0;
+  /** Bytes handed to `ws.send` whose callback has not come yet. */
+  #unsent = 0;
+  #drainWaiters: (() => void)[] = [];
+  #slowConsumerTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly ws: WebSocket,
@@ -74,12 +65,14 @@ export class RealtimeSession {
     options: { codec: 'msgpack' | 'json'; authenticated: boolean },
   ) {
     this.#codec = getCodec(options.codec);
-    this.#authenticated = options.authenticated;
+    this.#state = { kind: 'awaitingInit', authenticated: options.authenticated };
     this.#log = deps.log.child({ session: this.id });
-    const { wsIdleTimeoutMs } = deps.config;
-    this.#idleTimer = setInterval(() => this.#checkIdle(), Math.max(50, Math.min(1000, wsIdleTimeoutMs / 4)));
+    this.#armIdleTimer(deps.config.wsIdleTimeoutMs);
     ws.on('message', (data, isBinary) => this.#onFrame(data as Buffer, isBinary));
-    ws.on('close', (code) => this.#onClose(code));
+    ws.on('close', (code) => {
+      this.#setState({ kind: 'closing' });
+      this.#log.debug({ code }, 'realtime session ended');
+    });
     ws.on('error', (error) => this.#log.debug({ err: error }, 'socket error'));
     this.#log.debug({ codec: options.codec }, 'realtime session opened');
   }
@@ -92,7 +85,7 @@ export class RealtimeSession {
       max_message_bytes: c.wsMaxMessageBytes,
       max_text_chars: c.maxTextChars,
       idle_timeout_ms: c.wsIdleTimeoutMs,
-      idle_flush_ms: this.#settings?.idleFlushMs ?? c.wsIdleFlushMs,
+      idle_flush_ms: this.#state.kind === 'open' ? this.#state.dispatch.settings.idleFlushMs : c.wsIdleFlushMs,
       max_buffered_bytes: c.wsMaxBufferedBytes,
       slow_consumer_ms: c.wsSlowConsumerMs,
     };
@@ -100,7 +93,7 @@ export class RealtimeSession {
 
   /** True once the session is closing (by either side). */
   get closing(): boolean {
-    return this.#closing;
+    return this.#state.kind === 'closing';
   }
 
   /** Closes the session (server shutdown); resolves once closed, cutting it off after `graceMs`. */
@@ -109,410 +102,196 @@ export class RealtimeSession {
       if (this.ws.readyState === this.ws.CLOSED) resolve();
       else this.ws.once('close', () => resolve());
     });
-    this.#fatal('server_busy', 'The server is shutting down; reconnect shortly.', 'going_away');
+    this.#fatal({ code: 'server_busy', message: 'The server is shutting down; reconnect shortly.', close: 'going_away' });
     const timer = setTimeout(() => this.ws.terminate(), graceMs);
     return closed.finally(() => clearTimeout(timer));
+  }
+
+  /**
+   * The one transition. Leaving `open` stops every context; `closing` also stops the timers and
+   * releases whoever waits for the socket.
+   */
+  #setState(next: SessionState): void {
+    const previous = this.#state;
+    if (previous.kind === 'closing') return;
+    this.#state = next;
+    if (previous.kind === 'open' && next.kind !== 'open') previous.dispatch.stopAll();
+    if (next.kind === 'closing') {
+      clearTimeout(this.#idleTimer);
+      this.#releaseWriters();
+    }
   }
 
   // ─── Incoming ───────────────────────────────────────────────────────────────────────────────
 
   #onFrame(data: Buffer, isBinary: boolean): void {
-    if (this.#closing) return;
-    this.#lastActivity = Date.now();
+    const state = this.#state;
+    if (state.kind === 'closing') return;
+    this.#touch();
     try {
-      this.#handle(data, isBinary);
+      const message = decodeClientFrame(data, isBinary, { codec: this.#codec, maxBytes: this.deps.config.wsMaxMessageBytes });
+      if (state.kind === 'open') state.dispatch.handle(message);
+      else if (message.type === 'init') this.#init(message, state.authenticated);
+      else {
+        this.#fatal({
+          code: 'not_initialized',
+          message: `The first message must be "init", not "${message.type}".`,
+          close: 'bad_init',
+        });
+      }
     } catch (error) {
-      if (error instanceof TtsError) {
-        this.#clientError(error);
-      } else {
+      if (error instanceof TtsError) this.#clientError(error);
+      else {
         this.#log.error({ err: error }, 'realtime message failed');
-        this.#sendError('internal_error', 'The server failed to handle that message (a bug); the session goes on.', false);
+        this.#sendError(new TtsError('internal_error', 'The server failed to handle that message (a bug); the session goes on.'));
       }
     }
   }
 
-  #handle(data: Buffer, isBinary: boolean): void {
-    const { wsMaxMessageBytes } = this.deps.config;
-    if (data.length > wsMaxMessageBytes) {
-      throw new TtsError(
-        'payload_too_large',
-        `The message is ${data.length} bytes; the limit is ${wsMaxMessageBytes} (limits.max_message_bytes). Send long text in several messages.`,
-      );
-    }
-    let value: unknown;
-    try {
-      value = this.#codec.decode(isBinary ? data : data.toString('utf8'));
-    } catch {
-      throw new TtsError(
-        'invalid_message',
-        isBinary ? 'A binary frame must be one msgpack-encoded message.' : 'A text frame must be one JSON message.',
-      );
-    }
-    if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-      throw new TtsError('invalid_message', 'A message must be an object with a "type" field.');
-    }
-    const type = (value as { type?: unknown }).type;
-    if (typeof type !== 'string') throw new TtsError('invalid_message', 'A message must have a string "type" field.', 'type');
-    const schema = (
-      CLIENT_MESSAGE_SCHEMAS as Record<string, (typeof CLIENT_MESSAGE_SCHEMAS)[keyof typeof CLIENT_MESSAGE_SCHEMAS]>
-    )[type];
-    if (!schema) {
-      throw new TtsError(
-        'unknown_message_type',
-        `Unknown message type "${type.slice(0, 40)}"; known: ${Object.keys(CLIENT_MESSAGE_SCHEMAS).join(', ')}.`,
-        'type',
-      );
-    }
-    const parsed = schema.safeParse(value);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      const field = issue?.path.join('.') || 'message';
-      const missing = issue?.path.length === 1 && (value as Record<string, unknown>)[String(issue.path[0])] === undefined;
-      const contextId = (value as { context_id?: unknown }).context_id;
-      throw Object.assign(
-        new TtsError(
-          'invalid_request',
-          `${type}: "${field}" ${missing ? 'is required' : (issue?.message ?? 'is invalid')}.`,
-          field,
-        ),
-        typeof contextId === 'string' ? { contextId } : {},
-      );
-    }
-    const message = parsed.data as ParsedClientMessage;
-    if (!this.#settings) {
-      if (message.type !== 'init') {
-        this.#fatal('not_initialized', `The first message must be "init", not "${message.type}".`, 'bad_init');
-        return;
-      }
-      this.#init(message);
-      return;
-    }
-    this.#dispatch(message);
-  }
-
-  #init(init: Init): void {
+  #init(init: Init, authenticated: boolean): void {
     if (init.version !== PROTOCOL_VERSION) {
-      this.#fatal(
-        'unsupported_version',
-        `This server speaks protocol version ${PROTOCOL_VERSION}, not ${init.version}.`,
-        'bad_init',
-      );
+      this.#fatal({
+        code: 'unsupported_version',
+        message: `This server speaks protocol version ${PROTOCOL_VERSION}, not ${init.version}.`,
+        close: 'bad_init',
+      });
       return;
     }
-    if (!this.#authenticated) {
-      if (!this.deps.checkToken(init.token)) {
-        this.#fatal(
-          'unauthorized',
+    if (!authenticated && !this.deps.checkToken(init.token)) {
+      this.#fatal({
+        code: 'unauthorized',
+        message:
           init.token === undefined
             ? 'This server needs an API key: send "Authorization: Bearer <key>" when connecting, or "token" in init.'
             : 'The API key is wrong.',
-          'unauthorized',
-        );
-        return;
-      }
-      this.#authenticated = true;
-    }
-    let format: ResolvedFormat;
-    let voice: VoiceEntry;
-    try {
-      format = resolveFormat(init.format);
-      voice = this.#voice(init.voice ?? DEFAULT_VOICE);
-    } catch (error) {
-      if (!(error instanceof TtsError)) throw error;
-      this.#fatal(error.code, `init: ${error.message}`, 'bad_init', error.param);
+        close: 'unauthorized',
+      });
       return;
     }
-    this.#settings = {
-      format,
-      voice,
-      speed: init.speed,
-      pitch: init.pitch,
-      segmentation: init.segmentation,
-      timestamps: init.timestamps,
-      idleFlushMs: init.idle_flush_ms ?? this.deps.config.wsIdleFlushMs,
-    };
+    let settings: ReturnType<typeof sessionSettings>;
+    try {
+      settings = sessionSettings(init, this.deps);
+    } catch (error) {
+      if (!(error instanceof TtsError)) throw error;
+      this.#fatal({ code: error.code, message: `init: ${error.message}`, close: 'bad_init', param: error.param });
+      return;
+    }
+    const dispatch = new SessionDispatch(settings, this.deps, {
+      send: (message) => this.#send(message),
+      reportError: (error) => this.#sendError(error),
+      writable: () => this.#writable(),
+      touch: () => this.#touch(),
+      log: this.#log,
+    });
+    this.#setState({ kind: 'open', dispatch });
     this.#send({
       type: 'ready',
       protocol_version: PROTOCOL_VERSION,
       server_version: this.deps.version,
       session_id: this.id,
       codec: this.#codec.name,
-      format,
-      voice: voice.id,
-      segmentation: init.segmentation,
-      timestamps: init.timestamps,
+      format: settings.format,
+      voice: settings.voice.id,
+      segmentation: settings.segmentation,
+      timestamps: settings.timestamps,
       limits: this.limits,
     });
-  }
-
-  #dispatch(message: ParsedClientMessage): void {
-    switch (message.type) {
-      case 'init':
-        throw new TtsError(
-          'invalid_request',
-          'The session is already initialized; open a new socket to change its settings.',
-          'type',
-        );
-      case 'ping':
-        this.#send(
-          message.id === undefined
-            ? { type: 'pong', server_time_ms: Date.now() }
-            : { type: 'pong', id: message.id, server_time_ms: Date.now() },
-        );
-        return;
-      case 'text':
-      case 'speak': {
-        this.#checkText(message.text, message.context_id);
-        const voice = message.voice === undefined ? undefined : this.#voice(message.voice, message.context_id);
-        const context = this.#context(message.context_id, voice);
-        if (context.ended) {
-          throw Object.assign(
-            new TtsError(
-              'context_closed',
-              `Context "${message.context_id}" has ended; use a new context_id for more text.`,
-              'context_id',
-            ),
-            { contextId: message.context_id },
-          );
-        }
-        context.pushText(message.text, voice);
-        if (message.type === 'speak') context.end();
-        else if (message.flush) context.flush(message.flush_id);
-        return;
-      }
-      case 'flush':
-        this.#context(message.context_id).flush(message.flush_id);
-        return;
-      case 'end':
-        this.#context(message.context_id).end();
-        return;
-      case 'cancel': {
-        const context = this.#contexts.get(message.context_id);
-        // Cancelling a context that already finished (or never was) is harmless: it is over.
-        if (context) context.cancel();
-        else this.#send({ type: 'cancelled', context_id: message.context_id });
-        return;
-      }
-    }
-  }
-
-  #checkText(text: string, contextId: string): void {
-    const { maxTextChars } = this.deps.config;
-    if (text.length > maxTextChars) {
-      throw Object.assign(
-        new TtsError(
-          'text_too_long',
-          `The text is ${text.length} characters; the limit per message is ${maxTextChars} (limits.max_text_chars). Send it in pieces.`,
-          'text',
-        ),
-        { contextId },
-      );
-    }
-  }
-
-  #voice(name: string, contextId?: string): VoiceEntry {
-    const voice = this.deps.catalog.resolve(name);
-    if (voice) return voice;
-    const hint = this.deps.catalog.installHint(name);
-    if (hint) throw Object.assign(new TtsError('voice_not_found', hint, 'voice'), contextId ? { contextId } : {});
-    const known = this.deps.catalog
-      .list()
-      .map((v) => v.id)
-      .join(', ');
-    throw Object.assign(
-      new TtsError('voice_not_found', `Unknown voice "${name}"; available: ${known}.`, 'voice'),
-      contextId ? { contextId } : {},
-    );
-  }
-
-  /** The open context of that id, or a new one. */
-  #context(id: string, voice?: VoiceEntry): RealtimeContext {
-    const existing = this.#contexts.get(id);
-    if (existing) return existing;
-    const settings = this.#settings as SessionSettings;
-    if (this.#contexts.size >= this.deps.config.wsMaxContexts) {
-      throw Object.assign(
-        new TtsError(
-          'too_many_contexts',
-          `This session has ${this.#contexts.size} open contexts, its limit (limits.max_contexts); end or cancel one first.`,
-          'context_id',
-        ),
-        { contextId: id },
-      );
-    }
-    const context = new RealtimeContext(id, voice ?? settings.voice, this.#contextHost(settings));
-    this.#contexts.set(id, context);
-    return context;
-  }
-
-  #contextHost(settings: SessionSettings): ContextHost {
-    const { scheduler } = this.deps;
-    return {
-      format: settings.format,
-      speed: settings.speed,
-      pitch: settings.pitch,
-      timestamps: settings.timestamps,
-      segmentation: settings.segmentation,
-      idleFlushMs: settings.idleFlushMs,
-      get engines(): readonly EngineInfo[] {
-        return scheduler.engines;
-      },
-      openStream: (): SchedulerStream => scheduler.openStream(),
-      send: (message: ContextMessage) => this.#send(message),
-      writable: () => this.#writable(),
-      finished: (context) => {
-        if (this.#contexts.get(context.id) === context) this.#contexts.delete(context.id);
-        this.#lastActivity = Date.now();
-      },
-      failed: (context, error) => {
-        if (error instanceof TtsError) {
-          this.#sendError(error.code, error.message, false, context.id);
-        } else {
-          this.#log.error({ err: error, context: context.id }, 'realtime context failed');
-          this.#sendError(
-            'internal_error',
-            'Synthesis failed (a bug in the server); the context was stopped.',
-            false,
-            context.id,
-          );
-        }
-        context.cancel();
-      },
-    };
   }
 
   // ─── Outgoing ───────────────────────────────────────────────────────────────────────────────
 
   #send(message: ServerMessage): void {
-    if (this.#closing || this.ws.readyState !== this.ws.OPEN) return;
-    this.ws.send(this.#codec.encode(message));
+    if (this.#state.kind === 'closing' || this.ws.readyState !== this.ws.OPEN) return;
+    const bytes = this.#codec.encode(message);
+    this.#unsent += bytes.length;
+    this.ws.send(bytes, () => {
+      this.#unsent -= bytes.length;
+      if (this.#drainWaiters.length > 0 && this.#unsent <= this.deps.config.wsMaxBufferedBytes / 2) this.#releaseWriters();
+    });
   }
 
-  #sendError(code: ErrorCode, message: string, fatal: boolean, contextId?: string, param?: string): void {
+  #sendError(error: TtsError, fatal = false): void {
     this.#send({
       type: 'error',
-      code,
-      message,
+      code: error.code,
+      message: error.message,
       fatal,
-      ...(contextId === undefined ? {} : { context_id: contextId }),
-      ...(param === undefined ? {} : { param }),
+      ...(error.contextId === undefined ? {} : { context_id: error.contextId }),
+      ...(error.param === undefined ? {} : { param: error.param }),
     });
   }
 
   #clientError(error: TtsError): void {
-    const contextId = (error as TtsError & { contextId?: string }).contextId;
-    if (!this.#settings && error.code !== 'server_busy') {
+    if (this.#state.kind === 'awaitingInit' && error.code !== 'server_busy') {
       // Nothing valid arrived yet: the client is not speaking this protocol.
-      this.#fatal(error.code, error.message, 'bad_init', error.param);
+      this.#fatal({ code: error.code, message: error.message, close: 'bad_init', param: error.param });
       return;
     }
-    this.#sendError(error.code, error.message, false, contextId, error.param);
+    this.#sendError(error);
     if (++this.#clientErrors >= MAX_CLIENT_ERRORS) {
-      this.#fatal('invalid_request', `${MAX_CLIENT_ERRORS} invalid messages on one session; closing it.`, 'over_limits');
+      this.#fatal({
+        code: 'invalid_request',
+        message: `${MAX_CLIENT_ERRORS} invalid messages on one session; closing it.`,
+        close: 'over_limits',
+      });
     }
   }
 
-  /** Sends a fatal error, stops every context and closes with `closeCode`. */
-  #fatal(code: ErrorCode, message: string, closeCode: CloseCodeName, param?: string): void {
-    if (this.#closing) return;
-    this.#sendError(code, message, true, undefined, param);
-    this.#log.info({ code, closeCode }, 'realtime session closed by server');
-    this.#closing = true;
-    this.#stopAll();
+  /** Sends a fatal error, stops every context and closes with its close code. */
+  #fatal(fatal: Fatal): void {
+    if (this.#state.kind === 'closing') return;
+    this.#sendError(new TtsError(fatal.code, fatal.message, { param: fatal.param }), true);
+    this.#log.info({ code: fatal.code, closeCode: fatal.close }, 'realtime session closed by server');
+    this.#setState({ kind: 'closing' });
     // The close frame follows any audio still queued; a client that never reads is cut off by ws.
-    this.ws.close(CLOSE_CODES[closeCode], message.slice(0, 120));
+    this.ws.close(CLOSE_CODES[fatal.close], fatal.message.slice(0, 120));
   }
 
-  /** Resolves when the socket's queue is under the limit again; undefined when it is now. */
+  /** Resolves when the socket's backlog is under the limit again; undefined when it is now. */
   #writable(): Promise<void> | undefined {
-    if (this.ws.bufferedAmount <= this.deps.config.wsMaxBufferedBytes || this.#closing) return undefined;
-    if (this.#drainWaiters.length === 0) this.#blockedSince = Date.now();
-    const waiting = new Promise<void>((resolve) => this.#drainWaiters.push(resolve));
-    this.#drainTimer ??= setInterval(() => this.#checkDrain(), 5);
-    return waiting;
-  }
-
-  #checkDrain(): void {
     const { wsMaxBufferedBytes, wsSlowConsumerMs } = this.deps.config;
-    const drained = this.ws.bufferedAmount <= wsMaxBufferedBytes / 2;
-    if (!drained && !this.#closing && Date.now() - this.#blockedSince > wsSlowConsumerMs) {
-      this.#fatal(
-        'slow_consumer',
-        `Audio waited unread for ${wsSlowConsumerMs} ms (limits.slow_consumer_ms); read the socket faster.`,
-        'slow_consumer',
+    if (this.#unsent <= wsMaxBufferedBytes || this.#state.kind === 'closing') return undefined;
+    if (this.#drainWaiters.length === 0) {
+      this.#slowConsumerTimer = setTimeout(
+        () =>
+          this.#fatal({
+            code: 'slow_consumer',
+            message: `Audio waited unread for ${wsSlowConsumerMs} ms (limits.slow_consumer_ms); read the socket faster.`,
+            close: 'slow_consumer',
+          }),
+        wsSlowConsumerMs,
       );
     }
-    if (drained || this.#closing) this.#releaseWaiters();
+    return new Promise<void>((resolve) => this.#drainWaiters.push(resolve));
   }
 
-  #releaseWaiters(): void {
-    clearInterval(this.#drainTimer);
-    this.#drainTimer = undefined;
+  #releaseWriters(): void {
+    clearTimeout(this.#slowConsumerTimer);
+    this.#slowConsumerTimer = undefined;
     for (const resolve of this.#drainWaiters.splice(0)) resolve();
   }
 
-  #checkIdle(): void {
-    if (this.#closing) return;
-    const busy = [...this.#contexts.values()].some((c) => c.busy);
-    if (busy) {
-      this.#lastActivity = Date.now();
-      return;
-    }
-    const { wsIdleTimeoutMs } = this.deps.config;
-    if (Date.now() - this.#lastActivity >= wsIdleTimeoutMs) {
-      this.#fatal(
-        'idle_timeout',
-        `Nothing was sent or spoken for ${wsIdleTimeoutMs} ms (limits.idle_timeout_ms).`,
-        'idle_timeout',
-      );
-    }
+  // ─── Idle ───────────────────────────────────────────────────────────────────────────────────
+
+  #touch(): void {
+    this.#lastActivity = Date.now();
   }
 
-  #stopAll(): void {
-    for (const context of [...this.#contexts.values()]) context.cancel(false);
-    this.#contexts.clear();
-    this.#releaseWaiters();
+  /** Closes the session once nothing was sent and nothing spoken for the idle timeout. */
+  #armIdleTimer(delayMs: number): void {
+    this.#idleTimer = setTimeout(() => {
+      const { wsIdleTimeoutMs } = this.deps.config;
+      if (this.#state.kind === 'open' && this.#state.dispatch.busy) this.#touch();
+      const idleFor = Date.now() - this.#lastActivity;
+      if (idleFor < wsIdleTimeoutMs) {
+        this.#armIdleTimer(wsIdleTimeoutMs - idleFor);
+        return;
+      }
+      this.#fatal({
+        code: 'idle_timeout',
+        message: `Nothing was sent or spoken for ${wsIdleTimeoutMs} ms (limits.idle_timeout_ms).`,
+        close: 'idle_timeout',
+      });
+    }, delayMs);
   }
-
-  #onClose(code: number): void {
-    this.#closing = true;
-    clearInterval(this.#idleTimer);
-    this.#stopAll();
-    this.#log.debug({ code }, 'realtime session ended');
-  }
-}
-
-/** The session's audio format from what `init` asked, with defaults; a 400 naming the field otherwise. */
-export function resolveFormat(format: Init['format']): ResolvedFormat {
-  const { encoding, channels } = format;
-  if (encoding === 'opus') {
-    if (format.sample_rate !== undefined && format.sample_rate !== 48000) {
-      throw new TtsError(
-        'unsupported_format',
-        `Opus runs at 48000 Hz only, not ${format.sample_rate}; omit format.sample_rate or use pcm_s16le.`,
-        'format.sample_rate',
-      );
-    }
-    if (format.frame_ms !== undefined && format.frame_ms !== 20) {
-      throw new TtsError(
-        'unsupported_format',
-        `Opus audio comes in 20 ms packets only, not ${format.frame_ms} ms; omit format.frame_ms.`,
-        'format.frame_ms',
-      );
-    }
-    return { encoding, sample_rate: 48000, channels, frame_ms: 20 };
-  }
-  const rate = format.sample_rate ?? (encoding === 'mulaw' ? 8000 : 24000);
-  if (!(PCM_SAMPLE_RATES as readonly number[]).includes(rate)) {
-    throw new TtsError(
-      'unsupported_format',
-      `format.sample_rate must be one of ${PCM_SAMPLE_RATES.join(', ')}, not ${rate}.`,
-      'format.sample_rate',
-    );
-  }
-  const frameMs = format.frame_ms ?? 20;
-  if (frameMs < 20 || frameMs > 100) {
-    throw new TtsError('unsupported_format', `format.frame_ms must be between 20 and 100, not ${frameMs}.`, 'format.frame_ms');
-  }
-  return { encoding, sample_rate: rate, channels, frame_ms: frameMs };
 }

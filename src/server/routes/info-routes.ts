@@ -1,8 +1,9 @@
 /** Listings and health: models, voices, roles, server info. */
 import { type Router as ExpressRouter, Router } from 'express';
+import { PCM_SAMPLE_RATES } from '../../../protocol/messages.js';
 import { AUDIO_FORMATS } from '../../audio/formats.js';
-import type { AppContext } from '../context.js';
-import { LEVELS, SAMPLE_RATES } from '../speech-params.js';
+import type { AppContext } from '../app-context.js';
+import { LEVELS } from '../speech-params.js';
 import { MODEL_NAMES } from './speech-routes.js';
 
 const STARTED = Math.floor(Date.now() / 1000);
@@ -59,7 +60,7 @@ export function infoRoutes(ctx: AppContext, version: string): ExpressRouter {
         .map((v) => v.id),
       cloning: ctx.cloning.available,
       formats: AUDIO_FORMATS,
-      sample_rates: SAMPLE_RATES,
+      sample_rates: PCM_SAMPLE_RATES,
       levels: LEVELS,
       default_sample_rate: config.defaultSampleRate,
       openai_sample_rate: config.openaiSampleRate,

@@ -7,7 +7,7 @@ import { type Router as ExpressRouter, Router } from 'express';
 import multer from 'multer';
 import { TtsError } from '../../errors.js';
 import { validateSpeakerName } from '../../speakers/speaker-store.js';
-import type { AppContext } from '../context.js';
+import type { AppContext } from '../app-context.js';
 import { addSpeakerBodySchema, cloneBodySchema, deleteSpeakerBodySchema, parseBody } from '../speech-params.js';
 import { referenceBytes } from './reference-input.js';
 import { sendOriginalSpeech } from './speech-routes.js';
@@ -29,7 +29,7 @@ export function speakerRoutes(ctx: AppContext): ExpressRouter {
       throw new TtsError(
         'invalid_request',
         'Send the reference voice: "reference_audio" (base64 audio) or a "reference_audio_file" upload.',
-        'reference_audio',
+        { param: 'reference_audio' },
       );
     }
     const audio = file
@@ -41,7 +41,7 @@ export function speakerRoutes(ctx: AppContext): ExpressRouter {
       throw new TtsError(
         'text_too_long',
         `"text" is ${body.text.length} characters; this server accepts at most ${config.maxTextChars}.`,
-        'text',
+        { param: 'text' },
       );
     }
     const field = file ? 'reference_audio_file' : latent ? 'latent_file' : 'reference_audio';
@@ -49,7 +49,7 @@ export function speakerRoutes(ctx: AppContext): ExpressRouter {
     const { voice } = latent
       ? await cloning.fromLatent(new Uint8Array(latent.buffer), 'latent_file')
       : await cloning.fromAudio(audio as Uint8Array, field);
-    await sendOriginalSpeech(ctx, req, res, body, voice, '/clone_voice');
+    await sendOriginalSpeech({ ctx, req, res, body, voice, route: '/clone_voice' });
   });
 
   router.post('/add_speaker', fields(['audio_file', 'latent_file']), async (req, res) => {
@@ -59,15 +59,13 @@ export function speakerRoutes(ctx: AppContext): ExpressRouter {
     const file = files?.audio_file?.[0];
     const latent = files?.latent_file?.[0];
     if (!file && body.audio === undefined) {
-      throw new TtsError(
-        'invalid_request',
-        'Send the speaker\'s voice as an "audio_file" upload (or base64 "audio").',
-        'audio_file',
-      );
+      throw new TtsError('invalid_request', 'Send the speaker\'s voice as an "audio_file" upload (or base64 "audio").', {
+        param: 'audio_file',
+      });
     }
     const builtIn = ctx.catalog.resolve(name);
     if (builtIn && builtIn.kind !== 'speaker') {
-      throw new TtsError('invalid_request', `"${name}" is already a built-in voice; choose another name.`, 'name');
+      throw new TtsError('invalid_request', `"${name}" is already a built-in voice; choose another name.`, { param: 'name' });
     }
     const field = file ? 'audio_file' : 'audio';
     const audio = file ? new Uint8Array(file.buffer) : await referenceBytes(body.audio as string, 'audio', ctx);
@@ -93,14 +91,14 @@ export function speakerRoutes(ctx: AppContext): ExpressRouter {
     const body = parseBody(deleteSpeakerBodySchema, req.body ?? {});
     const voice = ctx.catalog.resolve(body.name);
     if (voice && voice.kind !== 'speaker') {
-      throw new TtsError('invalid_request', `"${body.name}" is a built-in voice and cannot be deleted.`, 'name');
+      throw new TtsError('invalid_request', `"${body.name}" is a built-in voice and cannot be deleted.`, { param: 'name' });
     }
     if (!(await cloning.store.delete(body.name))) {
       const saved = cloning.store.list().map((s) => s.name);
       throw new TtsError(
         'voice_not_found',
         `No saved speaker is called "${body.name}". Saved speakers: ${saved.length > 0 ? saved.join(', ') : 'none'}.`,
-        'name',
+        { param: 'name' },
       );
     }
     res.json({ success: true, name: body.name, message: `Speaker "${body.name}" was deleted.` });

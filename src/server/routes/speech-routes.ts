@@ -1,9 +1,9 @@
 /** POST /speak (the original service) and POST /v1/audio/speech (OpenAI-compatible). */
 import { type Router as ExpressRouter, type Request, type Response, Router } from 'express';
 import type { AudioFormat } from '../../audio/formats.js';
-import type { EngineVoiceRef } from '../../engine/tts-service.js';
+import type { EngineVoiceRef } from '../../engine/speech-stream.js';
 import { TtsError } from '../../errors.js';
-import type { AppContext } from '../context.js';
+import type { AppContext } from '../app-context.js';
 import {
   type Level,
   openaiSpeechBodySchema,
@@ -54,20 +54,24 @@ export interface OriginalSpeechFields {
   max_tokens?: number | undefined;
 }
 
+/** Options of {@link sendOriginalSpeech}. */
+export interface OriginalSpeechOptions {
+  ctx: AppContext;
+  req: Request;
+  res: Response;
+  body: OriginalSpeechFields;
+  voice: EngineVoiceRef;
+  route: string;
+}
+
 /** Speaks a request of the original service's shape with `voice` (its rate default, level knobs). */
-export async function sendOriginalSpeech(
-  ctx: AppContext,
-  req: Request,
-  res: Response,
-  body: OriginalSpeechFields,
-  voice: EngineVoiceRef,
-  route: string,
-): Promise<void> {
-  await sendSpeech(
+export async function sendOriginalSpeech({ ctx, req, res, body, voice, route }: OriginalSpeechOptions): Promise<void> {
+  await sendSpeech({
     req,
     res,
-    ctx.service,
-    {
+    ctx,
+    route,
+    request: {
       text: body.text,
       format: body.response_format,
       sampleRate: outputRate(body.response_format, body.sample_rate, ctx.config.defaultSampleRate),
@@ -79,20 +83,19 @@ export async function sendOriginalSpeech(
         ...samplingOptions(body),
       },
     },
-    ctx.log.child({ route }),
-  );
+  });
 }
 
 export function speechRoutes(ctx: AppContext): ExpressRouter {
   const router = Router();
-  const { config, service, catalog } = ctx;
+  const { config, catalog } = ctx;
 
   const checkText = (text: string, field: string): void => {
     if (text.length > config.maxTextChars) {
       throw new TtsError(
         'text_too_long',
         `"${field}" is ${text.length} characters; this server accepts at most ${config.maxTextChars}. Split it into several requests.`,
-        field,
+        { param: field },
       );
     }
   };
@@ -107,7 +110,7 @@ export function speechRoutes(ctx: AppContext): ExpressRouter {
             .list()
             .map((v) => v.id)
             .join(', ')}.`,
-        field,
+        { param: field },
       );
     }
     return voice;
@@ -116,17 +119,15 @@ export function speechRoutes(ctx: AppContext): ExpressRouter {
   router.post('/speak', async (req, res) => {
     const body = parseBody(speakBodySchema, req.body);
     checkText(body.text, 'text');
-    await sendOriginalSpeech(ctx, req, res, body, voiceOrThrow(body.name, 'name'), '/speak');
+    await sendOriginalSpeech({ ctx, req, res, body, voice: voiceOrThrow(body.name, 'name'), route: '/speak' });
   });
 
   router.post('/v1/audio/speech', async (req, res) => {
     const body = parseBody(openaiSpeechBodySchema, req.body);
     if (!(MODEL_NAMES as readonly string[]).includes(body.model)) {
-      throw new TtsError(
-        'model_not_found',
-        `No model is called "${body.model}". Use one of: ${MODEL_NAMES.join(', ')}.`,
-        'model',
-      );
+      throw new TtsError('model_not_found', `No model is called "${body.model}". Use one of: ${MODEL_NAMES.join(', ')}.`, {
+        param: 'model',
+      });
     }
     checkText(body.input, 'input');
     // A voice name first; base64 audio in its place asks for cloning.
@@ -136,11 +137,12 @@ export function speechRoutes(ctx: AppContext): ExpressRouter {
       (looksLikeAudioData(body.voice)
         ? (await ctx.cloning.fromAudio(decodeBase64Audio(body.voice, 'voice'), 'voice')).voice
         : voiceOrThrow(body.voice, 'voice'));
-    await sendSpeech(
+    await sendSpeech({
       req,
       res,
-      service,
-      {
+      ctx,
+      route: '/v1/audio/speech',
+      request: {
         text: body.input,
         format: body.response_format,
         sampleRate: outputRate(body.response_format, body.sample_rate, config.openaiSampleRate),
@@ -152,8 +154,7 @@ export function speechRoutes(ctx: AppContext): ExpressRouter {
           ...samplingOptions(body),
         },
       },
-      ctx.log.child({ route: '/v1/audio/speech' }),
-    );
+    });
   });
   return router;
 }

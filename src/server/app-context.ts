@@ -1,7 +1,7 @@
-/** What every route handler gets from the composition root. */
+/** What every route handler and realtime session gets from the composition root. */
 import type { Logger } from 'pino';
+import type { EncoderFactory } from '../audio/create-encoder.js';
 import type { Scheduler } from '../engine/scheduler.js';
-import type { TtsService } from '../engine/tts-service.js';
 import type { CloningService } from '../speakers/cloning.js';
 import type { VoiceCatalog } from '../speakers/voice-catalog.js';
 import type { ServerConfig } from './config.js';
@@ -9,7 +9,8 @@ import type { ServerConfig } from './config.js';
 export interface AppContext {
   config: ServerConfig;
   scheduler: Scheduler;
-  service: TtsService;
+  /** Where audio is encoded (see encoderFactory). */
+  encode: EncoderFactory;
   catalog: VoiceCatalog;
   cloning: CloningService;
   log: Logger;

@@ -1,0 +1,379 @@
+/**
+ * The one synthesis pipeline: text in (all at once, or token by token), segment audio out.
+ *
+ *   pushText / flush / end / cancel → segment (streaming, idle flush) → normalize → scheduler
+ *   → engine workers (synthesize → pitch / tempo → resample) → PCM with word times, in order
+ *
+ * REST pushes all its text and ends; a realtime context pushes text as it arrives. A stream is an
+ * async iterable of {@link SpeechEvent}s for one consumer: each segment's start, its audio pieces,
+ * its end, and flush marks where they fall. Segment i+1 synthesizes while segment i is consumed;
+ * with `firstAudioFirst` the next segment starts only once the one before has produced audio, so
+ * on a small machine a second engine thread does not slow the first audio down. `cancel()` is
+ * final: the engine stops at its next step and nothing more is yielded.
+ */
+import { TtsError } from '../errors.js';
+import { normalizeText } from '../text/normalize.js';
+import { type SegmenterOptions, SentenceSegmenter, segmentText } from '../text/segmenter.js';
+import type { Scheduler, SchedulerStream } from './scheduler.js';
+import type { EngineId, EngineInfo, WordTiming } from './types.js';
+import type { AudioOutput, SynthesizeJob } from './worker-messages.js';
+
+/** The voice to speak with, as the engine knows it. */
+export interface EngineVoiceRef {
+  engine: EngineId;
+  engineVoice: string;
+}
+
+/** Options of a {@link SpeechStream}; defaults in {@link DEFAULT_SPEECH_STREAM_OPTIONS}. */
+export interface SpeechStreamOptions {
+  /** The voice of text pushed without one. Required. */
+  voice: EngineVoiceRef;
+  /** Rate of the PCM to produce, in Hz. Required. */
+  sampleRate: number;
+  /** Speaking-rate factor, 1 = normal. Default 1. */
+  speed: number;
+  /** Pitch shift in semitones, 0 = none. Default 0. */
+  pitchSemitones: number;
+  temperature?: number;
+  topK?: number;
+  topP?: number;
+  /** Stop after this much audio, in seconds. Default: no limit. */
+  maxSeconds?: number;
+  /** Split pushed text into sentences (true), or speak each push as one segment (false). Default `true`. */
+  segmentation: boolean;
+  /** Segmenter settings. Default {@link DEFAULT_SEGMENTER_OPTIONS}. */
+  segmenter: Partial<SegmenterOptions>;
+  /** Speak a pending unfinished sentence after the input pauses this long, in ms; 0 = never. Default 0. */
+  idleFlushMs: number;
+  /**
+   * Start a segment only once the one before has produced audio (streams, where the first audio
+   * counts). `false` (whole files, where only the total time counts) starts two at once. Default `true`.
+   */
+  firstAudioFirst: boolean;
+  /** The first audio piece of a segment, in ms: one frame of what the consumer makes of it. Default 20. */
+  firstPieceMs: number;
+}
+
+/** Defaults of {@link SpeechStreamOptions} (`voice` and `sampleRate` have none). */
+export const DEFAULT_SPEECH_STREAM_OPTIONS = {
+  speed: 1,
+  pitchSemitones: 0,
+  segmentation: true,
+  segmenter: {},
+  idleFlushMs: 0,
+  firstAudioFirst: true,
+  firstPieceMs: 20,
+} satisfies Partial<SpeechStreamOptions>;
+
+/** A place in the text a consumer asked to hear about once everything before it is spoken. */
+export type FlushMark = string | number;
+
+/** What a stream yields, in order. */
+export type SpeechEvent =
+  /** A segment is about to be spoken: its text as written. */
+  | { type: 'segment'; index: number; text: string }
+  /** A piece of its audio: mono PCM at the stream's rate, and the word times that start in it (from the segment's start). */
+  | { type: 'audio'; index: number; pcm: Float32Array; words?: WordTiming[] }
+  /** The segment's last audio has been yielded. */
+  | { type: 'segmentEnd'; index: number }
+  /** Everything pushed before {@link SpeechStream.flush} with this mark has been yielded. */
+  | { type: 'flushed'; mark: FlushMark };
+
+/** How many segments of one stream may be synthesizing at once: the one being consumed and the next. */
+const LOOKAHEAD = 2;
+
+/** The spoken form of a written segment, or undefined when it has nothing to say ("...", emoji). */
+function spokenForm(written: string): string | undefined {
+  const spoken = normalizeText(written);
+  return /[\p{L}\p{N}]/u.test(spoken) ? spoken : undefined;
+}
+
+/** Splits text into the segments that will be spoken (silent ones dropped), with their spoken form. */
+export function planSegments(text: string, options: Partial<SegmenterOptions> = {}): { written: string; spoken: string }[] {
+  return segmentText(text, options).flatMap((written) => {
+    const spoken = spokenForm(written);
+    return spoken === undefined ? [] : [{ written, spoken }];
+  });
+}
+
+/** Voice and sound settings of a segment. */
+export type SegmentSettings = Pick<
+  SpeechStreamOptions,
+  'voice' | 'speed' | 'pitchSemitones' | 'sampleRate' | 'temperature' | 'topK' | 'topP' | 'firstPieceMs'
+>;
+
+/**
+ * The worker job for one segment: the engine changes speed itself when it can, else the worker
+ * time-stretches after it; pitch is always shifted after the engine.
+ */
+export function segmentJob(spoken: string, settings: SegmentSettings, engines: readonly EngineInfo[]): SynthesizeJob {
+  const engine = engines.find((e) => e.id === settings.voice.engine);
+  const engineSpeed = engine?.capabilities.speed ?? false;
+  return {
+    kind: 'synthesize',
+    engine: settings.voice.engine,
+    request: {
+      text: spoken,
+      voice: settings.voice.engineVoice,
+      speed: engineSpeed ? settings.speed : 1,
+      ...(settings.temperature === undefined ? {} : { temperature: settings.temperature }),
+      ...(settings.topK === undefined ? {} : { topK: settings.topK }),
+      ...(settings.topP === undefined ? {} : { topP: settings.topP }),
+    },
+    effects: { pitch: 2 ** (settings.pitchSemitones / 12), tempo: engineSpeed ? 1 : settings.speed },
+    outputRate: settings.sampleRate,
+    firstPieceMs: settings.firstPieceMs,
+  };
+}
+
+interface SegmentItem {
+  kind: 'segment';
+  written: string;
+  spoken: string;
+  voice: EngineVoiceRef;
+  /** Its audio, once submitted. */
+  audio?: AsyncIterable<AudioOutput>;
+  /** Its first audio has arrived: with firstAudioFirst, the next segment may start. */
+  started?: boolean;
+}
+type Item = SegmentItem | { kind: 'flush'; mark: FlushMark } | { kind: 'end' };
+
+/**
+ * Where a stream is. `open`: text may come (the idle-flush timer runs here); `ended`: no more
+ * text, the rest is being spoken; `over`: fully consumed, cancelled, or failed.
+ */
+type StreamState =
+  | { kind: 'open'; idleFlush: NodeJS.Timeout | undefined }
+  | { kind: 'ended' }
+  | { kind: 'over'; why: 'finished' | 'cancelled' | 'failed'; error?: unknown };
+
+/** One stream of speech; see the module comment. Iterate it once. */
+export class SpeechStream implements AsyncIterable<SpeechEvent> {
+  readonly #scheduler: Scheduler;
+  readonly #options: SpeechStreamOptions;
+  readonly #segmenter: SentenceSegmenter | undefined;
+  #state: StreamState = { kind: 'open', idleFlush: undefined };
+  #items: Item[] = [];
+  #voice: EngineVoiceRef;
+  /** The scheduler slot, held while there is something to synthesize. */
+  #jobs: SchedulerStream | undefined;
+  #wake: (() => void) | undefined;
+  #segments = 0;
+
+  constructor(scheduler: Scheduler, options: Pick<SpeechStreamOptions, 'voice' | 'sampleRate'> & Partial<SpeechStreamOptions>) {
+    this.#scheduler = scheduler;
+    this.#options = { ...DEFAULT_SPEECH_STREAM_OPTIONS, ...options };
+    this.#voice = options.voice;
+    this.#segmenter = this.#options.segmentation ? new SentenceSegmenter(this.#options.segmenter) : undefined;
+  }
+
+  /** True once `end()` was called (or the stream is over): no more text may come. */
+  get ended(): boolean {
+    return this.#state.kind !== 'open';
+  }
+
+  /** Has text queued, pending or being spoken. */
+  get busy(): boolean {
+    return this.#state.kind !== 'over' && (this.#items.length > 0 || (this.#segmenter?.pending.trim() ?? '') !== '');
+  }
+
+  /** True once `cancel()` was called. */
+  get cancelled(): boolean {
+    return this.#state.kind === 'over' && this.#state.why === 'cancelled';
+  }
+
+  /** Segments with something to say, so far. */
+  get segmentCount(): number {
+    return this.#segments;
+  }
+
+  /** Why the stream failed (a full server, say), if it did. */
+  get failure(): unknown {
+    return this.#state.kind === 'over' && this.#state.why === 'failed' ? this.#state.error : undefined;
+  }
+
+  /** Adds text; `voice` applies to it and what follows (text already pushed keeps its voice). */
+  pushText(text: string, options: { voice?: EngineVoiceRef } = {}): void {
+    if (this.#state.kind === 'ended') throw new Error('text pushed after end()');
+    if (this.#state.kind === 'over') return;
+    const { voice } = options;
+    if (voice && (voice.engine !== this.#voice.engine || voice.engineVoice !== this.#voice.engineVoice)) {
+      this.#enqueue(this.#segmenter?.flush() ?? []);
+      this.#voice = voice;
+    }
+    this.#enqueue(this.#segmenter ? this.#segmenter.push(text) : [text]);
+    this.#armIdleFlush();
+  }
+
+  /** Speaks everything pushed so far, then yields `flushed` with `mark`. */
+  flush(mark: FlushMark): void {
+    if (this.#state.kind === 'over') return;
+    this.#enqueue(this.#segmenter?.flush() ?? []);
+    this.#push({ kind: 'flush', mark });
+  }
+
+  /** No more text: speaks the rest; the iteration ends after it. */
+  end(): void {
+    if (this.#state.kind !== 'open') return;
+    this.#enqueue(this.#segmenter?.flush() ?? []);
+    this.#push({ kind: 'end' });
+    if (this.#state.kind === 'open') this.#setState({ kind: 'ended' });
+  }
+
+  /** Stops now: queued text is dropped, the engine stops at its next step, the iteration ends. */
+  cancel(): void {
+    this.#setState({ kind: 'over', why: 'cancelled' });
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<SpeechEvent> {
+    let index = 0;
+    let budget =
+      this.#options.maxSeconds === undefined
+        ? Number.POSITIVE_INFINITY
+        : Math.round(this.#options.maxSeconds * this.#options.sampleRate);
+    try {
+      while (!this.#over) {
+        const item = this.#items[0];
+        if (!item) {
+          // Nothing queued: give the scheduler slot back until text arrives.
+          this.#release();
+          await new Promise<void>((resolve) => {
+            this.#wake = resolve;
+          });
+          continue;
+        }
+        if (item.kind === 'end') {
+          this.#setState({ kind: 'over', why: 'finished' });
+          break;
+        }
+        if (item.kind === 'flush') yield { type: 'flushed', mark: item.mark };
+        else {
+          yield { type: 'segment', index, text: item.written };
+          if (!item.audio) this.#submitAhead();
+          for await (const output of item.audio ?? []) {
+            if (this.#over) break;
+            const first = !item.started;
+            item.started = true;
+            const pcm = output.pcm.length > budget ? output.pcm.subarray(0, budget) : output.pcm;
+            budget -= pcm.length;
+            yield output.words ? { type: 'audio', index, pcm, words: output.words } : { type: 'audio', index, pcm };
+            // The next segment starts once this one's first audio has been handed on.
+            if (first) this.#submitAhead();
+            if (budget <= 0) this.#setState({ kind: 'over', why: 'finished' });
+          }
+          if (this.#over) break;
+          yield { type: 'segmentEnd', index: index++ };
+        }
+        if (this.#over) break;
+        this.#items.shift();
+        this.#submitAhead();
+      }
+      const { failure } = this;
+      if (failure !== undefined) throw failure;
+    } finally {
+      // A consumer that stops iterating stops the stream.
+      this.#setState({ kind: 'over', why: 'finished' });
+    }
+  }
+
+  get #over(): boolean {
+    return this.#state.kind === 'over';
+  }
+
+  /** The one transition: leaving `open` stops the idle flush; reaching `over` frees the scheduler slot. */
+  #setState(next: StreamState): void {
+    const previous = this.#state;
+    if (previous.kind === 'over') return;
+    if (previous.kind === 'open') clearTimeout(previous.idleFlush);
+    this.#state = next;
+    if (next.kind === 'over') {
+      this.#items = [];
+      this.#release();
+      this.#wakeUp();
+    }
+  }
+
+  #fail(error: unknown): void {
+    this.#setState({ kind: 'over', why: 'failed', error });
+  }
+
+  #enqueue(segments: string[]): void {
+    for (const written of segments) {
+      const spoken = spokenForm(written);
+      if (spoken === undefined) continue;
+      this.#segments++;
+      this.#push({ kind: 'segment', written, spoken, voice: this.#voice });
+    }
+  }
+
+  #push(item: Item): void {
+    if (this.#state.kind === 'over') return;
+    this.#items.push(item);
+    this.#submitAhead();
+    this.#wakeUp();
+  }
+
+  #wakeUp(): void {
+    const wake = this.#wake;
+    this.#wake = undefined;
+    wake?.();
+  }
+
+  #armIdleFlush(): void {
+    const state = this.#state;
+    const segmenter = this.#segmenter;
+    if (state.kind !== 'open') return;
+    clearTimeout(state.idleFlush);
+    state.idleFlush = undefined;
+    if (!segmenter || this.#options.idleFlushMs <= 0 || segmenter.pending.trim() === '') return;
+    state.idleFlush = setTimeout(() => this.#enqueue(segmenter.flush()), this.#options.idleFlushMs);
+  }
+
+  /** Gives the scheduler slot back (nothing to synthesize, or over). */
+  #release(): void {
+    this.#jobs?.close();
+    this.#jobs = undefined;
+  }
+
+  /**
+   * Starts synthesis of the first {@link LOOKAHEAD} queued segments not yet started (with
+   * firstAudioFirst, each only once the one before has audio). A full server (`server_busy`)
+   * fails the stream.
+   */
+  #submitAhead(): void {
+    let seen = 0;
+    let previous: SegmentItem | undefined;
+    try {
+      for (const item of this.#items) {
+        if (item.kind !== 'segment') continue;
+        if (++seen > LOOKAHEAD || (this.#options.firstAudioFirst && previous && !previous.started)) return;
+        previous = item;
+        if (item.audio) continue;
+        this.#jobs ??= this.#scheduler.openStream();
+        item.audio = this.#jobs.submit(segmentJob(item.spoken, { ...this.#options, voice: item.voice }, this.#scheduler.engines));
+      }
+    } catch (error) {
+      this.#fail(error);
+    }
+  }
+}
+
+/** Options of {@link speak}: a stream's, without the ones a one-shot text does not use. */
+export type SpeakOptions = Omit<ConstructorParameters<typeof SpeechStream>[1], 'idleFlushMs'>;
+
+/**
+ * Speaks a whole text: a stream with all of it pushed and ended. Synthesis starts at once, before
+ * the caller iterates; throws `server_busy` when no scheduler slot is free and `invalid_request`
+ * when the text has nothing to speak. A caller that may never iterate must cancel the stream.
+ */
+export function speak(scheduler: Scheduler, text: string, options: SpeakOptions): SpeechStream {
+  const stream = new SpeechStream(scheduler, options);
+  stream.pushText(text);
+  stream.end();
+  if (stream.failure !== undefined) throw stream.failure;
+  if (stream.segmentCount === 0) {
+    stream.cancel();
+    throw new TtsError('invalid_request', 'The text has nothing to speak (no letters or digits).', { param: 'text' });
+  }
+  return stream;
+}

@@ -1,0 +1,73 @@
+/**
+ * The composition function: engine workers, encoder workers, speaker store, cloning and voice
+ * catalog, wired once for whoever speaks — the server and the `say` command alike.
+ */
+import type { Logger } from 'pino';
+import { EncoderPool, encoderFactory } from '../audio/encoder-pool.js';
+import { enginesFor } from '../engine/engine-selection.js';
+import { Scheduler } from '../engine/scheduler.js';
+import { loadManifests, scanInstalled } from '../models/manifest.js';
+import { CLONING_ENGINE, CloningService } from '../speakers/cloning.js';
+import { SpeakerStore } from '../speakers/speaker-store.js';
+import { VoiceCatalog } from '../speakers/voice-catalog.js';
+import type { AppContext } from './app-context.js';
+import type { ServerConfig } from './config.js';
+import { warmUp } from './warm-up.js';
+
+/** Options of {@link composeServices}. */
+export interface ComposeOptions {
+  /**
+   * Have every engine worker speak once before returning, so the first request does not pay for
+   * JIT compilation and arena allocation. A server does; a one-shot command need not. Default `true`.
+   */
+  warmUp: boolean;
+}
+
+/** The composed services, and how to stop them. */
+export interface Services extends AppContext {
+  /** Names of the installed models. */
+  models: string[];
+  /** Stops the engine and encoder workers. */
+  close(): Promise<void>;
+}
+
+/** Starts and wires everything that speaks, from `config`. */
+export async function composeServices(
+  config: ServerConfig,
+  log: Logger,
+  options: Partial<ComposeOptions> = {},
+): Promise<Services> {
+  const models = scanInstalled(config.modelsDir);
+  // The encoder workers load their codecs beside the engines, so the first request pays for neither.
+  const [scheduler, encoders] = await Promise.all([
+    Scheduler.start({
+      workers: config.workers,
+      maxStreams: config.maxStreams,
+      engines: enginesFor(models),
+      models,
+      onnxThreads: config.onnxThreads,
+    }),
+    EncoderPool.start(),
+  ]);
+  const store = await SpeakerStore.open(config.speakersDir);
+  const cloning = new CloningService(scheduler, store);
+  const catalog = new VoiceCatalog(scheduler.engines, {
+    defaultEngine: config.defaultEngine,
+    available: [...loadManifests().values()],
+    speakers: () => store.list(),
+    speakerVoice: (digest) => store.embeddingPath(CLONING_ENGINE, digest),
+  });
+  if (options.warmUp ?? true) await warmUp(scheduler, catalog, config.workers, log);
+  return {
+    config,
+    scheduler,
+    encode: encoderFactory(encoders),
+    catalog,
+    cloning,
+    log,
+    models: models.map((m) => m.name),
+    async close() {
+      await Promise.all([scheduler.stop(), encoders.stop()]);
+    },
+  };
+}
