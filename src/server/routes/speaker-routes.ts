@@ -8,6 +8,7 @@ import multer from 'multer';
 import { TtsError } from '../../errors.js';
 import { validateSpeakerName } from '../../speakers/speaker-store.js';
 import type { AppContext } from '../app-context.js';
+import { checkTextLength } from '../request-checks.js';
 import { addSpeakerBodySchema, cloneBodySchema, deleteSpeakerBodySchema, parseBody } from '../speech-params.js';
 import { referenceBytes } from './reference-input.js';
 import { sendOriginalSpeech } from './speech-routes.js';
@@ -37,13 +38,7 @@ export function speakerRoutes(ctx: AppContext): ExpressRouter {
       : body.reference_audio !== undefined
         ? await referenceBytes(body.reference_audio, 'reference_audio', ctx)
         : undefined;
-    if (body.text.length > config.maxTextChars) {
-      throw new TtsError(
-        'text_too_long',
-        `"text" is ${body.text.length} characters; this server accepts at most ${config.maxTextChars}.`,
-        { param: 'text' },
-      );
-    }
+    checkTextLength(body.text, config.maxTextChars, { field: 'text' });
     const field = file ? 'reference_audio_file' : latent ? 'latent_file' : 'reference_audio';
     cloning.require(field);
     const { voice } = latent

@@ -4,6 +4,7 @@ import type { AudioFormat } from '../../audio/formats.js';
 import type { EngineVoiceRef } from '../../engine/speech-stream.js';
 import { TtsError } from '../../errors.js';
 import type { AppContext } from '../app-context.js';
+import { checkTextLength, findVoice } from '../request-checks.js';
 import {
   type Level,
   openaiSpeechBodySchema,
@@ -90,36 +91,11 @@ export function speechRoutes(ctx: AppContext): ExpressRouter {
   const router = Router();
   const { config, catalog } = ctx;
 
-  const checkText = (text: string, field: string): void => {
-    if (text.length > config.maxTextChars) {
-      throw new TtsError(
-        'text_too_long',
-        `"${field}" is ${text.length} characters; this server accepts at most ${config.maxTextChars}. Split it into several requests.`,
-        { param: field },
-      );
-    }
-  };
-  const voiceOrThrow = (name: string, field: string) => {
-    const voice = catalog.resolve(name);
-    if (!voice) {
-      const hint = catalog.installHint(name);
-      throw new TtsError(
-        'voice_not_found',
-        hint ??
-          `No voice is called "${name}". Valid voices: ${catalog
-            .list()
-            .map((v) => v.id)
-            .join(', ')}.`,
-        { param: field },
-      );
-    }
-    return voice;
-  };
-
   router.post('/speak', async (req, res) => {
     const body = parseBody(speakBodySchema, req.body);
-    checkText(body.text, 'text');
-    await sendOriginalSpeech({ ctx, req, res, body, voice: voiceOrThrow(body.name, 'name'), route: '/speak' });
+    checkTextLength(body.text, config.maxTextChars, { field: 'text' });
+    const voice = findVoice(catalog, body.name, { field: 'name' });
+    await sendOriginalSpeech({ ctx, req, res, body, voice, route: '/speak' });
   });
 
   router.post('/v1/audio/speech', async (req, res) => {
@@ -129,14 +105,14 @@ export function speechRoutes(ctx: AppContext): ExpressRouter {
         param: 'model',
       });
     }
-    checkText(body.input, 'input');
+    checkTextLength(body.input, config.maxTextChars, { field: 'input' });
     // A voice name first; base64 audio in its place asks for cloning.
     const known = catalog.resolve(body.voice);
     const voice =
       known ??
       (looksLikeAudioData(body.voice)
         ? (await ctx.cloning.fromAudio(decodeBase64Audio(body.voice, 'voice'), 'voice')).voice
-        : voiceOrThrow(body.voice, 'voice'));
+        : findVoice(catalog, body.voice, { field: 'voice' }));
     await sendSpeech({
       req,
       res,
