@@ -17,11 +17,16 @@ import type { RealtimeClient, RealtimeContextHandle } from './realtime-client.js
 /** The 3-byte Opus frame of 20 ms of silence (what Discord clients send themselves). */
 export const OPUS_SILENCE_FRAME: Readonly<Buffer> = Buffer.from([0xf8, 0xff, 0xfe]);
 
+/**
+ * Where a packet stream is: `speaking` (gaps are filled with silence), `finishing` (no more
+ * speech will come; it ends once the queue is read), or `stopped` (barge-in: it ends at the next read).
+ */
+type PacketStreamState = 'speaking' | 'finishing' | 'stopped';
+
 /** A readable of Opus packets, one per read, that fills gaps with silence until it is finished. */
 export class OpusPacketStream extends Readable {
   readonly #queue: Buffer[] = [];
-  #finished = false;
-  #stopped = false;
+  #state: PacketStreamState = 'speaking';
   /** Silence frames sent to cover gaps (for monitoring). */
   silenceFrames = 0;
 
@@ -32,19 +37,18 @@ export class OpusPacketStream extends Readable {
 
   /** Adds a packet of speech. */
   enqueue(packet: Uint8Array): void {
-    if (this.#stopped || this.#finished) return;
+    if (this.#state !== 'speaking') return;
     this.#queue.push(Buffer.from(packet.buffer, packet.byteOffset, packet.byteLength));
   }
 
   /** No more speech: the stream ends once the queued packets are read. */
   finish(): void {
-    this.#finished = true;
+    this.#setState('finishing');
   }
 
   /** Barge-in: drops what is queued; the stream ends at the next read. */
   stop(): void {
-    this.#stopped = true;
-    this.#queue.length = 0;
+    this.#setState('stopped');
   }
 
   /** Packets of speech waiting to be read. */
@@ -52,8 +56,15 @@ export class OpusPacketStream extends Readable {
     return this.#queue.length;
   }
 
+  /** The one transition: `stopped` is final and drops the queue; `finishing` only follows `speaking`. */
+  #setState(next: PacketStreamState): void {
+    if (this.#state === 'stopped' || (this.#state === 'finishing' && next === 'speaking')) return;
+    this.#state = next;
+    if (next === 'stopped') this.#queue.length = 0;
+  }
+
   override _read(): void {
-    if (this.#stopped) {
+    if (this.#state === 'stopped') {
       this.push(null);
       return;
     }
@@ -62,7 +73,7 @@ export class OpusPacketStream extends Readable {
       this.push(packet);
       return;
     }
-    if (this.#finished) {
+    if (this.#state === 'finishing') {
       this.push(null);
       return;
     }
@@ -145,19 +156,27 @@ export function speakTokensForDiscord(
 export class DiscordSpeechQueue {
   readonly #pending: (() => DiscordSpeech)[] = [];
   #current: DiscordSpeech | undefined;
-  #running = false;
+  /** The loop playing the queue, while it runs. */
+  #playing: Promise<void> | undefined;
 
   constructor(private readonly play: (stream: OpusPacketStream) => Promise<void>) {}
 
   /** Queues an utterance (started only when its turn comes, so it costs nothing while waiting). */
   enqueue(start: () => DiscordSpeech): void {
     this.#pending.push(start);
-    if (!this.#running) void this.#run();
+    this.#playing ??= this.#run().finally(() => {
+      this.#playing = undefined;
+    });
   }
 
   /** Utterances waiting (not counting the one playing). */
   get size(): number {
     return this.#pending.length;
+  }
+
+  /** Resolves once nothing is playing or queued. */
+  async idle(): Promise<void> {
+    await this.#playing;
   }
 
   /** Barge-in: stops what is playing and drops the queue. */
@@ -167,7 +186,6 @@ export class DiscordSpeechQueue {
   }
 
   async #run(): Promise<void> {
-    this.#running = true;
     try {
       for (let start = this.#pending.shift(); start; start = this.#pending.shift()) {
         const speech = start();
@@ -177,7 +195,6 @@ export class DiscordSpeechQueue {
       }
     } finally {
       this.#current = undefined;
-      this.#running = false;
     }
   }
 }

@@ -191,7 +191,7 @@ export class RealtimeContextHandle implements AsyncIterable<ContextEvent> {
  */
 export class RealtimeClient extends EventEmitter {
   readonly #contexts = new Map<string, RealtimeContextHandle>();
-  readonly #pings = new Map<string, () => void>();
+  readonly #pings = new Map<string, { resolve: () => void; reject: (error: Error) => void }>();
   #nextContext = 1;
   #nextPing = 1;
   #fatal: ErrorMessage | undefined;
@@ -213,6 +213,8 @@ export class RealtimeClient extends EventEmitter {
       this.#closed = new RealtimeClosedError(code, reason.toString(), this.#fatal);
       for (const context of this.#contexts.values()) context.abort(this.#closed);
       this.#contexts.clear();
+      for (const ping of this.#pings.values()) ping.reject(this.#closed);
+      this.#pings.clear();
       this.emit('close', code, reason.toString());
     });
   }
@@ -238,13 +240,13 @@ export class RealtimeClient extends EventEmitter {
     return context;
   }
 
-  /** Round-trip time to the server, in ms. */
+  /** Round-trip time to the server, in ms. Rejects with {@link RealtimeClosedError} if the socket closes first. */
   ping(): Promise<number> {
     const id = `p${this.#nextPing++}`;
     const sentAt = performance.now();
-    return new Promise((resolve) => {
-      this.#pings.set(id, () => resolve(performance.now() - sentAt));
+    return new Promise((resolve, reject) => {
       this.send({ type: 'ping', id });
+      this.#pings.set(id, { resolve: () => resolve(performance.now() - sentAt), reject });
     });
   }
 
@@ -266,7 +268,7 @@ export class RealtimeClient extends EventEmitter {
     this.emit('message', message);
     if (message.type === 'pong') {
       const id = String(message.id);
-      this.#pings.get(id)?.();
+      this.#pings.get(id)?.resolve();
       this.#pings.delete(id);
       return;
     }

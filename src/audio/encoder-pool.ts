@@ -1,5 +1,7 @@
 /**
- * Encoders in worker threads. {@link EncoderPool.create} has the shape of {@link createEncoder}
+ * Encoders in worker threads: every encoding of the server runs here — codecs and plain PCM, WAV
+ * or µ-law conversions alike — so the main thread never touches a sample and stays free for its
+ * sockets. {@link EncoderPool.create} has the shape of {@link createEncoder}
  * (write / end / destroy, bytes through onData), and each encoder lives in one worker so its state
  * (MP3 reservoir, Ogg pages, Opus) stays in order. Creation does not wait for the worker: the
  * worker takes `create` and the first `write` in order, and a failure to create surfaces at `end()`.
@@ -7,7 +9,7 @@
 import { availableParallelism } from 'node:os';
 import { siblingModule } from '../util/module-worker.js';
 import { type PoolWorker, WorkerPool } from '../util/worker-pool.js';
-import { createEncoder, type EncoderFactory, type EncoderTarget } from './create-encoder.js';
+import type { EncoderTarget } from './create-encoder.js';
 import { type AudioEncoder, type EncoderOptions, EncoderUnavailableError } from './encoder.js';
 import type { FromEncoder, ToEncoder } from './encoder-worker.js';
 
@@ -128,17 +130,4 @@ export class EncoderPool {
         return;
     }
   }
-}
-
-/** True for outputs that are only a sample conversion (PCM, WAV, µ-law): a thread hop would cost more than it saves. */
-export function isConversion(target: EncoderTarget): boolean {
-  return target.kind === 'file' ? target.format === 'pcm' || target.format === 'wav' : target.format.encoding !== 'opus';
-}
-
-/**
- * Where audio is encoded, decided once for every path: conversions in this thread as the PCM
- * arrives, codecs (MP3, Opus, FLAC, AAC) in `pool`.
- */
-export function encoderFactory(pool: EncoderPool): EncoderFactory {
-  return (target, options) => (isConversion(target) ? createEncoder(target, options) : pool.create(target, options));
 }

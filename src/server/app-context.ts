@@ -9,7 +9,7 @@ import type { ServerConfig } from './config.js';
 export interface AppContext {
   config: ServerConfig;
   scheduler: Scheduler;
-  /** Where audio is encoded (see encoderFactory). */
+  /** Makes an encoder in the encoder pool, where all audio is encoded. */
   encode: EncoderFactory;
   catalog: VoiceCatalog;
   cloning: CloningService;

@@ -3,7 +3,7 @@
  * catalog, wired once for whoever speaks — the server and the `say` command alike.
  */
 import type { Logger } from 'pino';
-import { EncoderPool, encoderFactory } from '../audio/encoder-pool.js';
+import { EncoderPool } from '../audio/encoder-pool.js';
 import { enginesFor } from '../engine/engine-selection.js';
 import { Scheduler } from '../engine/scheduler.js';
 import { loadManifests, scanInstalled } from '../models/manifest.js';
@@ -61,7 +61,7 @@ export async function composeServices(
   return {
     config,
     scheduler,
-    encode: encoderFactory(encoders),
+    encode: encoders.create,
     catalog,
     cloning,
     log,

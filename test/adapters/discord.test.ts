@@ -18,6 +18,7 @@ import { concatFloat32 } from '../../src/audio/pcm.js';
 import { type RunningServer, startServer } from '../../src/server/server.js';
 import { transcribe, wordErrorRate } from '../helpers/audio.js';
 import { floatToPcmBytes } from '../helpers/realtime.js';
+import { waitFor, withDeadline } from '../helpers/wait.js';
 
 const require = createRequire(import.meta.url);
 const { OpusEncoder } = require('@discordjs/opus') as {
@@ -95,7 +96,7 @@ describe('Discord adapter on a real AudioPlayer', () => {
   it('stays continuous through a pause in the LLM stream longer than the player would wait', async () => {
     async function* tokens(): AsyncGenerator<string> {
       yield 'The first part comes at once. ';
-      await new Promise((resolve) => setTimeout(resolve, 4000)); // the speech of part one is over long before
+      await new Promise((resolve) => setTimeout(resolve, 4000)); // the LLM pauses: the speech of part one is over long before
       yield 'And after a long pause, the rest arrives.';
     }
     const speech = speakTokensForDiscord(client, tokens());
@@ -114,7 +115,7 @@ describe('Discord adapter on a real AudioPlayer', () => {
       'This is a long answer that the listener will interrupt. It would go on and on for many sentences more.',
     );
     const { played, idle } = playOnPlayer(speech.stream);
-    while (played.packets.filter((p) => !p.equals(OPUS_SILENCE_FRAME)).length < 15) await new Promise((r) => setTimeout(r, 5));
+    await waitFor(() => played.packets.filter((p) => !p.equals(OPUS_SILENCE_FRAME)).length >= 15, '15 packets of speech played');
     const before = played.packets.length;
     await speech.stop();
     await idle;
@@ -135,9 +136,9 @@ describe('Discord adapter on a real AudioPlayer', () => {
         return speakForDiscord(client, text);
       });
     }
-    while (started.length < 1) await new Promise((r) => setTimeout(r, 5));
+    await waitFor(() => started.length === 1, 'the first utterance started');
     await queue.stop();
-    await new Promise((r) => setTimeout(r, 300));
+    await withDeadline(queue.idle(), 'the queue idle after stop');
     expect(started).toEqual(['One.']);
     expect(queue.size).toBe(0);
   });

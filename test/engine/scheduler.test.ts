@@ -3,6 +3,7 @@ import { Scheduler } from '../../src/engine/scheduler.js';
 import { type SpeakOptions, type SpeechEvent, speak } from '../../src/engine/speech-stream.js';
 import { TtsError } from '../../src/errors.js';
 import { voicedShare } from '../helpers/audio.js';
+import { waitFor, withDeadline } from '../helpers/wait.js';
 
 const FEMALE = { engine: 'flite', engineVoice: 'slt' } as const;
 
@@ -76,14 +77,17 @@ describe('engine workers and scheduler', () => {
   it('is fair: a short request is not stuck behind a long one', async () => {
     const long = Array.from({ length: 12 }, (_, i) => `This is sentence number ${i + 1} of a rather long text.`).join(' ');
     const finished: string[] = [];
+    let longSpeaking!: () => void;
+    const longStarted = new Promise<void>((resolve) => {
+      longSpeaking = resolve;
+    });
     const consume = async (name: string, text: string): Promise<void> => {
-      for await (const _ of say(text)) {
-        // drain
-      }
+      for await (const event of say(text)) if (event.type === 'audio') longSpeaking();
       finished.push(name);
     };
     const longDone = consume('long', long);
-    await new Promise((r) => setTimeout(r, 50));
+    // The short one arrives while the long one is already speaking.
+    await withDeadline(longStarted, 'the long request speaking');
     await Promise.all([longDone, consume('short', 'A short one.')]);
     expect(finished).toEqual(['short', 'long']);
   });
@@ -117,10 +121,7 @@ describe('engine workers and scheduler', () => {
   });
 
   it('starts synthesis before it is iterated; a cancel before iterating frees the slot', async () => {
-    const idle = async (): Promise<void> => {
-      for (let i = 0; i < 100 && scheduler.runningJobs > 0; i++) await new Promise((r) => setTimeout(r, 20));
-      expect(scheduler.runningJobs).toBe(0);
-    };
+    const idle = (): Promise<void> => waitFor(() => scheduler.runningJobs === 0, 'the engine worker idle');
     await idle(); // the cancelled job of the test before may still be finishing its step
     const speech = say('Started at once. Then a second sentence.');
     // Only the first segment runs until its first audio is handed on.

@@ -23,6 +23,7 @@ import { decodeAudio } from '../helpers/audio.js';
 import { audioOf } from '../helpers/realtime.js';
 import { startServerProcess } from '../helpers/server.js';
 import { installSyntheticPocket } from '../helpers/synthetic-pocket.js';
+import { waitFor, withDeadline } from '../helpers/wait.js';
 
 const TEXT = 'Good morning to all of you.';
 const FRAME = 1920;
@@ -270,8 +271,7 @@ describe('voice cloning with Pocket-TTS (synthetic graphs)', () => {
     expect(events.at(-1)?.type).toBe('cancelled');
     // It stopped long before the whole utterance.
     expect(audioOf(events).length).toBeLessThan(expectedFrames(20, 'x') * 2);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    expect(server.scheduler.openStreams).toBe(0);
+    await waitFor(() => server.scheduler.openStreams === 0, 'the cancelled synthesis freeing its slot');
   });
 });
 
@@ -292,10 +292,23 @@ describe('a server killed with -9 during add_speaker', () => {
           () => 0,
         );
       });
-      // Kill it while the requests are being handled.
-      await new Promise((resolve) => setTimeout(resolve, 150));
-      first.child.kill('SIGKILL');
+      // Kill it the moment a save is in flight: more saves started than finished.
+      const count = (message: string): number => first.logs().split(`"msg":"${message}"`).length - 1;
+      const inFlight = (): boolean => count('speaker save started') > count('speaker saved');
+      await withDeadline(
+        new Promise<void>((resolve) => {
+          // Registered after the helper's own listener, so logs() already holds this chunk.
+          first.child.stdout?.on('data', () => {
+            if (!inFlight()) return;
+            first.child.kill('SIGKILL');
+            resolve();
+          });
+        }),
+        'a speaker save in flight',
+      );
       await Promise.all(requests);
+      // It died with a save started and not finished (nothing is logged after a kill -9).
+      expect(inFlight()).toBe(true);
       const second = await startServerProcess(args);
       try {
         const info = (await (await fetch(`${second.url}/server_info`)).json()) as { speakers: string[] };

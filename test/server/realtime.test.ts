@@ -2,7 +2,11 @@
  * The realtime WebSocket endpoint, on a real server on port 0, through the client SDK (and raw
  * `ws` for what a well-behaved client never sends). Audio is decoded and listened to.
  */
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { WebSocketServer } from 'ws';
+import { getCodec } from '../../protocol/codec.js';
 import type { AudioMessage, ContextMessage, ErrorMessage, ServerMessage } from '../../protocol/messages.js';
 import { createRealtimeClient, RealtimeClosedError } from '../../src/adapters/realtime-client.js';
 import { concatBytes } from '../../src/audio/pcm.js';
@@ -11,12 +15,14 @@ import { startServer } from '../../src/server/server.js';
 import { segmentText } from '../../src/text/segmenter.js';
 import { transcribe, voicedShare, wordErrorRate } from '../helpers/audio.js';
 import { audioOf, collect, decodeOpusPackets, floatToPcmBytes, openRaw } from '../helpers/realtime.js';
+import { waitFor, withDeadline } from '../helpers/wait.js';
 
 const TEXT =
   'The quick brown fox jumps over the lazy dog. Realtime speech should start quickly. Every sentence arrives in order, one after another.';
 const LONG = Array.from({ length: 6 }, () => TEXT).join(' ');
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+/** Paces what the test sends (tokens as an LLM sends them, cancels at random moments); never used to wait for the server. */
+const pace = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function quiet(options: Parameters<typeof startServer>[0] = {}): Promise<RunningServer> {
   return startServer({ port: 0, logLevel: 'silent', ...options });
@@ -178,7 +184,7 @@ describe('realtime endpoint', () => {
     const collected = collect(context);
     for (const token of tokens) {
       context.pushText(token);
-      await sleep(3);
+      await pace(3);
     }
     context.end();
     const events = await collected;
@@ -198,8 +204,8 @@ describe('realtime endpoint', () => {
       for await (const e of context) events.push(e);
     })();
     context.pushText('An unfinished thought without a full stop');
-    await sleep(1500);
     // Spoken before any flush or end.
+    await waitFor(() => audioOf(events).length > 10, 'audio of the pending text, with no flush or end sent', 10_000);
     expect(events.find((e) => e.type === 'segment')?.text).toBe('An unfinished thought without a full stop');
     expect(audioOf(events).length).toBeGreaterThan(10);
     context.end();
@@ -290,13 +296,15 @@ describe('realtime endpoint', () => {
       const context = client.speak(LONG, { contextId: id });
       // From "before the server saw the text" through "mid-stream".
       const delay = i % 4 === 0 ? 0 : Math.random() * 250;
-      if (delay > 0) await sleep(delay);
+      if (delay > 0) await pace(delay);
       else if (i % 8 === 0) await Promise.resolve();
       const last = await context.cancel();
       if (last.type === 'cancelled') cancelledCount++;
     }
-    // Late messages would arrive within this pause.
-    await sleep(300);
+    // Once the engines are idle, a ping answered after everything the server sent before it is the
+    // barrier: a late message of a cancelled context would arrive before the pong.
+    await waitFor(() => server.scheduler.runningJobs === 0, 'the engines idle after the cancels');
+    await client.ping();
     await client.close();
     expect(cancelledCount).toBe(40);
     for (const id of ids) {
@@ -312,7 +320,7 @@ describe('realtime endpoint', () => {
   it('keeps working after a cancel: the next context on the socket speaks in full', async () => {
     const client = await createRealtimeClient(server.url);
     const first = client.speak(LONG, { contextId: 'x' });
-    await sleep(50);
+    for await (const event of first) if (event.type === 'audio') break; // mid-stream
     await first.cancel();
     // The same id may be used again once cancelled.
     const events = await collect(client.speak('Back again.', { contextId: 'x' }));
@@ -496,11 +504,14 @@ describe('realtime auth and limits', () => {
     const server = await quiet();
     const client = await createRealtimeClient(server.url);
     const context = client.speak(LONG);
-    const events: ContextMessage[] = [];
+    let audioArrived!: () => void;
+    const firstAudio = new Promise<void>((resolve) => {
+      audioArrived = resolve;
+    });
     const reading = (async () => {
-      for await (const event of context) events.push(event);
+      for await (const event of context) if (event.type === 'audio') audioArrived();
     })().catch((e: unknown) => e);
-    while (!events.some((e) => e.type === 'audio')) await sleep(5);
+    await withDeadline(firstAudio, 'the first audio');
     await server.close();
     const error = await reading;
     expect(error).toBeInstanceOf(RealtimeClosedError);
@@ -538,11 +549,8 @@ describe('realtime auth and limits', () => {
       // Stop reading: the kernel's buffers fill, then the server's queue.
       raw.ws.pause();
       raw.send({ type: 'speak', context_id: 'flood', text: `${LONG} ${LONG} ${LONG}` });
-      const deadline = Date.now() + 30_000;
-      const gaveUp = (): boolean => [...server.realtime.sessions].every((s) => s.closing);
-      while (!gaveUp() && Date.now() < deadline) await sleep(50);
-      // The server gave the session up and stopped synthesizing for it.
-      expect(gaveUp()).toBe(true);
+      // The server gives the session up and stops synthesizing for it.
+      await waitFor(() => [...server.realtime.sessions].every((s) => s.closing), 'the slow session given up', 30_000);
       expect(server.scheduler.openStreams).toBe(0);
       raw.ws.resume();
       const { code } = await raw.closed;
@@ -555,6 +563,34 @@ describe('realtime auth and limits', () => {
       expect(audioBytes).toBeGreaterThan(64 * 1024);
     } finally {
       await server.close();
+    }
+  });
+});
+
+describe('realtime client', () => {
+  it('rejects a ping that the socket closes before answering, and one sent after', async () => {
+    // A server that gets ready, then closes instead of answering a ping.
+    const codec = getCodec('msgpack');
+    const wss = new WebSocketServer({ port: 0, handleProtocols: (offered) => [...offered][0] ?? false });
+    wss.on('connection', (ws) =>
+      ws.on('message', (data) => {
+        const { type } = codec.decode(data as Buffer) as { type: string };
+        if (type === 'init') ws.send(codec.encode({ type: 'ready' }));
+        if (type === 'ping') ws.close(1011, 'no pong here');
+      }),
+    );
+    await once(wss, 'listening');
+    try {
+      const client = await createRealtimeClient(`http://127.0.0.1:${(wss.address() as AddressInfo).port}`);
+      const error = await withDeadline(
+        client.ping().catch((e: unknown) => e),
+        'the ping settled',
+      );
+      expect(error).toBeInstanceOf(RealtimeClosedError);
+      expect((error as RealtimeClosedError).code).toBe(1011);
+      await expect(client.ping()).rejects.toBeInstanceOf(RealtimeClosedError);
+    } finally {
+      wss.close();
     }
   });
 });

@@ -3,6 +3,7 @@ import OpenAI from 'openai';
 import { AUDIO_FORMATS } from '../../src/audio/formats.js';
 import { decodeAudio, transcribe, voicedShare, wordErrorRate } from '../helpers/audio.js';
 import { type ServerProcess, startServerProcess } from '../helpers/server.js';
+import { waitFor } from '../helpers/wait.js';
 
 const GUIDE_TEXT = 'Hello, world! It costs $5.50 on 3/4 at 10:30am.';
 
@@ -296,12 +297,9 @@ describe('REST shim on a real server', () => {
     const reader = (res.body as ReadableStream<Uint8Array>).getReader();
     await reader.read();
     await reader.cancel();
-    let open = 1;
-    for (let i = 0; i < 50 && open > 0; i++) {
-      await new Promise((r) => setTimeout(r, 100));
-      open = ((await (await fetch(`${server.url}/healthz`)).json()) as { open_streams: number }).open_streams;
-    }
-    expect(open).toBe(0);
+    const openStreams = async (): Promise<number> =>
+      ((await (await fetch(`${server.url}/healthz`)).json()) as { open_streams: number }).open_streams;
+    await waitFor(async () => (await openStreams()) === 0, 'the abandoned synthesis freeing its slot', 10_000);
   });
 });
 
@@ -331,7 +329,9 @@ describe('API key and load limits', () => {
     const text = Array.from({ length: 8 }, (_, i) => `Busy sentence number ${i + 1} keeps the only worker occupied.`).join(' ');
     const auth = { authorization: 'Bearer sesame' };
     const first = post(`${server.url}/speak`, { name: 'male', text, response_format: 'wav' }, auth);
-    await new Promise((r) => setTimeout(r, 100));
+    const openStreams = async (): Promise<number> =>
+      ((await (await fetch(`${server.url}/healthz`, { headers: auth })).json()) as { open_streams: number }).open_streams;
+    await waitFor(async () => (await openStreams()) === 1, 'the first request holding the only slot');
     const started = performance.now();
     const second = await post(`${server.url}/speak`, { name: 'male', text: 'Me too.' }, auth);
     expect(second.status).toBe(503);

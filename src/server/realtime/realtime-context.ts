@@ -36,8 +36,11 @@ export class RealtimeContext {
   #state: ContextState = { kind: 'open' };
   /** The current segment's encoder. */
   #encoder: AudioEncoder | undefined;
-  /** Sends happen in this order, each after the one before (audio waits for the socket). */
-  #sending: Promise<void> = Promise.resolve();
+  /** Messages waiting for the socket, in order; an audio frame gets its place on the timeline when sent. */
+  readonly #outbox: (ContextMessage | { segmentId: number; frame: Uint8Array })[] = [];
+  #pumping = false;
+  /** Waiting for the outbox to empty. */
+  readonly #emptied: (() => void)[] = [];
   #nextFlushId = 1;
   #nextSegmentId = 0;
   #seq = 0;
@@ -95,6 +98,7 @@ export class RealtimeContext {
     this.#state = next;
     if (next.kind === 'ended') this.#stream.end();
     if (next.kind === 'over') {
+      this.#outbox.length = 0;
       this.#stream.cancel();
       this.#encoder?.destroy();
       this.#encoder = undefined;
@@ -116,8 +120,8 @@ export class RealtimeContext {
           case 'segment':
             segmentId = this.#nextSegmentId++;
             startMs = this.#ms(this.#samples);
-            this.#send({ type: 'segment', context_id: this.id, segment_id: segmentId, text: event.text, start_ms: startMs });
-            this.#encoder = await this.host.frameEncoder((frame) => this.#sendFrame(segmentId, frame));
+            this.#post({ type: 'segment', context_id: this.id, segment_id: segmentId, text: event.text, start_ms: startMs });
+            this.#encoder = await this.host.frameEncoder((frame) => this.#post({ segmentId, frame }));
             if (this.#over) this.#encoder.destroy();
             break;
           case 'audio': {
@@ -128,7 +132,7 @@ export class RealtimeContext {
                 start_ms: round(startMs + w.start * 1000),
                 end_ms: round(startMs + w.end * 1000),
               }));
-              this.#send({ type: 'words', context_id: this.id, segment_id: segmentId, words: timed });
+              this.#post({ type: 'words', context_id: this.id, segment_id: segmentId, words: timed });
             }
             // Production pauses while the socket is full: nothing more is encoded until it drains.
             const wait = this.host.writable();
@@ -138,9 +142,9 @@ export class RealtimeContext {
           }
           case 'segmentEnd':
             await this.#encoder?.end();
-            await this.#sending;
+            await this.#sent();
             this.#encoder = undefined;
-            this.#send({
+            this.#post({
               type: 'segment_end',
               context_id: this.id,
               segment_id: segmentId,
@@ -149,12 +153,12 @@ export class RealtimeContext {
             });
             break;
           case 'flushed':
-            this.#send({ type: 'flushed', context_id: this.id, flush_id: event.mark });
+            this.#post({ type: 'flushed', context_id: this.id, flush_id: event.mark });
             break;
         }
       }
       if (this.#over) return;
-      await this.#sending;
+      await this.#sent();
       this.#deliver({ type: 'done', context_id: this.id, duration_ms: this.#ms(this.#samples) });
       this.#setState({ kind: 'over', how: 'done' });
     } catch (error) {
@@ -162,28 +166,45 @@ export class RealtimeContext {
     }
   }
 
-  /** Sends a frame after what was queued before it, once the socket can take it. */
-  #sendFrame(segmentId: number, data: Uint8Array): void {
-    this.#sending = this.#sending.then(async () => {
-      const wait = this.host.writable();
-      if (wait) await wait;
-      const samples = frameSamples(this.host.format, data.length);
-      this.#deliver({
-        type: 'audio',
-        context_id: this.id,
-        segment_id: segmentId,
-        seq: this.#seq++,
-        pts_ms: this.#ms(this.#samples),
-        dur_ms: this.#ms(samples),
-        data,
-      });
-      this.#samples += samples;
-    });
+  /** Sends a message or an audio frame in order, after what was posted before it. */
+  #post(item: ContextMessage | { segmentId: number; frame: Uint8Array }): void {
+    this.#outbox.push(item);
+    if (!this.#pumping) this.#pump().catch((error: unknown) => this.host.failed(this, error));
   }
 
-  /** Sends in order, after the audio queued before it. */
-  #send(message: ContextMessage): void {
-    this.#sending = this.#sending.then(() => this.#deliver(message));
+  /** Hands the outbox to the socket in order; audio waits while the socket is full. */
+  async #pump(): Promise<void> {
+    this.#pumping = true;
+    try {
+      for (let item = this.#outbox.shift(); item; item = this.#outbox.shift()) {
+        if (!('frame' in item)) {
+          this.#deliver(item);
+          continue;
+        }
+        const wait = this.host.writable();
+        if (wait) await wait;
+        const samples = frameSamples(this.host.format, item.frame.length);
+        this.#deliver({
+          type: 'audio',
+          context_id: this.id,
+          segment_id: item.segmentId,
+          seq: this.#seq++,
+          pts_ms: this.#ms(this.#samples),
+          dur_ms: this.#ms(samples),
+          data: item.frame,
+        });
+        this.#samples += samples;
+      }
+    } finally {
+      this.#pumping = false;
+      for (const resolve of this.#emptied.splice(0)) resolve();
+    }
+  }
+
+  /** Resolves once everything posted so far is on the socket. */
+  #sent(): Promise<void> {
+    if (!this.#pumping && this.#outbox.length === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#emptied.push(resolve));
   }
 
   /** Hands a message to the socket now; nothing once the context is over. */

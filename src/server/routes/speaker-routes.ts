@@ -66,6 +66,8 @@ export function speakerRoutes(ctx: AppContext): ExpressRouter {
     const audio = file ? new Uint8Array(file.buffer) : await referenceBytes(body.audio as string, 'audio', ctx);
     cloning.require(field);
     // Audio first (and its embedding), the record last: a failure leaves no half-saved speaker.
+    const log = ctx.log.child({ route: '/add_speaker', name });
+    log.info('speaker save started');
     const { digest } = await cloning.fromAudio(audio, field);
     if (latent) await cloning.fromLatent(new Uint8Array(latent.buffer), 'latent_file', digest);
     const { replaced } = await cloning.store.put({
@@ -74,6 +76,7 @@ export function speakerRoutes(ctx: AppContext): ExpressRouter {
       sampleRate: 24000,
       ...(body.reference_text ? { referenceText: body.reference_text } : {}),
     });
+    log.info({ replaced }, 'speaker saved');
     res.json({
       success: true,
       name,
