@@ -44,6 +44,8 @@ interface Remote {
 
 const encoders = new Map<number, Remote>();
 const FIRST_PIECE_S = 0.1;
+/** Most pieces of output in one message (25 = half a second of 20 ms frames): the main thread sends a message's worth at once. */
+const MAX_PARTS = 25;
 const PIECE_S = 0.25;
 
 const post = (message: FromEncoder | WorkerHello<null>, transfer: ArrayBuffer[] = []): void =>
@@ -121,7 +123,10 @@ port.on('message', (message: ToEncoder) => {
             : undefined,
         encoder: createEncoder(target, {
           ...settings,
-          onData: (bytes) => remote.parts.push(bytes.byteLength === bytes.buffer.byteLength ? bytes : bytes.slice()),
+          onData: (bytes) => {
+            remote.parts.push(bytes.byteLength === bytes.buffer.byteLength ? bytes : bytes.slice());
+            if (remote.parts.length >= MAX_PARTS) flush(id, remote);
+          },
         }),
       };
       encoders.set(id, remote);
