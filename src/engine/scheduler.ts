@@ -13,6 +13,7 @@ import type { InstalledModel } from '../models/manifest.js';
 import { AsyncQueue } from '../util/async-queue.js';
 import { siblingModule } from '../util/module-worker.js';
 import { type PoolWorker, WorkerPool } from '../util/worker-pool.js';
+import { fliteShared } from './flite/flite-module.js';
 import type { EngineId, EngineInfo, VoiceEmbedding } from './types.js';
 import type {
   AudioOutput,
@@ -122,7 +123,14 @@ export class Scheduler {
     const merged = { ...DEFAULT_SCHEDULER_OPTIONS, ...options };
     if (merged.workers < 1) throw new TypeError('workers must be at least 1.');
     const scheduler = new Scheduler(merged);
-    const workerData: EngineWorkerData = { engines: merged.engines, models: merged.models, onnxThreads: merged.onnxThreads };
+    // Flite speaks, and spells the words the neural front ends' dictionaries lack: one compiled
+    // copy for every worker.
+    const workerData: EngineWorkerData = {
+      engines: merged.engines,
+      models: merged.models,
+      onnxThreads: merged.onnxThreads,
+      flite: await fliteShared(),
+    };
     const { pool, ready } = await WorkerPool.start<ToEngineWorker, FromEngineWorker, EngineWorkerReady>({
       module: WORKER_URL,
       size: merged.workers,
