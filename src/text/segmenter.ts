@@ -15,8 +15,9 @@ export interface SegmenterOptions {
   /** Smallest first fragment, in characters. Default `10`. */
   firstMinChars: number;
   /**
-   * Largest first fragment, in characters, where a sentence that runs on is cut before a phrase
-   * starts ("and", "because", "to", "with"…), else between words; never inside a word. Later
+   * Largest first fragment, in characters, where a sentence that runs on (to 1.5 times this) is
+   * cut before a phrase starts ("and", "because", "to", "with"…), else between words; never
+   * inside a word. Later
    * fragments may be twice as long as the one before, up to `maxChars`. Set from how fast the
    * engine is, so the first fragment's synthesis fits a time budget. Default: no limit.
    */
@@ -41,6 +42,8 @@ const CJK_TERMINATORS = new Set(['。', '！', '？', '；', '｡']);
 const CLOSERS = new Set(['"', "'", '”', '’', ')', ']', '}', '»', '」', '』', '）']);
 const CLAUSE_MARKS = new Set([',', ';', ':', '—', '–', '，', '、', '：']);
 const WHITESPACE = /\s/;
+/** A fragment may run this far past its time-sized cap to reach a sentence's end uncut. */
+const CAP_SLACK = 1.5;
 /** Words a phrase starts with: a run-on sentence is best cut before one of them. */
 const PHRASE_STARTS = new Set(
   (
@@ -140,9 +143,9 @@ export class SentenceSegmenter {
         const at = lastSentence > start ? lastSentence : lastClause > start ? lastClause : lastSpace > start ? lastSpace : i;
         return at;
       }
-      if (cap < maxChars && lengthTo(i) >= cap) {
-        // Past the time budget: cut at the best boundary in its second half, else at any; never
-        // inside a word.
+      if (cap < maxChars && lengthTo(i) >= cap * CAP_SLACK) {
+        // Well past the time budget with no sentence end (one ending near it is left whole): cut
+        // at the best boundary from half the budget on, else at any; never inside a word.
         const at =
           best([lastSentence, lastClause, lastPhrase], Math.max(firstMinChars, cap / 2)) ??
           best([lastSentence, lastClause, lastPhrase, lastSpace], firstMinChars);

@@ -82,9 +82,8 @@ describe('time-sized fragments (firstMaxChars)', () => {
     const segments = segmentText(runOn, { firstMaxChars: 20 });
     expect(segments).toEqual([
       'Your appointment',
-      'with the dermatologist has been moved',
-      'to the third floor of the east building',
-      'because the elevators are being repaired this week.',
+      'with the dermatologist has been moved to the third floor',
+      'of the east building because the elevators are being repaired this week.',
       'Please arrive early.',
     ]);
     expect(segments.join(' ')).toBe(runOn);
@@ -109,8 +108,11 @@ describe('time-sized fragments (firstMaxChars)', () => {
     expect(segmenter.push(runOn)[0]).toBe('Your appointment');
   });
 
-  it('leaves short sentences whole', () => {
-    expect(segmentText('Sure! I can help with that.', { firstMaxChars: 30 })).toEqual(['Sure! I can help with that.']);
+  it('leaves whole a sentence that ends within half the budget again', () => {
+    expect(segmentText('Sure! I can help with that. And more.', { firstMaxChars: 20 })).toEqual([
+      'Sure! I can help with that.',
+      'And more.',
+    ]);
   });
 });
 
