@@ -7,15 +7,20 @@
  *     first-audio p50 / p95 against ceil(N / workers) × the first audio of one stream alone
  *     + 20 ms, and underruns of a listener that plays each stream from its first audio on;
  *  3. footprint: the server's resident memory idle (embedded engine only, and with Kokoro int8
- *     loaded) and per realtime stream.
+ *     loaded) and per realtime stream;
+ *  4. the seam where a run-on first sentence is cut: the pause at each cut against the longest
+ *     pause inside the same sentence spoken whole (in-process scheduler, Kokoro).
  * The server is the built one (`npm run build` first), started as its own process on port 0.
  *
- * Run: npx tsx bench/conversational.ts [--no-kokoro] [--no-peers] [--streams 1,2,4,8,16] [--rounds 5]
+ * Run: npx tsx bench/conversational.ts [--no-embedded] [--no-kokoro] [--no-peers] [--seams-only] [--streams 1,2,4,8,16] [--rounds 5]
  */
 import { mkdtemp, readFile, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRealtimeClient } from '../src/adapters/realtime-client.js';
+import { Scheduler } from '../src/engine/scheduler.js';
+import { SpeechStream } from '../src/engine/speech-stream.js';
+import { scanInstalled } from '../src/models/manifest.js';
 import { type ServerProcess, startServerProcess } from '../test/helpers/server.js';
 import { REAL_FIXTURES } from '../test/helpers/whisper.js';
 import { runPeers } from './peers-client.js';
@@ -29,10 +34,14 @@ const AGENT_LINES = [
 ];
 /** Sample above this (−40 dBFS) counts as voiced. */
 const VOICED = 0.01;
+/** 10 ms below this RMS (−50 dBFS) count as a pause. */
+const PAUSE_LEVEL = 0.003;
 /** A listener's playback may run this late before it counts as an underrun, in ms (one Opus frame). */
 const UNDERRUN_SLACK_MS = 20;
 
 interface Options {
+  embedded: boolean;
+  seams: boolean;
   kokoro: boolean;
   peers: boolean;
   streams: number[];
@@ -40,10 +49,12 @@ interface Options {
 }
 
 function parseArgs(argv: string[]): Options {
-  const options: Options = { kokoro: true, peers: true, streams: [1, 2, 4, 8, 16], rounds: 5 };
+  const options: Options = { embedded: true, seams: true, kokoro: true, peers: true, streams: [1, 2, 4, 8, 16], rounds: 5 };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--no-kokoro') options.kokoro = false;
+    else if (arg === '--no-embedded') options.embedded = false;
+    else if (arg === '--seams-only') Object.assign(options, { embedded: false, kokoro: false, seams: true });
     else if (arg === '--no-peers') options.peers = false;
     else if (arg === '--streams')
       options.streams = (argv[++i] ?? '')
@@ -260,27 +271,108 @@ async function kokoroFirstAudio(url: string, peers: boolean, rounds: number): Pr
   }
 }
 
+/** Longest run of unvoiced samples strictly inside `pcm` (between its first and last voiced sample), in ms. */
+function longestPause(pcm: Float32Array, rate: number): number {
+  const window = Math.round(rate / 100); // 10 ms
+  const voiced: boolean[] = [];
+  for (let i = 0; i + window <= pcm.length; i += window) {
+    let sum = 0;
+    for (let k = i; k < i + window; k++) sum += (pcm[k] as number) ** 2;
+    voiced.push(Math.sqrt(sum / window) > PAUSE_LEVEL);
+  }
+  const first = voiced.indexOf(true);
+  const last = voiced.lastIndexOf(true);
+  let longest = 0;
+  let run = 0;
+  for (let i = first; i <= last; i++) {
+    run = voiced[i] ? 0 : run + 1;
+    longest = Math.max(longest, run);
+  }
+  return longest * 10;
+}
+
+/** Pauses where a run-on sentence is cut into time-sized fragments, against the sentence spoken whole. */
+async function seams(modelsDir: string): Promise<void> {
+  const rate = 24000;
+  const text = 'The technician will arrive between nine in the morning and noon tomorrow because the earlier slot was taken.';
+  const scheduler = await Scheduler.start({ workers: 1, engines: ['flite', 'kokoro'], models: scanInstalled(modelsDir) });
+  try {
+    const speakWith = async (firstMaxChars: number): Promise<{ segments: Float32Array[]; texts: string[] }> => {
+      const stream = new SpeechStream(scheduler, {
+        voice: { engine: 'kokoro', engineVoice: 'af_heart' },
+        sampleRate: rate,
+        segmenter: { firstMaxChars },
+      });
+      stream.pushText(text);
+      stream.end();
+      const segments: Float32Array[][] = [];
+      const texts: string[] = [];
+      for await (const event of stream) {
+        if (event.type === 'segment') {
+          texts.push(event.text);
+          segments.push([]);
+        } else if (event.type === 'audio') segments.at(-1)?.push(event.pcm);
+      }
+      return { segments: segments.map(concat), texts };
+    };
+    const whole = await speakWith(Number.POSITIVE_INFINITY);
+    const cut = await speakWith(20);
+    const joined = concat(cut.segments);
+    console.log('\n4. Seams of a run-on sentence cut into time-sized fragments (Kokoro af_heart)');
+    console.log(`   whole: longest pause inside ${longestPause(whole.segments[0] as Float32Array, rate)} ms`);
+    console.log(`   cut as ${cut.texts.map((t) => `"${t}"`).join(' | ')}`);
+    const pauses: number[] = [];
+    for (let i = 0; i + 1 < cut.segments.length; i++) {
+      // The pause at the join: the end of one fragment and the start of the next, heard back to back.
+      const around = concat([
+        (cut.segments[i] as Float32Array).subarray(-rate),
+        (cut.segments[i + 1] as Float32Array).subarray(0, rate),
+      ]);
+      pauses.push(longestPause(around, rate));
+    }
+    console.log(
+      `   pause at each cut: ${pauses.map((p) => `${p} ms`).join(', ')}; longest pause inside the joined audio ${longestPause(joined, rate)} ms`,
+    );
+  } finally {
+    await scheduler.stop();
+  }
+}
+
+function concat(parts: readonly Float32Array[]): Float32Array {
+  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+  let offset = 0;
+  for (const part of parts) {
+    out.set(part, offset);
+    offset += part.length;
+  }
+  return out;
+}
+
 async function main(): Promise<void> {
   const options = parseArgs(process.argv.slice(2));
   const empty = await mkdtemp(join(tmpdir(), 'flash-tts-models-'));
   try {
-    const embedded = await startServerProcess(['--models-dir', empty, '--workers', String(WORKERS)]);
-    try {
-      console.log(`3. Footprint: idle RSS, embedded engine only: ${(await idleRss(embedded)).toFixed(0)} MB (target ≤ 200 MB)`);
-      await concurrency(
-        embedded.url,
-        'Embedded engine (Flite)',
-        undefined,
-        options.streams,
-        options.rounds,
-        embedded.child.pid as number,
-      );
-    } finally {
-      await embedded.stop();
-    }
-    if (!options.kokoro) return;
+    const embedded = options.embedded
+      ? await startServerProcess(['--models-dir', empty, '--workers', String(WORKERS)])
+      : undefined;
+    if (embedded)
+      try {
+        console.log(`3. Footprint: idle RSS, embedded engine only: ${(await idleRss(embedded)).toFixed(0)} MB (target ≤ 200 MB)`);
+        await concurrency(
+          embedded.url,
+          'Embedded engine (Flite)',
+          undefined,
+          options.streams,
+          options.rounds,
+          embedded.child.pid as number,
+        );
+      } finally {
+        await embedded.stop();
+      }
     // Kokoro alone in its own models folder (the fixtures also hold Piper).
     await symlink(join(REAL_FIXTURES.modelsDir, 'kokoro-82m-int8'), join(empty, 'kokoro-82m-int8'));
+    if (options.seams) await seams(empty);
+    if (!options.kokoro) return;
     const kokoro = await startServerProcess(['--models-dir', empty, '--workers', String(WORKERS)], {}, 120_000);
     try {
       console.log(`\n3. Footprint: idle RSS with Kokoro int8 loaded: ${(await idleRss(kokoro)).toFixed(0)} MB (target ≤ 450 MB)`);
