@@ -89,6 +89,13 @@ export type SpeechEvent =
 /** How many segments of one stream may be synthesizing at once: the one being consumed and the next. */
 const LOOKAHEAD = 2;
 
+/**
+ * An engine faster than this (ms of synthesis per character before its first audio) is never cut
+ * by time: Flite is well under it even on a loaded machine, where its learned speed would
+ * otherwise drift and its segments with it; the neural engines on a CPU are well over it.
+ */
+const FAST_ENGINE_MS_PER_CHAR = 5;
+
 /** Bounds of a time-sized first fragment, in characters: about two words, and a long clause. */
 const FIRST_FRAGMENT_CHARS = { min: 12, max: 200 };
 
@@ -99,7 +106,13 @@ const FIRST_FRAGMENT_CHARS = { min: 12, max: 200 };
  */
 function segmenterFor(scheduler: Scheduler, options: SpeechStreamOptions): Partial<SegmenterOptions> {
   const msPerChar = scheduler.msPerChar(options.voice.engine);
-  if (options.segmenter.firstMaxChars !== undefined || !msPerChar || options.firstAudioMs <= 0) return options.segmenter;
+  if (
+    options.segmenter.firstMaxChars !== undefined ||
+    !msPerChar ||
+    msPerChar < FAST_ENGINE_MS_PER_CHAR ||
+    options.firstAudioMs <= 0
+  )
+    return options.segmenter;
   const chars = Math.max(FIRST_FRAGMENT_CHARS.min, Math.floor(options.firstAudioMs / msPerChar));
   return chars >= FIRST_FRAGMENT_CHARS.max ? options.segmenter : { ...options.segmenter, firstMaxChars: chars };
 }

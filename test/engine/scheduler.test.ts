@@ -166,7 +166,7 @@ describe('deadline-first scheduling', () => {
     for (const stream of [ahead, later, fresh]) stream.close();
   });
 
-  it('learns how fast the engine starts speaking, and sizes a first fragment to the budget', async () => {
+  it('learns how fast the engine starts speaking, and never cuts a fast engine by time', async () => {
     for await (const _ of speak(scheduler, 'Warm words for the engine to learn its speed from.', {
       voice: FEMALE,
       sampleRate: 16000,
@@ -184,11 +184,10 @@ describe('deadline-first scheduling', () => {
       for await (const event of stream) if (event.type === 'segment') written.push(event.text);
       return written;
     };
-    // A budget the engine speaks the whole sentence in: one segment. A budget of ~20 characters: cut small first.
+    // Flite says a character in well under 5 ms: even a budget of ~20 characters leaves the
+    // sentence whole (time-sized cuts are for the neural engines; the segmenter tests cover them).
+    expect(scheduler.msPerChar('flite')).toBeLessThan(5);
     expect(await segmentsWith(1000)).toEqual([text]);
-    const small = await segmentsWith(20.5);
-    expect(small.length).toBeGreaterThan(1);
-    expect((small[0] as string).length).toBeLessThanOrEqual(20);
-    expect(small.join(' ')).toBe(text);
+    expect(await segmentsWith(20.5)).toEqual([text]);
   });
 });
