@@ -15,7 +15,6 @@
  * Run: npx tsx bench/voices-wer.ts [--verbose] [--limit N] [--voices af_heart,en_US-joe-medium] [--no-peers] [--keep-audio]
  */
 
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -23,6 +22,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startServerProcess } from '../test/helpers/server.js';
 import { REAL_FIXTURES, requireRealFixtures, type Transcript, totalWer, transcribe } from '../test/helpers/whisper.js';
+import { type PeerJob, runPeers } from './peers-client.js';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
 const VOICES = ['af_heart', 'am_michael', 'bf_emma', 'bm_george', 'en_US-joe-medium'];
@@ -130,23 +130,13 @@ async function synthesizePeers(sentences: Sentence[], voices: string[], dir: str
       return { engine: peer.engine, voice, lang: peer.lang, text, reference, out };
     }),
   );
-  const job = {
+  const job: PeerJob = {
     threads: ONNX_THREADS,
     kokoro: { model: join(kokoro, 'model.onnx'), voices_dir: join(kokoro, 'voices') },
     piper: { model: join(piper, 'model.onnx'), config: join(piper, 'model.onnx.json') },
     items: items.map(({ reference: _, ...item }) => item),
   };
-  const child = spawn(REAL_FIXTURES.python, [join(REPO, 'bench', 'peers.py')], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const stdout: Buffer[] = [];
-  child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
-  const exit = new Promise<number | null>((resolve, reject) => {
-    child.once('error', reject);
-    child.once('close', resolve);
-  });
-  child.stdin.end(JSON.stringify(job));
-  const code = await exit;
-  if (code !== 0) throw new Error(`bench/peers.py exited with ${code}`);
-  const results = JSON.parse(Buffer.concat(stdout).toString()) as { out: string; seconds: number; audio_seconds: number }[];
+  const results = await runPeers(job);
   return items.map((item, i) => ({
     voice: item.voice,
     sentence: i % sentences.length,

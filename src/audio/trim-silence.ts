@@ -76,8 +76,11 @@ export const PAUSE_AFTER = {
   sentence: 0.25,
   /** `,` `;` `:` `—`: a clause break. */
   clause: 0.12,
-  /** No punctuation: text cut at a space (a long sentence split, a stalled token stream). */
-  none: 0.06,
+  /**
+   * No punctuation: text cut between words (a time-sized first fragment, a long sentence split, a
+   * stalled token stream). With the next fragment's 40 ms lead, the join is a short word gap.
+   */
+  none: 0.02,
 } as const;
 
 /** The pause to keep after text ending as `text` does (see {@link PAUSE_AFTER}). */

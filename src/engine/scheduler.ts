@@ -1,8 +1,11 @@
 /**
  * The scheduler in front of the engine workers. Each request is a stream of jobs; when a worker
- * frees up, the next job is taken from the streams in turn (round-robin at segment granularity),
- * so a long text never starves a short one. The number of open streams is bounded: past it,
- * `openStream()` refuses at once instead of making everyone wait.
+ * frees up, it takes the waiting job whose stream runs out of audio first (earliest deadline
+ * first: a stream's deadline is when its listener will have heard everything sent so far, a new
+ * stream's is now), streams with equal deadlines in turn. So a new stream's first fragment goes
+ * ahead of segments whose stream is seconds ahead, and a long text never starves a short one.
+ * The number of open streams is bounded: past it, `openStream()` refuses at once instead of
+ * making everyone wait. It also learns how fast each engine starts speaking, per character.
  */
 import { availableParallelism } from 'node:os';
 import { TtsError } from '../errors.js';
@@ -10,6 +13,7 @@ import type { InstalledModel } from '../models/manifest.js';
 import { AsyncQueue } from '../util/async-queue.js';
 import { siblingModule } from '../util/module-worker.js';
 import { type PoolWorker, WorkerPool } from '../util/worker-pool.js';
+import { fliteShared } from './flite/flite-module.js';
 import type { EngineId, EngineInfo, VoiceEmbedding } from './types.js';
 import type {
   AudioOutput,
@@ -50,7 +54,13 @@ interface Job {
   stream: SchedulerStream;
   job: EngineJob;
   output: AsyncQueue<JobOutput>;
+  /** When it was queued, and when it went to a worker (performance.now() ms). */
+  queuedAt: number;
+  startedAt: number | undefined;
 }
+
+/** Weight of the newest measurement in an engine's running speed. */
+const SPEED_WEIGHT = 0.3;
 
 interface WorkerSlot {
   job: Job | undefined;
@@ -65,6 +75,11 @@ const WORKER_URL = siblingModule(import.meta.url, 'engine-worker');
 /** A request's view of the scheduler: submit its segments, close when done. */
 export class SchedulerStream {
   /** @internal */ readonly pending: Job[] = [];
+  /**
+   * When this stream's listener runs out of audio (performance.now() ms); its owner moves it on
+   * as audio is delivered. A job is due at this time or when it was queued, whichever is later.
+   */
+  deadline = performance.now();
   #closed = false;
 
   constructor(private readonly scheduler: Scheduler) {}
@@ -96,6 +111,8 @@ export class Scheduler {
   #nextTurn = 0;
   #nextJobId = 1;
   #engines: readonly EngineInfo[] = [];
+  /** Per engine: synthesis ms before the first audio, per character of text (running average). */
+  readonly #msPerChar = new Map<EngineId, number>();
 
   private constructor(options: SchedulerOptions) {
     this.options = options;
@@ -106,7 +123,14 @@ export class Scheduler {
     const merged = { ...DEFAULT_SCHEDULER_OPTIONS, ...options };
     if (merged.workers < 1) throw new TypeError('workers must be at least 1.');
     const scheduler = new Scheduler(merged);
-    const workerData: EngineWorkerData = { engines: merged.engines, models: merged.models, onnxThreads: merged.onnxThreads };
+    // Flite speaks, and spells the words the neural front ends' dictionaries lack: one compiled
+    // copy for every worker.
+    const workerData: EngineWorkerData = {
+      engines: merged.engines,
+      models: merged.models,
+      onnxThreads: merged.onnxThreads,
+      flite: await fliteShared(),
+    };
     const { pool, ready } = await WorkerPool.start<ToEngineWorker, FromEngineWorker, EngineWorkerReady>({
       module: WORKER_URL,
       size: merged.workers,
@@ -147,6 +171,14 @@ export class Scheduler {
     return this.#streams.reduce((n, s) => n + s.pending.length, 0);
   }
 
+  /**
+   * How fast `engine` has started speaking lately: ms of synthesis before its first audio, per
+   * character of text (undefined before it has spoken).
+   */
+  msPerChar(engine: EngineId): number | undefined {
+    return this.#msPerChar.get(engine);
+  }
+
   /** Opens a stream, or throws `server_busy` when {@link SchedulerOptions.maxStreams} are open. */
   openStream(): SchedulerStream {
     if (this.#streams.length >= this.options.maxStreams) {
@@ -159,7 +191,14 @@ export class Scheduler {
 
   /** @internal */
   enqueue(stream: SchedulerStream, job: EngineJob): AsyncIterable<JobOutput> {
-    const queued: Job = { id: this.#nextJobId++, stream, job, output: new AsyncQueue() };
+    const queued: Job = {
+      id: this.#nextJobId++,
+      stream,
+      job,
+      output: new AsyncQueue(),
+      queuedAt: performance.now(),
+      startedAt: undefined,
+    };
     stream.pending.push(queued);
     this.#pump();
     return queued.output;
@@ -212,7 +251,10 @@ export class Scheduler {
     if (!slot || job?.id !== message.id) return;
     switch (message.type) {
       case 'output':
-        if (!slot.cancelled) job.output.push(message.output);
+        if (slot.cancelled) return;
+        if (job.startedAt !== undefined) this.#learnSpeed(job, job.startedAt);
+        job.startedAt = undefined;
+        job.output.push(message.output);
         return;
       case 'error':
         job.output.fail(new Error(`engine error: ${message.message}`));
@@ -232,22 +274,39 @@ export class Scheduler {
       if (!job) return;
       slot.job = job;
       slot.cancelled = false;
+      job.startedAt = performance.now();
       worker.post({ type: 'run', id: job.id, job: job.job });
     }
   }
 
-  /** Round-robin over streams that have a waiting job. */
+  /** The first audio of a synthesis job arrived `startedAt` ms after it went to a worker. */
+  #learnSpeed(job: Job, startedAt: number): void {
+    if (job.job.kind !== 'synthesize') return;
+    const chars = job.job.request.text.length;
+    if (chars === 0) return;
+    const sample = (performance.now() - startedAt) / chars;
+    const previous = this.#msPerChar.get(job.job.engine);
+    this.#msPerChar.set(job.job.engine, previous === undefined ? sample : previous + SPEED_WEIGHT * (sample - previous));
+  }
+
+  /** The waiting job due first (see the module comment); equal ones taken from the streams in turn. */
   #nextJob(): Job | undefined {
     const count = this.#streams.length;
+    let chosen: number | undefined;
+    let due = Number.POSITIVE_INFINITY;
     for (let k = 0; k < count; k++) {
       const index = (this.#nextTurn + k) % count;
       const stream = this.#streams[index] as SchedulerStream;
-      const job = stream.pending.shift();
-      if (job) {
-        this.#nextTurn = (index + 1) % count;
-        return job;
+      const job = stream.pending[0];
+      if (!job) continue;
+      const jobDue = Math.max(stream.deadline, job.queuedAt);
+      if (jobDue < due) {
+        due = jobDue;
+        chosen = index;
       }
     }
-    return undefined;
+    if (chosen === undefined) return undefined;
+    this.#nextTurn = (chosen + 1) % count;
+    return (this.#streams[chosen] as SchedulerStream).pending.shift();
   }
 }

@@ -52,6 +52,12 @@ export interface SpeechStreamOptions {
   firstAudioFirst: boolean;
   /** The first audio piece of a segment, in ms: one frame of what the consumer makes of it. Default 20. */
   firstPieceMs: number;
+  /**
+   * Synthesis time the first fragment of an utterance should fit in, in ms: a run-on first
+   * sentence is cut (at a phrase or word boundary) to the length the engine has lately spoken in
+   * that time, and the fragments after it double. 0 = cut only at sentences and clauses. Default 250.
+   */
+  firstAudioMs: number;
 }
 
 /** Defaults of {@link SpeechStreamOptions} (`voice` and `sampleRate` have none). */
@@ -63,6 +69,7 @@ export const DEFAULT_SPEECH_STREAM_OPTIONS = {
   idleFlushMs: 0,
   firstAudioFirst: true,
   firstPieceMs: 20,
+  firstAudioMs: 250,
 } satisfies Partial<SpeechStreamOptions>;
 
 /** A place in the text a consumer asked to hear about once everything before it is spoken. */
@@ -81,6 +88,34 @@ export type SpeechEvent =
 
 /** How many segments of one stream may be synthesizing at once: the one being consumed and the next. */
 const LOOKAHEAD = 2;
+
+/**
+ * An engine faster than this (ms of synthesis per character before its first audio) is never cut
+ * by time: Flite is well under it even on a loaded machine, where its learned speed would
+ * otherwise drift and its segments with it; the neural engines on a CPU are well over it.
+ */
+const FAST_ENGINE_MS_PER_CHAR = 5;
+
+/** Bounds of a time-sized first fragment, in characters: about two words, and a long clause. */
+const FIRST_FRAGMENT_CHARS = { min: 12, max: 200 };
+
+/**
+ * The segmenter settings of a stream: the first fragment sized so that `engine`, at the speed it
+ * has lately shown, starts speaking within `firstAudioMs` (no size limit before it has spoken,
+ * or for an engine fast enough to say a long clause in that time).
+ */
+function segmenterFor(scheduler: Scheduler, options: SpeechStreamOptions): Partial<SegmenterOptions> {
+  const msPerChar = scheduler.msPerChar(options.voice.engine);
+  if (
+    options.segmenter.firstMaxChars !== undefined ||
+    !msPerChar ||
+    msPerChar < FAST_ENGINE_MS_PER_CHAR ||
+    options.firstAudioMs <= 0
+  )
+    return options.segmenter;
+  const chars = Math.max(FIRST_FRAGMENT_CHARS.min, Math.floor(options.firstAudioMs / msPerChar));
+  return chars >= FIRST_FRAGMENT_CHARS.max ? options.segmenter : { ...options.segmenter, firstMaxChars: chars };
+}
 
 /** The spoken form of a written segment, or undefined when it has nothing to say ("...", emoji). */
 function spokenForm(written: string): string | undefined {
@@ -159,12 +194,14 @@ export class SpeechStream implements AsyncIterable<SpeechEvent> {
   #jobs: SchedulerStream | undefined;
   #wake: (() => void) | undefined;
   #segments = 0;
+  /** When the listener will have heard all audio yielded so far (performance.now() ms). */
+  #heardBy: number | undefined;
 
   constructor(scheduler: Scheduler, options: Pick<SpeechStreamOptions, 'voice' | 'sampleRate'> & Partial<SpeechStreamOptions>) {
     this.#scheduler = scheduler;
     this.#options = { ...DEFAULT_SPEECH_STREAM_OPTIONS, ...options };
     this.#voice = options.voice;
-    this.#segmenter = this.#options.segmentation ? new SentenceSegmenter(this.#options.segmenter) : undefined;
+    this.#segmenter = this.#options.segmentation ? new SentenceSegmenter(segmenterFor(scheduler, this.#options)) : undefined;
   }
 
   /** True once `end()` was called (or the stream is over): no more text may come. */
@@ -256,6 +293,7 @@ export class SpeechStream implements AsyncIterable<SpeechEvent> {
             item.started = true;
             const pcm = output.pcm.length > budget ? output.pcm.subarray(0, budget) : output.pcm;
             budget -= pcm.length;
+            this.#delivered(pcm.length);
             yield output.words ? { type: 'audio', index, pcm, words: output.words } : { type: 'audio', index, pcm };
             // The next segment starts once this one's first audio has been handed on.
             if (first) this.#submitAhead();
@@ -329,6 +367,13 @@ export class SpeechStream implements AsyncIterable<SpeechEvent> {
     state.idleFlush = setTimeout(() => this.#enqueue(segmenter.flush()), this.#options.idleFlushMs);
   }
 
+  /** Moves the playback clock on by `samples` just handed to the consumer; the scheduler's deadline follows. */
+  #delivered(samples: number): void {
+    const now = performance.now();
+    this.#heardBy = Math.max(this.#heardBy ?? now, now) + (samples / this.#options.sampleRate) * 1000;
+    if (this.#jobs) this.#jobs.deadline = this.#heardBy;
+  }
+
   /** Gives the scheduler slot back (nothing to synthesize, or over). */
   #release(): void {
     this.#jobs?.close();
@@ -349,7 +394,10 @@ export class SpeechStream implements AsyncIterable<SpeechEvent> {
         if (++seen > LOOKAHEAD || (this.#options.firstAudioFirst && previous && !previous.started)) return;
         previous = item;
         if (item.audio) continue;
-        this.#jobs ??= this.#scheduler.openStream();
+        if (!this.#jobs) {
+          this.#jobs = this.#scheduler.openStream();
+          if (this.#heardBy !== undefined) this.#jobs.deadline = this.#heardBy;
+        }
         item.audio = this.#jobs.submit(segmentJob(item.spoken, { ...this.#options, voice: item.voice }, this.#scheduler.engines));
       }
     } catch (error) {

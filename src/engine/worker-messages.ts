@@ -2,6 +2,7 @@
 import type { VoiceEffects } from '../audio/voice-effects.js';
 import type { InstalledModel } from '../models/manifest.js';
 import type { StopMessage } from '../util/worker-pool.js';
+import type { FliteShared } from './flite/flite-module.js';
 import type { EngineId, EngineInfo, SynthesisRequest, VoiceEmbedding, WordTiming } from './types.js';
 
 /** Data a worker is started with. */
@@ -11,6 +12,8 @@ export interface EngineWorkerData {
   models: InstalledModel[];
   /** Threads one ONNX inference may use. */
   onnxThreads: number;
+  /** Flite's compiled module and initial image, shared by all workers (see engine/flite/flite-module.ts). */
+  flite?: FliteShared;
 }
 
 /** What a worker tells once its engines are loaded. */

@@ -4,7 +4,7 @@
  * `<models dir>/<name>/` holding its files and `installed.json` (written last, so a directory
  * without it is not a model).
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { PACKAGE_ROOT } from '../paths.js';
@@ -84,7 +84,13 @@ export function scanInstalled(modelsDir: string): InstalledModel[] {
   if (!existsSync(modelsDir)) return [];
   const found: InstalledModel[] = [];
   for (const entry of readdirSync(modelsDir, { withFileTypes: true })) {
-    if (!entry.isDirectory() || entry.name.startsWith('.')) continue;
+    if (entry.name.startsWith('.')) continue;
+    // A model folder may also be a link to one kept elsewhere.
+    if (
+      !entry.isDirectory() &&
+      !(entry.isSymbolicLink() && statSync(join(modelsDir, entry.name), { throwIfNoEntry: false })?.isDirectory())
+    )
+      continue;
     const marker = join(modelsDir, entry.name, INSTALLED_FILE);
     if (!existsSync(marker)) continue;
     const manifest = manifestSchema.parse(JSON.parse(readFileSync(marker, 'utf8')));

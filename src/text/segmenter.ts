@@ -14,6 +14,14 @@ export interface SegmenterOptions {
   firstFragment: boolean;
   /** Smallest first fragment, in characters. Default `10`. */
   firstMinChars: number;
+  /**
+   * Largest first fragment, in characters, where a sentence that runs on (to 1.5 times this) is
+   * cut before a phrase starts ("and", "because", "to", "with"…), else between words; never
+   * inside a word. Later
+   * fragments may be twice as long as the one before, up to `maxChars`. Set from how fast the
+   * engine is, so the first fragment's synthesis fits a time budget. Default: no limit.
+   */
+  firstMaxChars: number;
   /** Sentences shorter than this are merged with the next one. Default `20`. */
   minChars: number;
   /** Longer sentences are cut at the last clause boundary (or space) before this. Default `250`. */
@@ -24,6 +32,7 @@ export interface SegmenterOptions {
 export const DEFAULT_SEGMENTER_OPTIONS: SegmenterOptions = {
   firstFragment: true,
   firstMinChars: 10,
+  firstMaxChars: Number.POSITIVE_INFINITY,
   minChars: 20,
   maxChars: 250,
 };
@@ -33,6 +42,16 @@ const CJK_TERMINATORS = new Set(['。', '！', '？', '；', '｡']);
 const CLOSERS = new Set(['"', "'", '”', '’', ')', ']', '}', '»', '」', '』', '）']);
 const CLAUSE_MARKS = new Set([',', ';', ':', '—', '–', '，', '、', '：']);
 const WHITESPACE = /\s/;
+/** A fragment may run this far past its time-sized cap to reach a sentence's end uncut. */
+const CAP_SLACK = 1.5;
+/** Words a phrase starts with: a run-on sentence is best cut before one of them. */
+const PHRASE_STARTS = new Set(
+  (
+    'and but or nor so yet because since although though unless until while whereas whether if when ' +
+    'where which who whom whose that than then to for with without from into onto about after before ' +
+    'during through between against under over above below across along around at by in on of as'
+  ).split(' '),
+);
 
 type Verdict = { kind: 'cut'; at: number } | { kind: 'wait' } | { kind: 'none' };
 
@@ -44,6 +63,8 @@ export class SentenceSegmenter {
   readonly options: SegmenterOptions;
   #buffer = '';
   #first = true;
+  /** Fragments emitted since the utterance started. */
+  #fragment = 0;
 
   constructor(options: Partial<SegmenterOptions> = {}) {
     this.options = { ...DEFAULT_SEGMENTER_OPTIONS, ...options };
@@ -71,6 +92,7 @@ export class SentenceSegmenter {
   flush(): string[] {
     const out = this.#drain(true);
     this.#first = true;
+    this.#fragment = 0;
     return out;
   }
 
@@ -84,6 +106,7 @@ export class SentenceSegmenter {
       if (segment !== '') {
         out.push(segment);
         this.#first = false;
+        this.#fragment++;
       }
     }
     if (final) {
@@ -102,11 +125,17 @@ export class SentenceSegmenter {
     const text = this.#buffer;
     const { firstFragment, firstMinChars, minChars, maxChars } = this.options;
     const first = this.#first;
+    // The time-sized cap of this fragment: it doubles with each fragment until maxChars.
+    const cap = this.options.firstMaxChars * 2 ** Math.min(this.#fragment, 30);
     let lastSentence = -1;
     let lastClause = -1;
     let lastSpace = -1;
+    let lastPhrase = -1;
+    let wordStart = -1;
     const start = text.length - text.trimStart().length;
     const lengthTo = (end: number): number => end - start;
+    const best = (candidates: number[], min: number): number | undefined =>
+      candidates.find((at) => at > start && lengthTo(at) >= min);
 
     for (let i = start; i < text.length; i++) {
       const ch = text[i] as string;
@@ -114,7 +143,17 @@ export class SentenceSegmenter {
         const at = lastSentence > start ? lastSentence : lastClause > start ? lastClause : lastSpace > start ? lastSpace : i;
         return at;
       }
+      if (cap < maxChars && lengthTo(i) >= cap * CAP_SLACK) {
+        // Well past the time budget with no sentence end (one ending near it is left whole): cut
+        // at the best boundary from half the budget on, else at any; never inside a word.
+        const at =
+          best([lastSentence, lastClause, lastPhrase], Math.max(firstMinChars, cap / 2)) ??
+          best([lastSentence, lastClause, lastPhrase, lastSpace], firstMinChars);
+        if (at !== undefined) return at;
+      }
       if (WHITESPACE.test(ch)) {
+        if (wordStart >= 0 && PHRASE_STARTS.has(text.slice(wordStart, i).toLowerCase())) lastPhrase = wordStart;
+        wordStart = -1;
         lastSpace = i;
         if (ch === '\n' && lengthTo(i) > 0 && text.slice(start, i).trim() !== '') {
           if (lengthTo(i) >= (first ? firstMinChars : minChars) || text[i + 1] === '\n') return i + 1;
@@ -122,6 +161,7 @@ export class SentenceSegmenter {
         }
         continue;
       }
+      if (wordStart < 0) wordStart = i;
       if (CJK_TERMINATORS.has(ch)) {
         let end = i + 1;
         while (end < text.length && CLOSERS.has(text[end] as string)) end++;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Scheduler } from '../../src/engine/scheduler.js';
-import { type SpeakOptions, type SpeechEvent, speak } from '../../src/engine/speech-stream.js';
+import { type SpeakOptions, type SpeechEvent, SpeechStream, segmentJob, speak } from '../../src/engine/speech-stream.js';
 import { TtsError } from '../../src/errors.js';
 import { voicedShare } from '../helpers/audio.js';
 import { waitFor, withDeadline } from '../helpers/wait.js';
@@ -130,5 +130,64 @@ describe('engine workers and scheduler', () => {
     speech.cancel();
     expect(scheduler.openStreams).toBe(0);
     await idle();
+  });
+});
+
+describe('deadline-first scheduling', () => {
+  let scheduler: Scheduler;
+  beforeAll(async () => {
+    scheduler = await Scheduler.start({ workers: 1, maxStreams: 8 });
+  });
+  afterAll(async () => {
+    await scheduler.stop();
+  });
+  const job = (text: string) =>
+    segmentJob(text, { voice: FEMALE, speed: 1, pitchSemitones: 0, sampleRate: 16000, firstPieceMs: 20 }, scheduler.engines);
+
+  it('runs the job whose stream runs out of audio first, not the streams in turn', async () => {
+    const order: string[] = [];
+    const drain = async (name: string, audio: AsyncIterable<unknown>): Promise<void> => {
+      for await (const _ of audio);
+      order.push(name);
+    };
+    const now = performance.now();
+    const ahead = scheduler.openStream(); // its listener has 5 s of audio left
+    const later = scheduler.openStream(); // 10 s
+    const fresh = scheduler.openStream(); // nothing yet: due now
+    const runs = [drain('ahead 1', ahead.submit(job('The first sentence of the stream ahead.')))];
+    ahead.deadline = now + 5000;
+    runs.push(drain('ahead 2', ahead.submit(job('Its second sentence.'))));
+    later.deadline = now + 10_000;
+    runs.push(drain('later 1', later.submit(job('A sentence of the stream further ahead.'))));
+    runs.push(drain('fresh 1', fresh.submit(job('A new stream, heard by no one yet.'))));
+    await withDeadline(Promise.all(runs), 'every job done');
+    // One worker: jobs finish in the order they ran. The first was already running.
+    expect(order).toEqual(['ahead 1', 'fresh 1', 'ahead 2', 'later 1']);
+    for (const stream of [ahead, later, fresh]) stream.close();
+  });
+
+  it('learns how fast the engine starts speaking, and never cuts a fast engine by time', async () => {
+    for await (const _ of speak(scheduler, 'Warm words for the engine to learn its speed from.', {
+      voice: FEMALE,
+      sampleRate: 16000,
+    }));
+    expect(scheduler.msPerChar('flite')).toBeGreaterThan(0);
+    const text =
+      'Your appointment with the dermatologist has been moved to the third floor of the east building because the elevators are being repaired.';
+    /** The segments spoken with a budget the engine, at its latest speed, says `chars` characters in. */
+    const segmentsWith = async (chars: number): Promise<string[]> => {
+      const firstAudioMs = (scheduler.msPerChar('flite') as number) * chars;
+      const stream = new SpeechStream(scheduler, { voice: FEMALE, sampleRate: 16000, firstAudioMs });
+      stream.pushText(text);
+      stream.end();
+      const written: string[] = [];
+      for await (const event of stream) if (event.type === 'segment') written.push(event.text);
+      return written;
+    };
+    // Flite says a character in well under 5 ms: even a budget of ~20 characters leaves the
+    // sentence whole (time-sized cuts are for the neural engines; the segmenter tests cover them).
+    expect(scheduler.msPerChar('flite')).toBeLessThan(5);
+    expect(await segmentsWith(1000)).toEqual([text]);
+    expect(await segmentsWith(20.5)).toEqual([text]);
   });
 });

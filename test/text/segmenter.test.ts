@@ -74,6 +74,48 @@ describe('segmentText', () => {
   });
 });
 
+describe('time-sized fragments (firstMaxChars)', () => {
+  const runOn =
+    'Your appointment with the dermatologist has been moved to the third floor of the east building because the elevators are being repaired this week. Please arrive early.';
+
+  it('cuts a run-on first sentence before a phrase, then lets fragments double', () => {
+    const segments = segmentText(runOn, { firstMaxChars: 20 });
+    expect(segments).toEqual([
+      'Your appointment',
+      'with the dermatologist has been moved to the third floor',
+      'of the east building because the elevators are being repaired this week.',
+      'Please arrive early.',
+    ]);
+    expect(segments.join(' ')).toBe(runOn);
+  });
+
+  it('never cuts inside a word, and never below firstMinChars', () => {
+    const text = 'Supercalifragilisticexpialidocious is a word. Antidisestablishmentarianism too.';
+    const segments = segmentText(text, { firstMaxChars: 12 });
+    expect(segments.join(' ')).toBe(text);
+    for (const s of segments) {
+      expect(s.length).toBeGreaterThanOrEqual(10);
+      for (const word of s.split(' ')) expect(text.split(/\s+/)).toContain(word);
+    }
+  });
+
+  it('restarts small after a flush, and is the same in any split', () => {
+    const segmenter = new SentenceSegmenter({ firstMaxChars: 20 });
+    const out: string[] = [];
+    for (const ch of runOn) out.push(...segmenter.push(ch));
+    out.push(...segmenter.flush());
+    expect(out).toEqual(segmentText(runOn, { firstMaxChars: 20 }));
+    expect(segmenter.push(runOn)[0]).toBe('Your appointment');
+  });
+
+  it('leaves whole a sentence that ends within half the budget again', () => {
+    expect(segmentText('Sure! I can help with that. And more.', { firstMaxChars: 20 })).toEqual([
+      'Sure! I can help with that.',
+      'And more.',
+    ]);
+  });
+});
+
 describe('SentenceSegmenter streaming', () => {
   it.each(CASES)('char-by-char replay equals the whole text: %s', (_name, text) => {
     const segmenter = new SentenceSegmenter();

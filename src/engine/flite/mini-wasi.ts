@@ -55,15 +55,54 @@ export interface WasiCommand {
 /** Memory may grow to this many times its initial size before the instance is replaced. */
 const MAX_GROWTH = 4;
 
+/** The initial state of an instance of a module whose globals are exported (see wasm-globals.ts). */
+export interface WasiImage {
+  memory: Uint8Array;
+  globals: number[];
+}
+
+function exportedGlobals(module: WebAssembly.Module): string[] {
+  return WebAssembly.Module.exports(module)
+    .filter((e) => e.kind === 'global' && e.name.startsWith('__global_'))
+    .map((e) => e.name);
+}
+
+function imageOf(
+  instance: WebAssembly.Instance,
+  globalNames: readonly string[],
+  copy: (bytes: Uint8Array) => Uint8Array,
+): WasiImage {
+  const memory = instance.exports.memory as WebAssembly.Memory;
+  return {
+    memory: copy(new Uint8Array(memory.buffer)),
+    globals: globalNames.map((name) => (instance.exports[name] as WebAssembly.Global).value as number),
+  };
+}
+
+/**
+ * The initial state of `module` (its data in memory, its globals), in shared memory: one copy that
+ * every worker's {@link createWasiCommand} restores from, instead of one copy per worker.
+ * Instantiating runs no code of a WASI command (it has `_start`, no start function).
+ */
+export function captureWasiImage(module: WebAssembly.Module): WasiImage {
+  const none = new Proxy({}, { get: () => () => ERRNO_NOSYS });
+  const instance = new WebAssembly.Instance(module, { wasi_snapshot_preview1: none });
+  return imageOf(instance, exportedGlobals(module), (bytes) => {
+    const shared = new Uint8Array(new SharedArrayBuffer(bytes.length));
+    shared.set(bytes);
+    return shared;
+  });
+}
+
 /**
  * Instantiates a compiled WASI command module once and runs it as often as asked. Instantiating
  * costs ~50 ms for Flite (its 17 MB memory image is copied into fresh pages); so instead, when the
  * module exports its globals (see `exportGlobals`), the first instance's memory and globals are
  * saved and restored after every run (about a millisecond, in the idle time right after it), which
  * gives the program exactly the state of a fresh instance. A module without exported globals gets a fresh instance
- * per run.
+ * per run. `image`, when given (see {@link captureWasiImage}), is that saved state, shared.
  */
-export function createWasiCommand(module: WebAssembly.Module): WasiCommand {
+export function createWasiCommand(module: WebAssembly.Module, image?: WasiImage): WasiCommand {
   const encoder = new TextEncoder();
   let encodedArgs: Uint8Array[] = [];
   let stdout: Uint8Array[] = [];
@@ -215,23 +254,15 @@ export function createWasiCommand(module: WebAssembly.Module): WasiCommand {
     },
   }) as unknown as Record<string, (...args: never[]) => number>;
 
-  const globalNames = WebAssembly.Module.exports(module)
-    .filter((e) => e.kind === 'global' && e.name.startsWith('__global_'))
-    .map((e) => e.name);
+  const globalNames = exportedGlobals(module);
   let instance: WebAssembly.Instance | undefined;
-  let snapshot: { memory: Uint8Array; globals: number[] } | undefined;
+  let snapshot: WasiImage | undefined = image;
   let dirty = false;
 
   const instantiate = (): WebAssembly.Instance => {
     const created = new WebAssembly.Instance(module, { wasi_snapshot_preview1: wasiImports });
     memory = created.exports.memory as WebAssembly.Memory;
-    snapshot =
-      globalNames.length > 0
-        ? {
-            memory: new Uint8Array(memory.buffer).slice(),
-            globals: globalNames.map((name) => (created.exports[name] as WebAssembly.Global).value as number),
-          }
-        : undefined;
+    snapshot ??= globalNames.length > 0 ? imageOf(created, globalNames, (bytes) => bytes.slice()) : undefined;
     dirty = false;
     return created;
   };

