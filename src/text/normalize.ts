@@ -156,9 +156,9 @@ const RULES: Rule[] = [
       return `${speakNumber(amount)} ${SCALE_WORDS[scale.toLowerCase()]} ${currency.many}`;
     },
   ],
-  // Money: "$5.50", "€3", "£1,200.05".
+  // Money: "$5.50", "€3", "£1,200.05"; a comma after the amount ("$7, don't I?") is punctuation.
   [
-    /([$€£¥₹])\s?(\d[\d,]*)(?:\.(\d{1,2}))?(?!\d)/g,
+    /([$€£¥₹])\s?(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d{1,2}))?(?!\d)/g,
     (_m, sym = '$', whole = '', cents = '') => {
       const currency = CURRENCIES[sym] as Currency;
       const units = Number(whole.replace(/,/g, ''));
@@ -176,6 +176,15 @@ const RULES: Rule[] = [
     (m, h = '0', min = '0', ap) => withEndPeriod(m, spokenTime(Number(h), Number(min), ap)),
   ],
   [/\b(1[0-2]|0?[1-9])\s?([ap])\.?\s?m\b\.?/gi, (m, h = '0', ap) => withEndPeriod(m, spokenTime(Number(h), 0, ap))],
+  // Phone numbers, digit by digit in their groups: "555-0147", "555-867-5309", "(555) 867-5309".
+  [
+    /(?:\((\d{3})\)\s?|\b(\d{3})[-.])?\b(\d{3})-(\d{4})\b/g,
+    (_m, area = '', areaPlain = '', exchange = '', line = '') =>
+      [area || areaPlain, exchange, line]
+        .filter((group) => group !== '')
+        .map(digitByDigit)
+        .join(', '),
+  ],
   // ISO dates and numeric dates with a year: "2024-03-04", "3/4/2024".
   [
     /\b(\d{4})-(0?[1-9]|1[0-2])-(0?[1-9]|[12]\d|3[01])\b/g,
@@ -256,24 +265,29 @@ function expandAbbreviations(text: string): string {
     const entry = ABBREVIATIONS.get(`${a}.${b}`.toLowerCase());
     return entry ? entry.spoken : m;
   });
-  out = out.replace(/\b([A-Za-z]+)\.(?=(\s+)(\S?)|$)/g, (m, word: string, _s, next: string | undefined, offset: number) => {
-    const key = word.toLowerCase();
-    const entry = ABBREVIATIONS.get(key);
-    if (!entry) return m;
-    if (key === 'st') {
-      // "St. Louis" is a saint; "Main St." is a street.
-      const prev = /(\S+)\s+$/.exec(out.slice(0, offset))?.[1] ?? '';
-      const saint = next !== undefined && /[A-Z]/.test(next);
-      if (!saint && /^[A-Z]/.test(prev)) return endsSentence(next) ? 'Street.' : 'Street';
-      return 'Saint';
-    }
-    if (key === 'no' || key === 'p' || key === 'pp' || key === 'ch' || key === 'fig' || key === 'vol') {
-      // Only before a number: "No. 5", "p. 12"; "no." elsewhere is the word "no".
-      return next !== undefined && /\d/.test(next) ? entry.spoken : m;
-    }
-    if (entry.canEndSentence && endsSentence(next)) return `${entry.spoken}.`;
-    return entry.spoken;
-  });
+  // The period may be followed by a space, the end, or clause punctuation ("48 Elm St., near"):
+  // then that punctuation ends the clause and the abbreviation's period is dropped.
+  out = out.replace(
+    /\b([A-Za-z]+)\.(?=([,;:!?])|(\s+)(\S?)|$)/g,
+    (m, word: string, mark: string | undefined, _s, next: string | undefined, offset: number) => {
+      const key = word.toLowerCase();
+      const entry = ABBREVIATIONS.get(key);
+      if (!entry) return m;
+      const period = mark === undefined && endsSentence(next) ? '.' : '';
+      if (key === 'st') {
+        // "St. Louis" is a saint; "Main St." is a street.
+        const prev = /(\S+)\s+$/.exec(out.slice(0, offset))?.[1] ?? '';
+        const saint = mark === undefined && next !== undefined && /[A-Z]/.test(next);
+        if (!saint && /^[A-Z]/.test(prev)) return `Street${period}`;
+        return 'Saint';
+      }
+      if (key === 'no' || key === 'p' || key === 'pp' || key === 'ch' || key === 'fig' || key === 'vol') {
+        // Only before a number: "No. 5", "p. 12"; "no." elsewhere is the word "no".
+        return mark === undefined && next !== undefined && /\d/.test(next) ? entry.spoken : m;
+      }
+      return entry.canEndSentence ? `${entry.spoken}${period}` : entry.spoken;
+    },
+  );
   return out;
 }
 

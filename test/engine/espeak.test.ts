@@ -1,5 +1,12 @@
 import { describe, expect, it } from '@jest/globals';
-import { espeakPhonemes, hasEspeak, joinClauses, splitClauses } from '../../src/engine/piper/espeak.js';
+import {
+  dropLanguageFlags,
+  englishForEspeak,
+  espeakPhonemes,
+  hasEspeak,
+  joinClauses,
+  splitClauses,
+} from '../../src/engine/piper/espeak.js';
 
 describe('espeak-ng phonemes for Piper', () => {
   it.each([
@@ -40,10 +47,41 @@ describe('espeak-ng phonemes for Piper', () => {
     expect(joinClauses(['həlˈoʊ', 'wˈɜːld'], splitClauses('Hello, world!'))).toBe('həlˈoʊ, wˈɜːld!');
   });
 
+  it.each([
+    ['at ten A M.', 'at ten AM.'],
+    ['the U S and the U K', 'the US and the UK'],
+    ['W W W dot example dot com', 'WWW dot example dot com'],
+    ['A cat and I ran.', 'A cat and I ran.'],
+    ['Plan A, then B.', 'Plan A, then B.'],
+    ['two hundred twenty-one, the forty-first', 'two hundred twenty one, the forty first'],
+    ['Ninety-Nine and a well-known twenty-something', 'Ninety Nine and a well-known twenty-something'],
+  ])('writes %j as espeak-ng reads the digits and letters', (text, expected) => {
+    expect(englishForEspeak(text)).toBe(expected);
+  });
+
+  it('drops the language-switch flags espeak-ng puts around foreign words', () => {
+    expect(dropLanguageFlags('ʊnt hˈɛloː (en)kˈɪti(de) ʊnt')).toBe('ʊnt hˈɛloː kˈɪti ʊnt');
+  });
+
   // The tests need the espeak-ng program (.ci/run installs it), as Piper voices do.
   it('reads clauses through the espeak-ng program and keeps questions as questions', () => {
     expect(hasEspeak()).toBe(true);
     const phonemes = espeakPhonemes('The quick brown fox, is it for four hours?', 'en-us');
     expect(phonemes).toMatch(/^ðə kwˈɪk bɹˈaʊn fˈɑːks, ɪz ɪt f.+ˈaʊɚz\?$/);
+  });
+
+  it('says the letters of "ten A M" (the normalizer\'s a.m.) as letters, not "ten uh M"', () => {
+    expect(espeakPhonemes('See you at ten A M.', 'en-us')).toMatch(/tˈɛn ˌeɪˈɛm\.$/);
+  });
+
+  it('says "twenty-one" as espeak-ng says 21: two words, not one compound', () => {
+    expect(espeakPhonemes('21', 'en-us')).toBe('twˈɛnti wˈʌn');
+    expect(espeakPhonemes('twenty-one', 'en-us')).toMatch(/^twˈɛnti w[ˈˌ]ʌn$/);
+  });
+
+  it('gives a Piper voice no language-switch flags to read as letters', () => {
+    const phonemes = espeakPhonemes('Ich mag Hello Kitty.', 'de');
+    expect(phonemes).toMatch(/kˈɪti\.$/);
+    expect(phonemes).not.toMatch(/[()]/);
   });
 });

@@ -153,15 +153,16 @@ describe('neural engines through the server (synthetic graphs)', () => {
     expect(pcm[secondStart + K / 2]).toBeCloseTo(styleMean('af_heart', tokenCounts[1] as number), 3);
   });
 
-  it('feeds Piper ^ … $ ids with pads, the length scale from the speed, and the speaker id', async () => {
+  it('feeds Piper ^ _ … $ ids with pads, the length scale from the speed, and the speaker id', async () => {
     const res = await speech(server, { voice: 'en_US-test-medium:bob', input: 'Hi.', sample_rate: 22050, speed: 2 });
     expect(res.status).toBe(200);
     const pcm = samplesOf(new Uint8Array(await res.arrayBuffer()));
     // ^ = id 1: 1/1000 * length_scale (1/2) + sid 1 / 100.
     expect(pcm[P / 2]).toBeCloseTo(0.001 * 0.5 + 0.01, 3);
-    // Then "h" (id of h) and the pad "_" (id 0).
-    expect(pcm[P + P / 2]).toBeGreaterThan(0.01);
-    expect(pcm[2 * P + P / 2]).toBeCloseTo(0.01, 3);
+    // Then the pad "_" (id 0), "h" (id of h) and its pad.
+    expect(pcm[P + P / 2]).toBeCloseTo(0.01, 3);
+    expect(pcm[2 * P + P / 2]).toBeGreaterThan(0.01);
+    expect(pcm[3 * P + P / 2]).toBeCloseTo(0.01, 3);
     expect(pcm.length % P).toBe(0);
     // The last id is $ (2).
     expect(pcm[pcm.length - P / 2]).toBeCloseTo(0.002 * 0.5 + 0.01, 3);

@@ -2,7 +2,6 @@ import { beforeAll, describe, expect, it } from '@jest/globals';
 import { createLetterToSound, type LetterToSound } from '../../src/engine/flite/letter-to-sound.js';
 import { splitPhonemes } from '../../src/engine/kokoro/kokoro-engine.js';
 import { parseVoiceMix } from '../../src/engine/kokoro/kokoro-voices.js';
-import { piperIds } from '../../src/engine/piper/piper-engine.js';
 import { arpabetToPhonemes, phonemizeEnglish, phonemizeEnglishWords } from '../../src/text/g2p/english.js';
 
 describe('English G2P for the neural engines', () => {
@@ -68,11 +67,5 @@ describe('English G2P for the neural engines', () => {
     ]);
     expect(parseVoiceMix('af_bella(0)')).toBeUndefined();
     expect(parseVoiceMix('af bella')).toBeUndefined();
-  });
-
-  it('builds Piper ids as ^, each phoneme then _, $', () => {
-    const map = { _: [0], '^': [1], $: [2], h: [3], ə: [4] };
-    expect(piperIds('hə', map)).toEqual([1, 3, 0, 4, 0, 2]);
-    expect(piperIds('h?ə', map)).toEqual([1, 3, 0, 4, 0, 2]); // unknown symbols are skipped
   });
 });

@@ -6,6 +6,8 @@
  *
  * The program prints one line per clause and drops the punctuation, so the text is split into
  * clauses here, one per input line, and each clause's punctuation is put back after its line.
+ * Its language-switch flags (`(en)` … `(de)` around a foreign word) are dropped, as Piper's own
+ * phonemizer drops them: the voices never saw them.
  */
 import { spawnSync } from 'node:child_process';
 
@@ -41,6 +43,27 @@ export function joinClauses(phonemes: readonly string[], clauses: readonly Claus
     .join(' ');
 }
 
+const TENS_AND_UNITS =
+  /\b(twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)-(one|two|three|four|five|six|seven|eight|nine|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth)\b/gi;
+
+/**
+ * English as the normalizer writes it for a listener, rewritten where espeak-ng would read it
+ * otherwise than it reads the digits and abbreviations themselves (which is what Piper voices were
+ * trained on and what piper-tts feeds them):
+ * - a run of single capital letters ("A M", "U S", "W W W") becomes one word, which espeak-ng
+ *   spells ("AM" → eɪ ɛm), where alone "A" is the article (ɐ);
+ * - tens and units ("twenty-one", "forty-first") become two words, as espeak-ng says "21" and
+ *   "41st", where the hyphenated compound loses the boundary between them (twˈɛntiwˈʌn).
+ */
+export function englishForEspeak(text: string): string {
+  return text.replace(/\b[A-Z](?: [A-Z]\b)+/g, (letters) => letters.replace(/ /g, '')).replace(TENS_AND_UNITS, '$1 $2');
+}
+
+/** A line of espeak-ng output without its language-switch flags (`(en)`, `(fr)` …). */
+export function dropLanguageFlags(line: string): string {
+  return line.replace(/\([^)]*\)/g, '');
+}
+
 let available: boolean | undefined;
 
 /** Whether the `espeak-ng` program can be run (checked once). */
@@ -51,7 +74,7 @@ export function hasEspeak(): boolean {
 
 /** IPA phonemes of `text` in the espeak-ng `voice` (e.g. `en-us`, `de`), punctuation kept. */
 export function espeakPhonemes(text: string, voice: string): string {
-  const clauses = splitClauses(text);
+  const clauses = splitClauses(voice.toLowerCase().startsWith('en') ? englishForEspeak(text) : text);
   if (clauses.length === 0) return '';
   const result = spawnSync('espeak-ng', ['-q', '--ipa', '-v', voice], {
     input: `${clauses.map((c) => c.text).join('\n')}\n`,
@@ -61,7 +84,10 @@ export function espeakPhonemes(text: string, voice: string): string {
   if (result.error || result.status !== 0) {
     throw new Error(`espeak-ng failed for voice "${voice}": ${result.error?.message ?? result.stderr}`);
   }
-  const lines = result.stdout.split('\n').filter((line) => line.trim().length > 0);
+  const lines = result.stdout
+    .split('\n')
+    .map(dropLanguageFlags)
+    .filter((line) => line.trim().length > 0);
   // espeak-ng may split a long clause once more; then only the text's last mark can be placed.
   if (lines.length !== clauses.length) {
     return `${lines.map((l) => l.trim()).join(' ')}${clauses.at(-1)?.punctuation ?? ''}`;

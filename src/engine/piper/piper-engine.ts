@@ -3,7 +3,7 @@
  * is `model.onnx` + `model.onnx.json`. Text → IPA from the `espeak-ng` program, clause by clause
  * with punctuation, as the voices were trained (without the program, English goes through the
  * dictionary front end and other languages are not offered) → ids from the
- * voice's `phoneme_id_map`: `^` first, each phoneme followed by `_`, `$` last → `input` int64 [1,T],
+ * voice's `phoneme_id_map`: `^ _` first, each phoneme followed by `_`, `$` last → `input` int64 [1,T],
  * `input_lengths` int64 [1], `scales` float32 [3] (noise, length, noise_w), `sid` int64 [1] for
  * multi-speaker voices → `output` float32 [1,1,1,N] at the voice's rate.
  */
@@ -45,10 +45,13 @@ interface LoadedVoice {
   language: string;
 }
 
-/** Phoneme ids as Piper's training saw them: `^`, each phoneme then `_`, `$`. */
+/**
+ * Phoneme ids as Piper's training saw them: `^` and its `_`, each phoneme then `_`, `$`. Without
+ * the pad after `^` the voice slurs the first sound ("My" heard as "I", "Turn" as "earn").
+ */
 export function piperIds(phonemes: string, map: Record<string, number[]>): number[] {
-  const ids = [...(map['^'] ?? [])];
   const pad = map._ ?? [];
+  const ids = [...(map['^'] ?? []), ...pad];
   for (const symbol of [...phonemes.normalize('NFD')]) {
     const mapped = map[symbol];
     if (!mapped) continue;
