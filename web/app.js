@@ -9,7 +9,7 @@ import { encodeWav, monoOf } from './wav.js';
 const $ = (id) => /** @type {any} */ (document.getElementById(id));
 
 /** What tests read: the player's counters, the last clone and the downloads. */
-const hook = { stats, player: undefined, clone: { samples: 0, sampleRate: 0 }, downloads: [], ready: false };
+const hook = { stats, player: undefined, clone: { samples: 0, sampleRate: 0 }, downloads: [], recordedChunks: 0, ready: false };
 window.__flashTts = hook;
 
 let info;
@@ -327,7 +327,10 @@ async function record() {
     const stream = await navigator.mediaDevices.getUserMedia({ audio: true });
     const chunks = [];
     recorder = new MediaRecorder(stream);
-    recorder.ondataavailable = (e) => chunks.push(e.data);
+    recorder.ondataavailable = (e) => {
+      chunks.push(e.data);
+      hook.recordedChunks++;
+    };
     recorder.onstop = async () => {
       for (const track of stream.getTracks()) track.stop();
       try {
@@ -340,7 +343,9 @@ async function record() {
       $('record').disabled = false;
       $('record-stop').disabled = true;
     };
-    recorder.start();
+    hook.recordedChunks = 0;
+    // Pieces every 250 ms: the recording survives a tab that is closed mid-way, and shows progress.
+    recorder.start(250);
     $('record').disabled = true;
     $('record-stop').disabled = false;
     $('record-stop').focus();

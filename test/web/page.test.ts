@@ -20,6 +20,9 @@ const CHROMIUM_ARGS = [
   '--disable-gpu',
   '--disable-background-networking',
   '--autoplay-policy=no-user-gesture-required',
+  // A microphone that plays a test tone, allowed without asking: the recording test.
+  '--use-fake-device-for-media-stream',
+  '--use-fake-ui-for-media-stream',
 ];
 const WAIT_MS = 60_000;
 
@@ -37,6 +40,7 @@ interface PageHook {
   };
   clone: { samples: number; sampleRate: number };
   downloads: { format: string; type: string; bytes: number }[];
+  recordedChunks: number;
 }
 
 const hook = (page: Page): Promise<PageHook> => page.evaluate(() => (window as unknown as { __flashTts: PageHook }).__flashTts);
@@ -209,6 +213,27 @@ describe('the web page, with the cloning model', () => {
     await page.click('button[aria-label="Delete speaker Zoë"]');
     await page.waitForSelector('#voice option[value="Zoë"]', { state: 'detached', timeout: WAIT_MS });
     expect(await page.textContent('#messages')).toContain('Speaker "Zoë" was deleted.');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('records a reference with MediaRecorder and clones it', async () => {
+    const { page, errors } = await openPage(browser, server.url);
+    await waitForHook(page, (h) => h.ready);
+    await page.click('#record');
+    // 250 ms pieces: six are 1.5 s, over the server's 1 s minimum.
+    await waitForHook(page, (h) => h.recordedChunks >= 6);
+    await page.click('#record-stop');
+    await page.waitForFunction(
+      () => /^Recorded \d/.test(document.getElementById('reference-status')?.textContent ?? ''),
+      undefined,
+      {
+        timeout: WAIT_MS,
+      },
+    );
+    await page.click('#clone');
+    await waitForHook(page, (h) => h.clone.samples > 0);
+    expect(await page.textContent('#messages')).toMatch(/Cloned: \d/);
     expect(errors).toEqual([]);
     await page.close();
   });
