@@ -10,7 +10,7 @@ const $ = (id) => /** @type {any} */ (document.getElementById(id));
 
 /** What tests read: the player's counters, the last clone and the downloads. */
 const hook = { stats, player: undefined, clone: { samples: 0, sampleRate: 0 }, downloads: [], recordedChunks: 0, ready: false };
-window.__flashTts = hook;
+Object.assign(window, { __flashTts: hook });
 
 let info;
 /** @type {Map<string, any>} */
