@@ -65,8 +65,9 @@ export class RealtimePlayer {
     this.contextId = '';
   }
 
-  /** Milliseconds of the current utterance's timeline being heard now (negative before it starts). */
+  /** Milliseconds of the current utterance's timeline being heard now (−Infinity before its first audio). */
   positionMs() {
+    if (this.base === 0) return Number.NEGATIVE_INFINITY;
     return (this.audio.currentTime - this.base) * 1000;
   }
 
