@@ -4,6 +4,7 @@ import { TtsError } from '../errors.js';
 import type { AppContext } from './app-context.js';
 import { requireApiKey } from './auth.js';
 import { infoRoutes } from './routes/info-routes.js';
+import { pageRoutes } from './routes/page-routes.js';
 import { speakerRoutes } from './routes/speaker-routes.js';
 import { speechRoutes } from './routes/speech-routes.js';
 
@@ -34,6 +35,8 @@ export function createApp(ctx: AppContext, version: string): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
+  // The page holds no secret: it is served to everyone, and asks for the key when the API wants one.
+  app.use(pageRoutes());
   if (ctx.config.apiKey !== undefined) app.use(requireApiKey(ctx.config.apiKey));
   app.use(express.json({ limit: ctx.config.maxBodyBytes }));
   app.use(express.urlencoded({ extended: false, limit: ctx.config.maxBodyBytes }));
