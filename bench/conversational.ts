@@ -18,6 +18,7 @@ import { mkdtemp, readFile, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRealtimeClient } from '../src/adapters/realtime-client.js';
+import { concatBytes, concatFloat32 } from '../src/audio/pcm.js';
 import { Scheduler } from '../src/engine/scheduler.js';
 import { SpeechStream } from '../src/engine/speech-stream.js';
 import { scanInstalled } from '../src/models/manifest.js';
@@ -154,14 +155,12 @@ async function restFirstVoiced(url: string, text: string, voice: string): Promis
   let voicedAt = Number.NaN;
   let playStart = Number.NaN;
   let samples = 0; // before the carried byte
-  let carry = new Uint8Array(0);
+  let carry: Uint8Array = new Uint8Array(0);
   for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
     if (!Number.isNaN(voicedAt)) continue; // drain
     const now = performance.now();
     if (Number.isNaN(playStart)) playStart = now;
-    const bytes = new Uint8Array(carry.length + chunk.length);
-    bytes.set(carry);
-    bytes.set(chunk, carry.length);
+    const bytes = concatBytes([carry, chunk]);
     const even = bytes.subarray(0, bytes.length - (bytes.length % 2));
     const at = firstVoiced(even);
     if (at >= 0) voicedAt = Math.max(now, playStart + ((samples + at) / rate) * 1000) - t;
@@ -313,18 +312,18 @@ async function seams(modelsDir: string): Promise<void> {
           segments.push([]);
         } else if (event.type === 'audio') segments.at(-1)?.push(event.pcm);
       }
-      return { segments: segments.map(concat), texts };
+      return { segments: segments.map((parts) => concatFloat32(parts)), texts };
     };
     const whole = await speakWith(Number.POSITIVE_INFINITY);
     const cut = await speakWith(20);
-    const joined = concat(cut.segments);
+    const joined = concatFloat32(cut.segments);
     console.log('\n4. Seams of a run-on sentence cut into time-sized fragments (Kokoro af_heart)');
     console.log(`   whole: longest pause inside ${longestPause(whole.segments[0] as Float32Array, rate)} ms`);
     console.log(`   cut as ${cut.texts.map((t) => `"${t}"`).join(' | ')}`);
     const pauses: number[] = [];
     for (let i = 0; i + 1 < cut.segments.length; i++) {
       // The pause at the join: the end of one fragment and the start of the next, heard back to back.
-      const around = concat([
+      const around = concatFloat32([
         (cut.segments[i] as Float32Array).subarray(-rate),
         (cut.segments[i + 1] as Float32Array).subarray(0, rate),
       ]);
@@ -336,16 +335,6 @@ async function seams(modelsDir: string): Promise<void> {
   } finally {
     await scheduler.stop();
   }
-}
-
-function concat(parts: readonly Float32Array[]): Float32Array {
-  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
 }
 
 async function main(): Promise<void> {

@@ -23,19 +23,11 @@ export interface EncoderPoolOptions {
    * realtime streams to about 80 % of the engine's pace.
    */
   workers: number;
-  /**
-   * Workers started at once, with their codecs loaded; one more starts whenever an encoder is
-   * created while every worker has one, up to `workers`. Default: all of them. Fewer saves ~23 MB
-   * per worker while idle, but a burst of streams then waits for a worker to start (4 realtime
-   * streams started together on the embedded engine: first audio p95 ~740 ms instead of ~200 ms).
-   */
-  initialWorkers: number;
 }
 
 /** Defaults of {@link EncoderPoolOptions}. */
 export const DEFAULT_ENCODER_POOL_OPTIONS: EncoderPoolOptions = {
   workers: availableParallelism(),
-  initialWorkers: availableParallelism(),
 };
 
 type EncoderWorker = PoolWorker<ToEncoder>;
@@ -54,22 +46,16 @@ export class EncoderPool {
   readonly #remotes = new Map<number, Remote>();
   #pool: WorkerPool<ToEncoder, FromEncoder, null> | undefined;
   #nextId = 1;
-  readonly #maxWorkers: number;
-  /** A worker is being added. */
-  #growing = false;
 
-  private constructor(maxWorkers: number) {
-    this.#maxWorkers = maxWorkers;
-  }
+  private constructor() {}
 
-  /** Starts the initial workers, each with its codecs loaded. */
+  /** Starts the workers, each with its codecs loaded. */
   static async start(options: Partial<EncoderPoolOptions> = {}): Promise<EncoderPool> {
-    const { workers, initialWorkers } = { ...DEFAULT_ENCODER_POOL_OPTIONS, ...options };
-    if (workers < 1) throw new TypeError('An encoder pool needs at least one worker.');
-    const encoders = new EncoderPool(workers);
+    const { workers } = { ...DEFAULT_ENCODER_POOL_OPTIONS, ...options };
+    const encoders = new EncoderPool();
     const { pool } = await WorkerPool.start<ToEncoder, FromEncoder, null>({
       module: WORKER_URL,
-      size: Math.max(1, Math.min(initialWorkers, workers)),
+      size: workers,
       onReady: (worker) => encoders.#workers.push(worker),
       onMessage: (_worker, message) => encoders.#receive(message),
       onExit: (worker) => {
@@ -123,10 +109,7 @@ export class EncoderPool {
     return this.#workers.length;
   }
 
-  /**
-   * The worker with the fewest live encoders (the first such, so an idle server uses one). When
-   * every worker has one, another worker is started for the encoders that come next.
-   */
+  /** The worker with the fewest live encoders. */
   #leastBusy(): EncoderWorker | undefined {
     const load = new Map(this.#workers.map((worker) => [worker, 0]));
     for (const remote of this.#remotes.values()) load.set(remote.worker, (load.get(remote.worker) ?? 0) + 1);
@@ -137,15 +120,6 @@ export class EncoderPool {
         best = worker;
         bestLoad = n;
       }
-    }
-    if (bestLoad > 0 && !this.#growing && this.#pool && this.#workers.length < this.#maxWorkers) {
-      this.#growing = true;
-      this.#pool
-        .add()
-        .catch(() => undefined) // the pool goes on with the workers it has
-        .finally(() => {
-          this.#growing = false;
-        });
     }
     return best;
   }

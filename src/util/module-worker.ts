@@ -2,23 +2,15 @@
 import { Worker } from 'node:worker_threads';
 
 /**
- * The young-generation heap of a worker, in MB. V8's default lets it grow to ~50 MB per thread;
- * the engine and encoder workers allocate little JavaScript garbage (their samples live outside
- * the heap), and capping it saved ~8 MB of resident memory per worker at no measured cost.
- */
-const WORKER_YOUNG_GENERATION_MB = 4;
-
-/**
  * Starts `url` (a `.ts` or `.js` module URL) in a worker. From TypeScript sources (tests, `npm run
  * dev`) the worker registers tsx before loading its entry: loader flags given to a worker do not
  * apply to its own entry module.
  */
 export function startModuleWorker(url: URL, workerData: unknown): Worker {
-  const resourceLimits = { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB };
-  if (!url.pathname.endsWith('.ts')) return new Worker(url, { workerData, resourceLimits });
+  if (!url.pathname.endsWith('.ts')) return new Worker(url, { workerData });
   const tsx = JSON.stringify(import.meta.resolve('tsx/esm/api'));
   const bootstrap = `import { register } from ${tsx}; register(); await import(${JSON.stringify(url.href)});`;
-  return new Worker(new URL(`data:text/javascript,${encodeURIComponent(bootstrap)}`), { workerData, resourceLimits });
+  return new Worker(new URL(`data:text/javascript,${encodeURIComponent(bootstrap)}`), { workerData });
 }
 
 /** The URL of a sibling module `name` (without extension) of `base`, in the same form (.ts or .js). */

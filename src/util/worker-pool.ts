@@ -1,7 +1,6 @@
 /**
- * A pool of module worker threads: the one primitive behind the engine workers and the encoder
- * workers. It starts the workers (and, when its owner asks, one more) and waits for each one's
- * `ready`, replaces a worker that
+ * A fixed-size pool of module worker threads: the one primitive behind the engine workers and the
+ * encoder workers. It starts the workers and waits for each one's `ready`, replaces a worker that
  * dies, and stops them by message (a worker is never terminated inside a native call, which would
  * abort the process; `terminate()` is only the fallback for one that does not exit in time). What
  * the workers are asked to do, and which one, is the owner's business.
@@ -86,15 +85,6 @@ export class WorkerPool<In, Out, Ready> {
   /** Workers ready now. */
   get size(): number {
     return this.#workers.size;
-  }
-
-  /**
-   * Starts one more worker; resolves once it is ready (its owner hears of it through `onReady`
-   * first). Rejects if it fails to load, or if the pool is stopping.
-   */
-  async add(): Promise<void> {
-    if (this.#stopping) throw new Error('the worker pool is stopping');
-    await this.#spawn();
   }
 
   /** Asks every worker to stop and resolves once all have exited. */

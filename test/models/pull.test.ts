@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, symlink } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -87,6 +87,22 @@ describe('models pull against a local HTTP server', () => {
     const before = requests.length;
     await pullModel(manifest('good'), { modelsDir: dir });
     expect(requests.length).toBe(before);
+  });
+
+  it('finds a model folder that is a link to one kept elsewhere, and skips a dangling link', async () => {
+    const elsewhere = await mkdtemp(join(tmpdir(), 'flash-tts-linked-'));
+    const linked = await mkdtemp(join(tmpdir(), 'flash-tts-links-'));
+    try {
+      await pullModel(manifest('good'), { modelsDir: elsewhere });
+      await symlink(join(elsewhere, 'good'), join(linked, 'good'));
+      await symlink(join(elsewhere, 'gone'), join(linked, 'gone'));
+      const found = scanInstalled(linked);
+      expect(found.map((m) => m.name)).toEqual(['good']);
+      expect(readFileSync(join(found[0]?.dir as string, 'model.onnx')).equals(weights)).toBe(true);
+    } finally {
+      await rm(elsewhere, { recursive: true, force: true });
+      await rm(linked, { recursive: true, force: true });
+    }
   });
 
   it('refuses a corrupted download and installs nothing', async () => {

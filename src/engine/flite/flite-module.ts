@@ -3,8 +3,9 @@
  * initial state of its instances (17 MB, mostly voice data) that each run is restored to. The
  * scheduler makes both on the main thread and hands them to every engine worker in its
  * `workerData`: a compiled module posted to a worker shares its code instead of compiling another
- * copy, and the image lives in shared memory, so a worker holds only its own instance (together
- * ~40 MB less per worker). A thread that was handed none (tests, the `say` command) makes its own, once.
+ * copy (two workers alone: 183 MB instead of 230 MB resident), and the image lives in shared
+ * memory, so a worker holds only its own instance. A thread that was handed none (tests, the `say`
+ * command) makes its own, once.
  */
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
