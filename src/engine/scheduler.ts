@@ -14,6 +14,7 @@ import { AsyncQueue } from '../util/async-queue.js';
 import { siblingModule } from '../util/module-worker.js';
 import { type PoolWorker, WorkerPool } from '../util/worker-pool.js';
 import { fliteShared } from './flite/flite-module.js';
+import { planThreads, type ThreadPlan } from './thread-plan.js';
 import type { EngineId, EngineInfo, VoiceEmbedding } from './types.js';
 import type {
   AudioOutput,
@@ -28,26 +29,29 @@ import type {
 
 /** Options of {@link Scheduler}; defaults in {@link DEFAULT_SCHEDULER_OPTIONS}. */
 export interface SchedulerOptions {
-  /** Engine worker threads. Default: the number of CPU cores. */
-  workers: number;
+  /** Engine worker threads. Default: planned from the engines and cores ({@link planThreads}: 1 with an ONNX engine, else one per core). */
+  workers: number | undefined;
   /** Engines each worker loads. Default `['flite']`. */
   engines: EngineId[];
   /** Installed models the engines load from. Default none. */
   models: InstalledModel[];
-  /** Threads one ONNX inference may use. Default 1: the workers are the parallelism. */
-  onnxThreads: number;
+  /** Threads one ONNX inference may use. Default: planned ({@link planThreads}: the cores shared among the workers). */
+  onnxThreads: number | undefined;
   /** Streams (requests) that may be open at once, running or waiting. Default `32`. */
   maxStreams: number;
 }
 
 /** Defaults of {@link SchedulerOptions}. */
 export const DEFAULT_SCHEDULER_OPTIONS: SchedulerOptions = {
-  workers: availableParallelism(),
+  workers: undefined,
   engines: ['flite'],
   models: [],
-  onnxThreads: 1,
+  onnxThreads: undefined,
   maxStreams: 32,
 };
+
+/** {@link SchedulerOptions} with the thread plan settled. */
+export type ResolvedSchedulerOptions = SchedulerOptions & ThreadPlan;
 
 interface Job {
   id: number;
@@ -104,7 +108,7 @@ export class SchedulerStream {
 
 /** Owns the engine workers and decides which job runs next. */
 export class Scheduler {
-  readonly options: SchedulerOptions;
+  readonly options: ResolvedSchedulerOptions;
   readonly #slots = new Map<EngineWorker, WorkerSlot>();
   #pool: WorkerPool<ToEngineWorker, FromEngineWorker, EngineWorkerReady> | undefined;
   #streams: SchedulerStream[] = [];
@@ -114,14 +118,16 @@ export class Scheduler {
   /** Per engine: synthesis ms before the first audio, per character of text (running average). */
   readonly #msPerChar = new Map<EngineId, number>();
 
-  private constructor(options: SchedulerOptions) {
+  private constructor(options: ResolvedSchedulerOptions) {
     this.options = options;
   }
 
   /** Starts the workers and waits until each has loaded its engines. */
   static async start(options: Partial<SchedulerOptions> = {}): Promise<Scheduler> {
-    const merged = { ...DEFAULT_SCHEDULER_OPTIONS, ...options };
+    const given = { ...DEFAULT_SCHEDULER_OPTIONS, ...options };
+    const merged: ResolvedSchedulerOptions = { ...given, ...planThreads({ ...given, cores: availableParallelism() }) };
     if (merged.workers < 1) throw new TypeError('workers must be at least 1.');
+    if (merged.onnxThreads < 1) throw new TypeError('onnxThreads must be at least 1.');
     const scheduler = new Scheduler(merged);
     // Flite speaks, and spells the words the neural front ends' dictionaries lack: one compiled
     // copy for every worker.

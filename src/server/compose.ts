@@ -57,7 +57,7 @@ export async function composeServices(
     speakers: () => store.list(),
     speakerVoice: (digest) => store.embeddingPath(CLONING_ENGINE, digest),
   });
-  if (options.warmUp ?? true) await warmUp(scheduler, catalog, config.workers, log);
+  if (options.warmUp ?? true) await warmUp(scheduler, catalog, scheduler.options.workers, log);
   return {
     config,
     scheduler,

@@ -1,5 +1,4 @@
 /** Server settings: defaults, then environment variables, then command-line flags. */
-import { availableParallelism } from 'node:os';
 import { defaultModelsDir } from '../models/manifest.js';
 
 /** Every server setting; defaults in {@link DEFAULT_SERVER_CONFIG}. */
@@ -10,8 +9,12 @@ export interface ServerConfig {
   port: number;
   /** When set, every route requires `Authorization: Bearer <key>`. Default none (env `FLASH_TTS_API_KEY`). */
   apiKey: string | undefined;
-  /** Engine worker threads. Default: CPU cores (env `FLASH_TTS_WORKERS`). */
-  workers: number;
+  /**
+   * Engine worker threads (env `FLASH_TTS_WORKERS`). Default: 1 when an ONNX engine (Kokoro, Piper,
+   * Pocket-TTS) is installed, its inferences using every core; else one per core (see
+   * engine/thread-plan.ts for the measurements behind it).
+   */
+  workers: number | undefined;
   /** Requests synthesizing or waiting at once; more get 503. Default `32` (env `FLASH_TTS_MAX_STREAMS`). */
   maxStreams: number;
   /** Longest text accepted, in characters; longer gets 413. Default `20000` (env `FLASH_TTS_MAX_TEXT_CHARS`). */
@@ -35,8 +38,8 @@ export interface ServerConfig {
   allowReferenceUrls: boolean;
   /** Engine of the roles and OpenAI voice names: `auto` = Kokoro, else Piper, else Flite (env `FLASH_TTS_DEFAULT_ENGINE`). */
   defaultEngine: string;
-  /** Threads one ONNX inference may use. Default 1: one engine worker per core is the parallelism (env `FLASH_TTS_ONNX_THREADS`). */
-  onnxThreads: number;
+  /** Threads one ONNX inference may use (env `FLASH_TTS_ONNX_THREADS`). Default: the cores shared among the workers. */
+  onnxThreads: number | undefined;
   /** Realtime: contexts one WebSocket may have open at once. Default `16`. */
   wsMaxContexts: number;
   /** Realtime: largest client message, in bytes; larger ones get a `payload_too_large` error. Default 256 KiB. */
@@ -56,7 +59,7 @@ export const DEFAULT_SERVER_CONFIG: ServerConfig = {
   host: '127.0.0.1',
   port: 8000,
   apiKey: undefined,
-  workers: Math.max(1, availableParallelism()),
+  workers: undefined,
   maxStreams: 32,
   maxTextChars: 20000,
   maxBodyBytes: 50 * 1024 * 1024,
@@ -67,7 +70,7 @@ export const DEFAULT_SERVER_CONFIG: ServerConfig = {
   speakersDir: '.flash-tts/speakers',
   allowReferenceUrls: false,
   defaultEngine: 'auto',
-  onnxThreads: 1,
+  onnxThreads: undefined,
   wsMaxContexts: 16,
   wsMaxMessageBytes: 256 * 1024,
   wsIdleTimeoutMs: 60_000,
@@ -130,7 +133,8 @@ export function resolveConfig(...layers: Partial<ServerConfig>[]): ServerConfig 
     }
   }
   if (config.port > 65535) throw new TypeError(`port must be between 0 and 65535, not ${config.port}.`);
-  if (config.workers < 1) throw new TypeError('workers must be at least 1.');
+  if (config.workers !== undefined && config.workers < 1) throw new TypeError('workers must be at least 1.');
+  if (config.onnxThreads !== undefined && config.onnxThreads < 1) throw new TypeError('onnxThreads must be at least 1.');
   if (!['auto', 'kokoro', 'piper', 'flite'].includes(config.defaultEngine)) {
     throw new TypeError(`defaultEngine must be auto, kokoro, piper or flite, not "${config.defaultEngine}".`);
   }

@@ -55,7 +55,8 @@ export async function startServer(config: Partial<ServerConfig> = {}, logger?: L
   log.info(
     {
       url,
-      workers: resolved.workers,
+      workers: scheduler.options.workers,
+      onnxThreads: scheduler.options.onnxThreads,
       auth: resolved.apiKey !== undefined,
       models: services.models,
       defaultEngine: catalog.defaultEngine,

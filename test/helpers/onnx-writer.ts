@@ -4,7 +4,7 @@
  * Opset 17: Unsqueeze/Squeeze take axes as inputs; ReduceMean takes them as an attribute (none = all).
  */
 
-const DATA_TYPES = { float32: 1, int64: 7 } as const;
+const DATA_TYPES = { float32: 1, uint8: 2, int32: 6, int64: 7 } as const;
 type DataType = keyof typeof DATA_TYPES;
 
 class Proto {
@@ -98,7 +98,11 @@ function tensor(init: Initializer): Proto {
   const data =
     init.type === 'float32'
       ? new Uint8Array(Float32Array.from(init.values).buffer)
-      : new Uint8Array(BigInt64Array.from(init.values.map((v) => BigInt(v))).buffer);
+      : init.type === 'uint8'
+        ? Uint8Array.from(init.values)
+        : init.type === 'int32'
+          ? new Uint8Array(Int32Array.from(init.values).buffer)
+          : new Uint8Array(BigInt64Array.from(init.values.map((v) => BigInt(v))).buffer);
   return p.raw(9, data);
 }
 
