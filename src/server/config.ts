@@ -1,5 +1,6 @@
 /** Server settings: defaults, then environment variables, then command-line flags. */
 import { availableParallelism } from 'node:os';
+import { checkOpusOptions, DEFAULT_OPUS_OPTIONS, type OpusApplication } from '../audio/opus-encoder.js';
 import { defaultModelsDir } from '../models/manifest.js';
 
 /** Every server setting; defaults in {@link DEFAULT_SERVER_CONFIG}. */
@@ -37,6 +38,16 @@ export interface ServerConfig {
   defaultEngine: string;
   /** Threads one ONNX inference may use. Default 1: one engine worker per core is the parallelism (env `FLASH_TTS_ONNX_THREADS`). */
   onnxThreads: number;
+  /**
+   * libopus complexity (0–10) of Ogg Opus responses and realtime Opus frames: CPU per frame for
+   * quality. Default {@link DEFAULT_OPUS_OPTIONS} (env `FLASH_TTS_OPUS_COMPLEXITY`).
+   */
+  opusComplexity: number;
+  /**
+   * libopus application of all Opus output: `audio` or `voip`. Default {@link DEFAULT_OPUS_OPTIONS}
+   * (env `FLASH_TTS_OPUS_APPLICATION`).
+   */
+  opusApplication: OpusApplication;
   /** Realtime: contexts one WebSocket may have open at once. Default `16`. */
   wsMaxContexts: number;
   /** Realtime: largest client message, in bytes; larger ones get a `payload_too_large` error. Default 256 KiB. */
@@ -68,6 +79,8 @@ export const DEFAULT_SERVER_CONFIG: ServerConfig = {
   allowReferenceUrls: false,
   defaultEngine: 'auto',
   onnxThreads: 1,
+  opusComplexity: DEFAULT_OPUS_OPTIONS.complexity,
+  opusApplication: DEFAULT_OPUS_OPTIONS.application,
   wsMaxContexts: 16,
   wsMaxMessageBytes: 256 * 1024,
   wsIdleTimeoutMs: 60_000,
@@ -106,6 +119,10 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Partial<Ser
   if (env.FLASH_TTS_DEFAULT_ENGINE) out.defaultEngine = env.FLASH_TTS_DEFAULT_ENGINE;
   const onnxThreads = intFromEnv('FLASH_TTS_ONNX_THREADS', env);
   if (onnxThreads) out.onnxThreads = onnxThreads;
+  const opusComplexity = intFromEnv('FLASH_TTS_OPUS_COMPLEXITY', env);
+  if (opusComplexity !== undefined) out.opusComplexity = opusComplexity;
+  // Checked with the other settings in resolveConfig, which says what the choices are.
+  if (env.FLASH_TTS_OPUS_APPLICATION) out.opusApplication = env.FLASH_TTS_OPUS_APPLICATION as OpusApplication;
   const wsSettings = [
     ['FLASH_TTS_WS_MAX_CONTEXTS', 'wsMaxContexts'],
     ['FLASH_TTS_WS_MAX_MESSAGE_BYTES', 'wsMaxMessageBytes'],
@@ -134,5 +151,6 @@ export function resolveConfig(...layers: Partial<ServerConfig>[]): ServerConfig 
   if (!['auto', 'kokoro', 'piper', 'flite'].includes(config.defaultEngine)) {
     throw new TypeError(`defaultEngine must be auto, kokoro, piper or flite, not "${config.defaultEngine}".`);
   }
+  checkOpusOptions({ complexity: config.opusComplexity, application: config.opusApplication });
   return config;
 }
