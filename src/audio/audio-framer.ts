@@ -5,7 +5,7 @@
  */
 import { createRequire } from 'node:module';
 import type { AudioEncoder } from './encoder.js';
-import { createOpusPacketEncoder, OPUS_FRAME_SAMPLES, OPUS_PRE_SKIP } from './opus-encoder.js';
+import { createOpusPacketEncoder, OPUS_FRAME_SAMPLES, OPUS_PRE_SKIP, type OpusOptions } from './opus-encoder.js';
 import { floatToInt16 } from './pcm.js';
 
 const require = createRequire(import.meta.url);
@@ -41,11 +41,15 @@ export class AudioFramer {
   #pending = new Int16Array(0);
   readonly #encode: (frame: Int16Array) => Uint8Array;
 
-  constructor(private readonly format: FrameFormat) {
+  /** `opus` sets how Opus is encoded (default `DEFAULT_OPUS_OPTIONS`); other encodings ignore it. */
+  constructor(
+    private readonly format: FrameFormat,
+    opus: Partial<OpusOptions> = {},
+  ) {
     const { encoding, channels } = format;
     if (encoding === 'opus') {
       this.frameSamples = OPUS_FRAME_SAMPLES;
-      const encoder = createOpusPacketEncoder(channels);
+      const encoder = createOpusPacketEncoder(channels, opus);
       this.#encode = (frame) => {
         const packet = encoder.encode(Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength));
         return new Uint8Array(packet.buffer, packet.byteOffset, packet.byteLength);
@@ -100,10 +104,14 @@ export class AudioFramer {
 
 /**
  * One segment's framer as an {@link AudioEncoder}: `write` takes mono PCM at the format's rate,
- * `end` is the segment's end; every frame goes to `onData` on its own.
+ * `end` is the segment's end; every frame goes to `onData` on its own. `opus` as in {@link AudioFramer}.
  */
-export function createFrameEncoder(format: FrameFormat, onData: (frame: Uint8Array) => void): AudioEncoder {
-  const framer = new AudioFramer(format);
+export function createFrameEncoder(
+  format: FrameFormat,
+  onData: (frame: Uint8Array) => void,
+  opus: Partial<OpusOptions> = {},
+): AudioEncoder {
+  const framer = new AudioFramer(format, opus);
   let destroyed = false;
   return {
     write(pcm) {

@@ -51,7 +51,7 @@ export async function createEncoder(target: EncoderTarget, options: EncoderOptio
   if (options.sampleRate !== target.format.sample_rate || options.channels !== 1) {
     throw new TypeError(`A frame encoder takes mono PCM at ${target.format.sample_rate} Hz.`);
   }
-  return createFrameEncoder(target.format, options.onData);
+  return createFrameEncoder(target.format, options.onData, options.opus);
 }
 
 /** Options of {@link encodeAudio}. */

@@ -12,6 +12,7 @@ import { type PoolWorker, WorkerPool } from '../util/worker-pool.js';
 import type { EncoderTarget } from './create-encoder.js';
 import { type AudioEncoder, type EncoderOptions, EncoderUnavailableError } from './encoder.js';
 import type { FromEncoder, ToEncoder } from './encoder-worker.js';
+import { checkOpusOptions, DEFAULT_OPUS_OPTIONS, type OpusOptions } from './opus-encoder.js';
 
 const WORKER_URL = siblingModule(import.meta.url, 'encoder-worker');
 
@@ -23,11 +24,17 @@ export interface EncoderPoolOptions {
    * realtime streams to about 80 % of the engine's pace.
    */
   workers: number;
+  /**
+   * How every encoder of the pool encodes Opus, unless its own options say otherwise. Default
+   * {@link DEFAULT_OPUS_OPTIONS}.
+   */
+  opus: OpusOptions;
 }
 
 /** Defaults of {@link EncoderPoolOptions}. */
 export const DEFAULT_ENCODER_POOL_OPTIONS: EncoderPoolOptions = {
   workers: availableParallelism(),
+  opus: DEFAULT_OPUS_OPTIONS,
 };
 
 type EncoderWorker = PoolWorker<ToEncoder>;
@@ -45,14 +52,17 @@ export class EncoderPool {
   readonly #workers: EncoderWorker[] = [];
   readonly #remotes = new Map<number, Remote>();
   #pool: WorkerPool<ToEncoder, FromEncoder, null> | undefined;
+  readonly #opus: OpusOptions;
   #nextId = 1;
 
-  private constructor() {}
+  private constructor(opus: OpusOptions) {
+    this.#opus = opus;
+  }
 
   /** Starts the workers, each with its codecs loaded. */
   static async start(options: Partial<EncoderPoolOptions> = {}): Promise<EncoderPool> {
-    const { workers } = { ...DEFAULT_ENCODER_POOL_OPTIONS, ...options };
-    const encoders = new EncoderPool();
+    const { workers, opus } = { ...DEFAULT_ENCODER_POOL_OPTIONS, ...options };
+    const encoders = new EncoderPool(checkOpusOptions({ ...DEFAULT_OPUS_OPTIONS, ...opus }));
     const { pool } = await WorkerPool.start<ToEncoder, FromEncoder, null>({
       module: WORKER_URL,
       size: workers,
@@ -77,7 +87,7 @@ export class EncoderPool {
     const remote: Remote = { worker, onData: options.onData };
     this.#remotes.set(id, remote);
     const { onData: _, ...settings } = options;
-    worker.post({ type: 'create', id, target, settings });
+    worker.post({ type: 'create', id, target, settings: { ...settings, opus: { ...this.#opus, ...settings.opus } } });
     let destroyed = false;
     return {
       write(pcm) {

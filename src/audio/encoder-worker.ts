@@ -1,6 +1,6 @@
 /**
- * Entry point of an encoder worker thread: codecs run here (lamejs MP3 costs about as much as
- * synthesis itself, Opus about a third), so the main thread only moves bytes and stays responsive.
+ * Entry point of an encoder worker thread: codecs run here (MP3 and Opus cost a few ms of CPU per
+ * second of audio), so the main thread only moves bytes and stays responsive.
  * It loads its codecs before it says it is ready, so no request pays for that.
  */
 import { parentPort } from 'node:worker_threads';
@@ -8,6 +8,7 @@ import type { StopMessage, WorkerHello } from '../util/worker-pool.js';
 import { createAudioEncoder, createEncoder, type EncoderTarget } from './create-encoder.js';
 import type { AudioEncoder } from './encoder.js';
 import { EncoderUnavailableError } from './encoder.js';
+import type { OpusOptions } from './opus-encoder.js';
 
 if (!parentPort) throw new Error('encoder-worker must run in a worker thread');
 const port = parentPort;
@@ -18,6 +19,7 @@ export interface RemoteEncoderSettings {
   channels: number;
   totalFrames?: number;
   requestedRate?: number;
+  opus?: Partial<OpusOptions>;
 }
 
 /** Main thread → encoder worker. */
@@ -62,7 +64,7 @@ function flush(id: number, remote: Remote): void {
 /**
  * Feeds a streamed write to its encoder in short pieces, each piece's bytes posted as soon as they
  * are encoded, so the client hears the start of a long sentence while the rest is still being
- * encoded (lamejs takes tens of milliseconds per second of audio). A stream's first piece is the
+ * encoded (LAME takes several milliseconds per second of audio). A stream's first piece is the
  * shortest.
  */
 function write(id: number, remote: Remote, encoder: AudioEncoder, pcm: Float32Array): void {

@@ -1,4 +1,5 @@
 /** The common shape of every output encoder. */
+import type { OpusOptions } from './opus-encoder.js';
 
 /** Options every encoder takes. */
 export interface EncoderOptions {
@@ -16,6 +17,8 @@ export interface EncoderOptions {
    * and records this one in its header). Default `sampleRate`.
    */
   requestedRate?: number;
+  /** How Opus is encoded (Ogg Opus files and realtime Opus frames). Default `DEFAULT_OPUS_OPTIONS`. */
+  opus?: Partial<OpusOptions>;
   /** Receives encoded bytes as they are ready, in order. */
   onData: (bytes: Uint8Array) => void;
 }

@@ -8,7 +8,16 @@ import { extname } from 'node:path';
 import { Presets, SingleBar } from 'cli-progress';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { pino } from 'pino';
-import { AUDIO_FORMATS, type AudioFormat, concatFloat32, encodeAudio, encoderInputRate, isAudioFormat } from '../audio/index.js';
+import {
+  AUDIO_FORMATS,
+  type AudioFormat,
+  concatFloat32,
+  encodeAudio,
+  encoderInputRate,
+  isAudioFormat,
+  OPUS_APPLICATIONS,
+  type OpusApplication,
+} from '../audio/index.js';
 import { speak } from '../engine/speech-stream.js';
 import { importModel } from '../models/import-model.js';
 import { defaultModelsDir, loadManifests, type ModelManifest, scanInstalled } from '../models/manifest.js';
@@ -52,6 +61,16 @@ program
     ]),
   )
   .option('--onnx-threads <n>', 'threads per ONNX inference (env FLASH_TTS_ONNX_THREADS)', integer('onnx-threads'))
+  .option(
+    '--opus-complexity <0-10>',
+    'libopus complexity of all Opus output (env FLASH_TTS_OPUS_COMPLEXITY)',
+    integer('opus-complexity'),
+  )
+  .addOption(
+    new Option('--opus-application <mode>', 'libopus application of all Opus output (env FLASH_TTS_OPUS_APPLICATION)').choices([
+      ...OPUS_APPLICATIONS,
+    ]),
+  )
   .action(
     async (flags: {
       host?: string;
@@ -64,6 +83,8 @@ program
       speakersDir?: string;
       defaultEngine?: string;
       onnxThreads?: number;
+      opusComplexity?: number;
+      opusApplication?: OpusApplication;
     }) => {
       const fromFlags: Partial<ServerConfig> = {};
       if (flags.host !== undefined) fromFlags.host = flags.host;
@@ -76,6 +97,8 @@ program
       if (flags.speakersDir !== undefined) fromFlags.speakersDir = flags.speakersDir;
       if (flags.defaultEngine !== undefined) fromFlags.defaultEngine = flags.defaultEngine;
       if (flags.onnxThreads !== undefined) fromFlags.onnxThreads = flags.onnxThreads;
+      if (flags.opusComplexity !== undefined) fromFlags.opusComplexity = flags.opusComplexity;
+      if (flags.opusApplication !== undefined) fromFlags.opusApplication = flags.opusApplication;
       const server = await startServer(resolveConfig(configFromEnv(), fromFlags));
       const stop = (): void => {
         server.log.info('shutting down');

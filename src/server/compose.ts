@@ -47,7 +47,7 @@ export async function composeServices(
       models,
       onnxThreads: config.onnxThreads,
     }),
-    EncoderPool.start(),
+    EncoderPool.start({ opus: { complexity: config.opusComplexity, application: config.opusApplication } }),
   ]);
   const store = await SpeakerStore.open(config.speakersDir);
   const cloning = new CloningService(scheduler, store);

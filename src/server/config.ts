@@ -1,4 +1,5 @@
 /** Server settings: defaults, then environment variables, then command-line flags. */
+import { checkOpusOptions, DEFAULT_OPUS_OPTIONS, type OpusApplication } from '../audio/opus-encoder.js';
 import { defaultModelsDir } from '../models/manifest.js';
 
 /** Every server setting; defaults in {@link DEFAULT_SERVER_CONFIG}. */
@@ -40,6 +41,16 @@ export interface ServerConfig {
   defaultEngine: string;
   /** Threads one ONNX inference may use (env `FLASH_TTS_ONNX_THREADS`). Default: the cores shared among the workers. */
   onnxThreads: number | undefined;
+  /**
+   * libopus complexity (0–10) of Ogg Opus responses and realtime Opus frames: CPU per frame for
+   * quality. Default {@link DEFAULT_OPUS_OPTIONS} (env `FLASH_TTS_OPUS_COMPLEXITY`).
+   */
+  opusComplexity: number;
+  /**
+   * libopus application of all Opus output: `audio` or `voip`. Default {@link DEFAULT_OPUS_OPTIONS}
+   * (env `FLASH_TTS_OPUS_APPLICATION`).
+   */
+  opusApplication: OpusApplication;
   /** Realtime: contexts one WebSocket may have open at once. Default `16`. */
   wsMaxContexts: number;
   /** Realtime: largest client message, in bytes; larger ones get a `payload_too_large` error. Default 256 KiB. */
@@ -71,6 +82,8 @@ export const DEFAULT_SERVER_CONFIG: ServerConfig = {
   allowReferenceUrls: false,
   defaultEngine: 'auto',
   onnxThreads: undefined,
+  opusComplexity: DEFAULT_OPUS_OPTIONS.complexity,
+  opusApplication: DEFAULT_OPUS_OPTIONS.application,
   wsMaxContexts: 16,
   wsMaxMessageBytes: 256 * 1024,
   wsIdleTimeoutMs: 60_000,
@@ -109,6 +122,10 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Partial<Ser
   if (env.FLASH_TTS_DEFAULT_ENGINE) out.defaultEngine = env.FLASH_TTS_DEFAULT_ENGINE;
   const onnxThreads = intFromEnv('FLASH_TTS_ONNX_THREADS', env);
   if (onnxThreads) out.onnxThreads = onnxThreads;
+  const opusComplexity = intFromEnv('FLASH_TTS_OPUS_COMPLEXITY', env);
+  if (opusComplexity !== undefined) out.opusComplexity = opusComplexity;
+  // Checked with the other settings in resolveConfig, which says what the choices are.
+  if (env.FLASH_TTS_OPUS_APPLICATION) out.opusApplication = env.FLASH_TTS_OPUS_APPLICATION as OpusApplication;
   const wsSettings = [
     ['FLASH_TTS_WS_MAX_CONTEXTS', 'wsMaxContexts'],
     ['FLASH_TTS_WS_MAX_MESSAGE_BYTES', 'wsMaxMessageBytes'],
@@ -138,5 +155,6 @@ export function resolveConfig(...layers: Partial<ServerConfig>[]): ServerConfig 
   if (!['auto', 'kokoro', 'piper', 'flite'].includes(config.defaultEngine)) {
     throw new TypeError(`defaultEngine must be auto, kokoro, piper or flite, not "${config.defaultEngine}".`);
   }
+  checkOpusOptions({ complexity: config.opusComplexity, application: config.opusApplication });
   return config;
 }

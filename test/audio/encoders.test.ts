@@ -7,9 +7,15 @@ import { describe, expect, it } from '@jest/globals';
 import {
   AUDIO_FORMATS,
   type AudioFormat,
+  checkOpusOptions,
   createAudioEncoder,
+  createEncoder,
+  DEFAULT_OPUS_OPTIONS,
+  type EncoderFactory,
+  EncoderPool,
   encodeAudio,
   encoderInputRate,
+  type OpusOptions,
   Resampler,
   VoiceEffectsProcessor,
   wavHeader,
@@ -132,6 +138,92 @@ describe('format details', () => {
     expect(parts.length).toBeGreaterThan(0); // bytes out before end()
     expect(Buffer.concat(parts).includes(Buffer.from('LAME3.100'))).toBe(true);
     await encoder.end();
+  });
+});
+
+describe('MP3 (LAME 3.100 as wasm)', () => {
+  const CHANNELS_AT_RATES = [8000, 16000, 24000, 44100, 48000].flatMap((rate) => [[rate, 1] as const, [rate, 2] as const]);
+  it.each(CHANNELS_AT_RATES)(
+    'a whole file at %i Hz, %i channel(s), decodes (ffmpeg) to exactly its samples',
+    async (rate, channels) => {
+      const mono = tone(1.234, rate);
+      const pcm = channels === 1 ? mono : Float32Array.from({ length: mono.length * 2 }, (_, i) => mono[i >> 1] as number);
+      const decoded = await decodeAudio(await encodeAudio(pcm, { format: 'mp3', sampleRate: rate, channels }), 'mp3');
+      expect(decoded.samples.length).toBe(mono.length);
+      expect(decoded.sampleRate).toBe(rate);
+      expect(decoded.channels).toBe(channels);
+    },
+  );
+
+  it('an encoder given up mid-stream leaves nothing in the next file (LAME instances are reused)', async () => {
+    const pcm = tone(1, 24000);
+    const before = await encodeAudio(pcm, { format: 'mp3', sampleRate: 24000 });
+    const abandoned = await createAudioEncoder('mp3', { sampleRate: 24000, channels: 1, onData: () => undefined });
+    abandoned.write(pcm.subarray(0, 10000));
+    abandoned.destroy();
+    const after = await encodeAudio(pcm, { format: 'mp3', sampleRate: 24000 });
+    expect(Buffer.from(after).equals(Buffer.from(before))).toBe(true);
+  });
+});
+
+describe('Opus settings (complexity, application)', () => {
+  /** The realtime Opus packets of a tone (no Ogg pages, whose serial numbers are random). */
+  async function packets(create: EncoderFactory, opus?: OpusOptions): Promise<Buffer[]> {
+    const out: Buffer[] = [];
+    const encoder = await create(
+      { kind: 'frames', format: { encoding: 'opus', sample_rate: 48000, channels: 1, frame_ms: 20 } },
+      { sampleRate: 48000, channels: 1, ...(opus ? { opus } : {}), onData: (b) => out.push(Buffer.from(b)) },
+    );
+    encoder.write(tone(0.5, 48000));
+    await encoder.end();
+    return out;
+  }
+
+  it.each<OpusOptions>([
+    { application: 'audio', complexity: 0 },
+    { application: 'audio', complexity: 10 },
+    { application: 'voip', complexity: 0 },
+    { application: 'voip', complexity: 10 },
+  ])('%o: an Ogg Opus file still decodes to the true duration and pitch', async (opus) => {
+    const pcm = (await Resampler.create()).resample(tone(2, 24000), 24000, 48000);
+    const parts: Uint8Array[] = [];
+    const encoder = await createAudioEncoder('opus', {
+      sampleRate: 48000,
+      channels: 1,
+      requestedRate: 24000,
+      totalFrames: pcm.length,
+      opus,
+      onData: (b) => parts.push(b),
+    });
+    encoder.write(pcm);
+    await encoder.end();
+    const decoded = await decodeAudio(Buffer.concat(parts), 'opus');
+    expect(decoded.duration).toBeCloseTo(2, 3);
+    const middle = decoded.samples.subarray(48000 * 0.3, 48000 * 1.7);
+    expect(Math.abs(frequencyOf(middle, 48000) - 300)).toBeLessThan(6);
+  });
+
+  it('an encoder pool encodes with its settings: packets identical to this thread with the same, unlike the default', async () => {
+    const other: OpusOptions = {
+      complexity: DEFAULT_OPUS_OPTIONS.complexity === 0 ? 10 : 0,
+      application: DEFAULT_OPUS_OPTIONS.application === 'voip' ? 'audio' : 'voip',
+    };
+    const pool = await EncoderPool.start({ workers: 1, opus: other });
+    try {
+      const fromPool = await packets(pool.create);
+      expect(fromPool).toEqual(await packets(createEncoder, other));
+      expect(fromPool).not.toEqual(await packets(createEncoder));
+    } finally {
+      await pool.stop();
+    }
+  });
+
+  it.each([
+    [{ complexity: 11 }, 'Opus complexity must be a whole number from 0 to 10, not 11.'],
+    [{ complexity: 2.5 }, 'Opus complexity must be a whole number from 0 to 10, not 2.5.'],
+    [{ application: 'restricted-lowdelay' }, 'Opus application must be audio or voip, not "restricted-lowdelay".'],
+  ])('rejects %o with a sentence saying what to change', (bad, message) => {
+    expect(() => checkOpusOptions({ ...DEFAULT_OPUS_OPTIONS, ...bad } as OpusOptions)).toThrow(new TypeError(message));
   });
 });
 
