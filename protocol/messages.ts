@@ -130,6 +130,13 @@ export const limitsSchema = z.object({
   idle_flush_ms: z.number().int(),
   max_buffered_bytes: z.number().int(),
   slow_consumer_ms: z.number().int(),
+  // Announced since the limits of issue 14; optional so that clients also read older servers.
+  /** Longest audio of one context, in seconds: synthesis stops there. */
+  max_speech_seconds: z.number().int().optional(),
+  /** Pings answered per second; more get `rate_limited`. */
+  max_pings_per_second: z.number().int().optional(),
+  /** Invalid messages a session may send before it is closed with `over_limits` (4004). */
+  max_invalid_messages: z.number().int().optional(),
 });
 export type Limits = z.infer<typeof limitsSchema>;
 

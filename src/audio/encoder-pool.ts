@@ -7,11 +7,13 @@
  * worker takes `create` and the first `write` in order, and a failure to create surfaces at `end()`.
  */
 import { availableParallelism } from 'node:os';
+import { TtsError } from '../errors.js';
 import { siblingModule } from '../util/module-worker.js';
 import { type PoolWorker, WorkerPool } from '../util/worker-pool.js';
 import type { EncoderTarget } from './create-encoder.js';
 import { type AudioEncoder, type EncoderOptions, EncoderUnavailableError } from './encoder.js';
 import type { FromEncoder, ToEncoder } from './encoder-worker.js';
+import type { ReferenceAudio, ReferenceLimits } from './reference-audio.js';
 
 const WORKER_URL = siblingModule(import.meta.url, 'encoder-worker');
 
@@ -44,6 +46,10 @@ interface Remote {
 export class EncoderPool {
   readonly #workers: EncoderWorker[] = [];
   readonly #remotes = new Map<number, Remote>();
+  readonly #decodes = new Map<
+    number,
+    { worker: EncoderWorker; resolve: (r: ReferenceAudio) => void; reject: (e: Error) => void }
+  >();
   #pool: WorkerPool<ToEncoder, FromEncoder, null> | undefined;
   #next = 0;
   #nextId = 1;
@@ -63,6 +69,11 @@ export class EncoderPool {
         encoders.#workers.splice(encoders.#workers.indexOf(worker), 1);
         for (const remote of encoders.#remotes.values()) {
           if (remote.worker === worker) encoders.#fail(remote, new Error('encoder worker exited'));
+        }
+        for (const [id, decode] of encoders.#decodes) {
+          if (decode.worker !== worker) continue;
+          encoders.#decodes.delete(id);
+          decode.reject(new Error('encoder worker exited while decoding reference audio'));
         }
       },
     });
@@ -105,11 +116,32 @@ export class EncoderPool {
     };
   };
 
+  /**
+   * Decodes reference audio for cloning in a worker (see `prepareReference`): the main thread
+   * never decodes an upload. Rejects with the `TtsError` that says what is wrong with the audio.
+   */
+  decodeReference(
+    bytes: Uint8Array,
+    rate: number,
+    field: string,
+    limits: Partial<ReferenceLimits> = {},
+  ): Promise<ReferenceAudio> {
+    const worker = this.#workers[this.#next++ % this.#workers.length];
+    if (!worker) return Promise.reject(new Error('the encoder pool is stopped'));
+    const id = this.#nextId++;
+    return new Promise<ReferenceAudio>((resolve, reject) => {
+      this.#decodes.set(id, { worker, resolve, reject });
+      worker.post({ type: 'decodeReference', id, bytes, rate, field, limits });
+    });
+  }
+
   /** Stops the workers. */
   async stop(): Promise<void> {
     this.#workers.length = 0;
     for (const remote of this.#remotes.values()) this.#fail(remote, new Error('the encoder pool stopped'));
     this.#remotes.clear();
+    for (const decode of this.#decodes.values()) decode.reject(new Error('the encoder pool stopped'));
+    this.#decodes.clear();
     await this.#pool?.stop();
   }
 
@@ -119,6 +151,20 @@ export class EncoderPool {
   }
 
   #receive(message: FromEncoder): void {
+    const decode = this.#decodes.get(message.id);
+    if (decode) {
+      this.#decodes.delete(message.id);
+      if (message.type === 'decoded') {
+        decode.resolve({ samples: message.samples, sampleRate: message.sampleRate, originalSeconds: message.originalSeconds });
+      } else if (message.type === 'error') {
+        decode.reject(
+          message.user
+            ? new TtsError(message.user.code, message.message, { param: message.user.param })
+            : new Error(message.message),
+        );
+      }
+      return;
+    }
     const remote = this.#remotes.get(message.id);
     if (!remote) return;
     switch (message.type) {
@@ -131,6 +177,8 @@ export class EncoderPool {
         return;
       case 'error':
         this.#fail(remote, message.unavailable ? new EncoderUnavailableError(message.message) : new Error(message.message));
+        return;
+      case 'decoded':
         return;
     }
   }

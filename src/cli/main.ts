@@ -14,7 +14,7 @@ import { importModel } from '../models/import-model.js';
 import { defaultModelsDir, loadManifests, type ModelManifest, scanInstalled } from '../models/manifest.js';
 import { pullModel, removeModel } from '../models/pull.js';
 import { composeServices } from '../server/compose.js';
-import { configFromEnv, DEFAULT_SERVER_CONFIG, resolveConfig, type ServerConfig } from '../server/config.js';
+import { configFromEnv, DEFAULT_SERVER_CONFIG, LIMIT_SETTINGS, resolveConfig, type ServerConfig } from '../server/config.js';
 import { findVoice } from '../server/request-checks.js';
 import { startServer, VERSION } from '../server/server.js';
 import { LEVELS, type Level, openaiSpeechBodySchema, outputRate, PITCH_SEMITONES, parseBody } from '../server/speech-params.js';
@@ -32,7 +32,10 @@ const program = new Command()
   .description('Realtime text-to-speech server (REST compatible with Flash-TTS and OpenAI).')
   .version(VERSION);
 
-program
+/** commander's property name of a flag: `max-text-chars` → `maxTextChars`. */
+const flagProperty = (flag: string): string => flag.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase());
+
+const serve = program
   .command('serve', { isDefault: true })
   .description(`start the server (default http://${DEFAULT_SERVER_CONFIG.host}:${DEFAULT_SERVER_CONFIG.port})`)
   .option('--host <host>', 'interface to listen on (env HOST)')
@@ -51,9 +54,17 @@ program
       'flite',
     ]),
   )
-  .option('--onnx-threads <n>', 'threads per ONNX inference (env FLASH_TTS_ONNX_THREADS)', integer('onnx-threads'))
-  .action(
-    async (flags: {
+  .option('--onnx-threads <n>', 'threads per ONNX inference (env FLASH_TTS_ONNX_THREADS)', integer('onnx-threads'));
+for (const setting of LIMIT_SETTINGS) {
+  serve.option(
+    `--${setting.flag} <n>`,
+    `${setting.help} (env ${setting.env}; default ${DEFAULT_SERVER_CONFIG[setting.key]})`,
+    integer(setting.flag),
+  );
+}
+serve.action(
+  async (
+    flags: {
       host?: string;
       port?: number;
       apiKey?: string;
@@ -64,30 +75,35 @@ program
       speakersDir?: string;
       defaultEngine?: string;
       onnxThreads?: number;
-    }) => {
-      const fromFlags: Partial<ServerConfig> = {};
-      if (flags.host !== undefined) fromFlags.host = flags.host;
-      if (flags.port !== undefined) fromFlags.port = flags.port;
-      if (flags.apiKey !== undefined) fromFlags.apiKey = flags.apiKey;
-      if (flags.workers !== undefined) fromFlags.workers = flags.workers;
-      if (flags.maxStreams !== undefined) fromFlags.maxStreams = flags.maxStreams;
-      if (flags.sampleRate !== undefined) fromFlags.defaultSampleRate = flags.sampleRate;
-      if (flags.modelsDir !== undefined) fromFlags.modelsDir = flags.modelsDir;
-      if (flags.speakersDir !== undefined) fromFlags.speakersDir = flags.speakersDir;
-      if (flags.defaultEngine !== undefined) fromFlags.defaultEngine = flags.defaultEngine;
-      if (flags.onnxThreads !== undefined) fromFlags.onnxThreads = flags.onnxThreads;
-      const server = await startServer(resolveConfig(configFromEnv(), fromFlags));
-      const stop = (): void => {
-        server.log.info('shutting down');
-        server.close().then(
-          () => process.exit(0),
-          () => process.exit(1),
-        );
-      };
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
-    },
-  );
+    } & Record<string, unknown>,
+  ) => {
+    const fromFlags: Partial<ServerConfig> = {};
+    for (const setting of LIMIT_SETTINGS) {
+      const value = flags[flagProperty(setting.flag)];
+      if (typeof value === 'number') (fromFlags as Record<string, unknown>)[setting.key] = value;
+    }
+    if (flags.host !== undefined) fromFlags.host = flags.host;
+    if (flags.port !== undefined) fromFlags.port = flags.port;
+    if (flags.apiKey !== undefined) fromFlags.apiKey = flags.apiKey;
+    if (flags.workers !== undefined) fromFlags.workers = flags.workers;
+    if (flags.maxStreams !== undefined) fromFlags.maxStreams = flags.maxStreams;
+    if (flags.sampleRate !== undefined) fromFlags.defaultSampleRate = flags.sampleRate;
+    if (flags.modelsDir !== undefined) fromFlags.modelsDir = flags.modelsDir;
+    if (flags.speakersDir !== undefined) fromFlags.speakersDir = flags.speakersDir;
+    if (flags.defaultEngine !== undefined) fromFlags.defaultEngine = flags.defaultEngine;
+    if (flags.onnxThreads !== undefined) fromFlags.onnxThreads = flags.onnxThreads;
+    const server = await startServer(resolveConfig(configFromEnv(), fromFlags));
+    const stop = (): void => {
+      server.log.info('shutting down');
+      server.close().then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  },
+);
 
 program
   .command('say')

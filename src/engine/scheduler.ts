@@ -215,7 +215,11 @@ export class Scheduler {
         if (!slot.cancelled) job.output.push(message.output);
         return;
       case 'error':
-        job.output.fail(new Error(`engine error: ${message.message}`));
+        job.output.fail(
+          message.code === undefined
+            ? new Error(`engine error: ${message.message}`)
+            : new TtsError(message.code, message.message),
+        );
         break;
       case 'done':
         job.output.end();

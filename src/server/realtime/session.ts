@@ -25,7 +25,7 @@ export interface SessionDeps extends AppContext {
 }
 
 /** Protocol errors a session may make before it is closed with `over_limits`. */
-const MAX_CLIENT_ERRORS = 100;
+export const MAX_CLIENT_ERRORS = 100;
 
 type Init = Extract<ParsedClientMessage, { type: 'init' }>;
 
@@ -88,6 +88,9 @@ export class RealtimeSession {
       idle_flush_ms: this.#state.kind === 'open' ? this.#state.dispatch.settings.idleFlushMs : c.wsIdleFlushMs,
       max_buffered_bytes: c.wsMaxBufferedBytes,
       slow_consumer_ms: c.wsSlowConsumerMs,
+      max_speech_seconds: c.maxSpeechSeconds,
+      max_pings_per_second: c.wsMaxPingsPerSecond,
+      max_invalid_messages: MAX_CLIENT_ERRORS,
     };
   }
 
