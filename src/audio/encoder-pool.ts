@@ -92,9 +92,10 @@ export class EncoderPool {
     worker.post({ type: 'create', id, target, settings });
     let destroyed = false;
     return {
-      write(pcm) {
+      write(pcm, given = false) {
         if (destroyed || remote.error) return;
-        const owned = pcm.slice(); // the caller keeps its buffer
+        // A given buffer is taken as it is (whole buffers only); otherwise the caller keeps it and the worker gets a copy.
+        const owned = given && pcm.byteOffset === 0 && pcm.byteLength === pcm.buffer.byteLength ? pcm : pcm.slice();
         worker.post({ type: 'write', id, pcm: owned }, [owned.buffer as ArrayBuffer]);
       },
       end: () =>

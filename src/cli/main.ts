@@ -146,6 +146,7 @@ program
           pitchSemitones: PITCH_SEMITONES[flags.pitch],
           sampleRate: inputRate,
           firstAudioFirst: false,
+          maxSeconds: config.maxSpeechSeconds,
         });
         for await (const event of speech) if (event.type === 'audio') parts.push(event.pcm);
         const bytes = await encodeAudio(concatFloat32(parts), {

@@ -82,18 +82,45 @@ export type SpeechEvent =
 /** How many segments of one stream may be synthesizing at once: the one being consumed and the next. */
 const LOOKAHEAD = 2;
 
+/**
+ * Longest spoken form of one segment, in characters (about 25 s of speech). Written text can
+ * expand many times over ("$99999999999.99" is sixteen words), and an engine makes a segment's
+ * audio whole before it is sent: a longer spoken form is split at the spaces of its written text.
+ */
+export const MAX_SPOKEN_CHARS = 400;
+
 /** The spoken form of a written segment, or undefined when it has nothing to say ("...", emoji). */
 function spokenForm(written: string): string | undefined {
   const spoken = normalizeText(written);
   return /[\p{L}\p{N}]/u.test(spoken) ? spoken : undefined;
 }
 
+/**
+ * A written segment as the segments that will be spoken (silent ones dropped): itself, or, when it
+ * speaks longer than {@link MAX_SPOKEN_CHARS}, its words grouped so that each group does not.
+ */
+function spokenPieces(written: string): { written: string; spoken: string }[] {
+  const spoken = spokenForm(written);
+  if (spoken === undefined) return [];
+  if (spoken.length <= MAX_SPOKEN_CHARS) return [{ written, spoken }];
+  const pieces: { written: string; spoken: string }[] = [];
+  let current = '';
+  const close = (): void => {
+    const said = spokenForm(current.trim());
+    if (said !== undefined) pieces.push({ written: current.trim(), spoken: said });
+    current = '';
+  };
+  for (const word of written.split(/(?<=\s)/)) {
+    if (current !== '' && (spokenForm(current + word)?.length ?? 0) > MAX_SPOKEN_CHARS) close();
+    current += word;
+  }
+  close();
+  return pieces;
+}
+
 /** Splits text into the segments that will be spoken (silent ones dropped), with their spoken form. */
 export function planSegments(text: string, options: Partial<SegmenterOptions> = {}): { written: string; spoken: string }[] {
-  return segmentText(text, options).flatMap((written) => {
-    const spoken = spokenForm(written);
-    return spoken === undefined ? [] : [{ written, spoken }];
-  });
+  return segmentText(text, options).flatMap(spokenPieces);
 }
 
 /** Voice and sound settings of a segment. */
@@ -298,9 +325,7 @@ export class SpeechStream implements AsyncIterable<SpeechEvent> {
   }
 
   #enqueue(segments: string[]): void {
-    for (const written of segments) {
-      const spoken = spokenForm(written);
-      if (spoken === undefined) continue;
+    for (const { written, spoken } of segments.flatMap(spokenPieces)) {
       this.#segments++;
       this.#push({ kind: 'segment', written, spoken, voice: this.#voice });
     }

@@ -58,7 +58,7 @@ export interface ServerConfig {
   maxSpeechSeconds: number;
   /**
    * Most audio a whole-file (not streamed) response holds in memory before it is sent, in bytes of
-   * 32-bit PCM; longer audio is sent chunked as it is made. Default 32 MiB (env `FLASH_TTS_WHOLE_RESPONSE_MAX_BYTES`).
+   * 32-bit PCM; longer audio is sent chunked as it is made. Default 16 MiB (env `FLASH_TTS_WHOLE_RESPONSE_MAX_BYTES`).
    */
   wholeResponseMaxBytes: number;
   /** Longest reference audio accepted for cloning, in seconds (read from its header before decoding). Default `300`. */
@@ -101,7 +101,7 @@ export const DEFAULT_SERVER_CONFIG: ServerConfig = {
   wsSlowConsumerMs: 10_000,
   wsMaxPingsPerSecond: 20,
   maxSpeechSeconds: 1200,
-  wholeResponseMaxBytes: 32 * 1024 * 1024,
+  wholeResponseMaxBytes: 16 * 1024 * 1024,
   referenceMaxSeconds: 300,
   httpSendTimeoutMs: 10_000,
   httpHeadersTimeoutMs: 10_000,
@@ -275,6 +275,11 @@ export function resolveConfig(...layers: Partial<ServerConfig>[]): ServerConfig 
     if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
       throw new TypeError(`${key} (${env}) must be a whole number of at least ${min}, not ${String(value)}.`);
     }
+  }
+  if (config.httpHeadersTimeoutMs > config.httpRequestTimeoutMs) {
+    throw new TypeError(
+      `httpHeadersTimeoutMs (${config.httpHeadersTimeoutMs}) must not be longer than httpRequestTimeoutMs (${config.httpRequestTimeoutMs}): the headers are part of the request.`,
+    );
   }
   if (!['auto', 'kokoro', 'piper', 'flite'].includes(config.defaultEngine)) {
     throw new TypeError(`defaultEngine must be auto, kokoro, piper or flite, not "${config.defaultEngine}".`);

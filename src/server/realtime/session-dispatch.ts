@@ -192,6 +192,7 @@ export class SessionDispatch {
           segmentation: settings.segmentation,
           idleFlushMs: settings.idleFlushMs,
           firstPieceMs: format.frame_ms,
+          maxSeconds: this.ctx.config.maxSpeechSeconds,
         }),
       frameEncoder: (onFrame) =>
         encode({ kind: 'frames', format }, { sampleRate: format.sample_rate, channels: 1, onData: onFrame }),
