@@ -42,7 +42,11 @@ function toTtsError(error: unknown, req: Request): TtsError | undefined {
         { param: 'body' },
       );
     }
-    return new TtsError('invalid_request', `The body is not valid JSON: ${e.message}.`, { param: 'body' });
+    return new TtsError(
+      'invalid_request',
+      `The body is not valid JSON (${e.message}); send one JSON object ({"field": value, …}).`,
+      { param: 'body' },
+    );
   }
   if (e.type === 'entity.too.large' || e.code === 'LIMIT_FILE_SIZE') {
     return new TtsError(
@@ -63,9 +67,14 @@ function toTtsError(error: unknown, req: Request): TtsError | undefined {
     );
   }
   if (e.type === 'charset.unsupported') {
-    return new TtsError('unsupported_media_type', `${e.message ?? 'Unsupported charset'}; send UTF-8.`, {
-      param: 'content-type',
-    });
+    const charset = /charset="?([^";]+)/i.exec(String(req.headers['content-type']))?.[1] ?? 'given';
+    return new TtsError(
+      'unsupported_media_type',
+      `The Content-Type charset "${charset}" is not supported; send the body in UTF-8.`,
+      {
+        param: 'content-type',
+      },
+    );
   }
   if (typeof e.code === 'string' && e.code.startsWith('LIMIT_')) {
     return new TtsError('invalid_request', `Upload rejected: ${e.message}${e.field ? ` (field "${e.field}")` : ''}.`, {

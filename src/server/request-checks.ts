@@ -74,18 +74,20 @@ const ZOD_DEFAULT = /^(Invalid|Too (big|small)|expected )|expected \w+, received
 function problemOf(issue: z.core.$ZodIssue, value: unknown): string {
   const custom = ZOD_DEFAULT.test(issue.message) ? undefined : issue.message;
   // A field's own message may start "is required: <what it is>"; the part after the colon helps whatever went wrong.
-  const hint = custom?.startsWith('is required') ? custom.slice('is required'.length).replace(/^:\s*/, '') : undefined;
+  const hint = custom?.startsWith('is required')
+    ? custom.slice('is required'.length).replace(/^[:\s]+/, '') || undefined
+    : undefined;
   if (value === undefined) return custom?.startsWith('is required') ? custom : 'is required';
   const not = `not ${describeValue(value)}`;
   if (issue.code === 'invalid_type') {
     const expected = NOUNS[issue.expected] ?? `a ${issue.expected}`;
-    const what = custom && !hint ? custom : `must be ${expected}${hint ? ` (${hint})` : ''}`;
+    const what = custom && !custom.startsWith('is required') ? custom : `must be ${expected}${hint ? ` (${hint})` : ''}`;
     if (Array.isArray(value) && issue.expected !== 'array') {
       return `${what}, given once — not a list (was the field sent more than once?)`;
     }
     return `${what}, ${not}`;
   }
-  if (custom && !hint) return `${custom}, ${not}`;
+  if (custom && !custom.startsWith('is required')) return `${custom}, ${not}`;
   switch (issue.code) {
     case 'too_big':
       return `must be at most ${String(issue.maximum)}, ${not}`;

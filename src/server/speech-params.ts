@@ -72,13 +72,11 @@ const samplingFields = {
   max_tokens: boundedNumber(1, 1_000_000, { whole: true }).optional(),
 };
 
-const text = z
-  .string({ error: 'is required and must be a string' })
-  .refine((t) => t.trim() !== '', { error: 'must not be empty' });
+const text = z.string({ error: 'is required: the text to speak' }).refine((t) => t.trim() !== '', { error: 'must not be empty' });
 
 /** Body of POST /speak. */
 export const speakBodySchema = z.object({
-  name: z.string({ error: 'is required: the name of a voice (see GET /audio_roles)' }).min(1, 'must not be empty'),
+  name: z.string({ error: 'is required: the name of a voice, as GET /audio_roles lists them' }).min(1, 'must not be empty'),
   text,
   pitch: level.default('moderate'),
   speed: level.default('moderate'),
@@ -90,9 +88,9 @@ export const speakBodySchema = z.object({
 
 /** Body of POST /v1/audio/speech. */
 export const openaiSpeechBodySchema = z.object({
-  model: z.string({ error: 'is required (for example "tts-1")' }).min(1, 'must not be empty'),
+  model: z.string({ error: 'is required: a model name, for example "tts-1"' }).min(1, 'must not be empty'),
   input: text,
-  voice: z.string({ error: 'is required: a voice name (see GET /v1/audio/voices)' }).min(1, 'must not be empty'),
+  voice: z.string({ error: 'is required: a voice name, as GET /v1/audio/voices lists them' }).min(1, 'must not be empty'),
   speed: boundedNumber(0.25, 4).default(1),
   response_format: format.default('mp3'),
   // Unset: PCM streams (what realtime OpenAI TTS plugins read), other formats come whole.

@@ -23,7 +23,9 @@ function undecodable(error: unknown, isBinary: boolean): string {
   }
   if (/end of buffer not reached/.test(why))
     return 'A binary frame must hold exactly one msgpack message; this one has bytes after it.';
-  if (/Unexpected end/.test(why)) return 'A binary frame ends in the middle of its msgpack message (truncated).';
+  if (/Unexpected end/.test(why)) {
+    return 'A binary frame ends in the middle of its msgpack message (truncated); send each message whole, one per frame.';
+  }
   return `A binary frame must be one msgpack-encoded message (${why.slice(0, 120)}).`;
 }
 
@@ -88,7 +90,7 @@ export function decodeClientFrame(data: Buffer, isBinary: boolean, options: Deco
   if (!schema) {
     throw new TtsError(
       'unknown_message_type',
-      `Unknown message type "${type.slice(0, 40)}"; known: ${Object.keys(CLIENT_MESSAGE_SCHEMAS).join(', ')}.`,
+      `Unknown message type "${type.slice(0, 40)}": "type" must be one of ${Object.keys(CLIENT_MESSAGE_SCHEMAS).join(', ')}.`,
       { param: 'type' },
     );
   }
