@@ -199,7 +199,7 @@ async function sendWhole(delivery: Delivery, maxBytes: number): Promise<void> {
     if (!res.write(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength))) await drained(res, sendTimeoutMs, log);
   }
   res.end();
-  log.info({ format, bytes: length, ms: Math.round(performance.now() - started) }, 'speech sent');
+  log.info({ format, bytes: length, ms: Math.round(performance.now() - started), capped: speech.capped }, 'speech sent');
 }
 
 const EMPTY = new Float32Array(0);
@@ -252,7 +252,12 @@ async function streamSpeech(delivery: Delivery, prelude: Float32Array[]): Promis
   if (!res.headersSent) audioHeaders(res, format);
   res.end();
   log.info(
-    { format, firstByteMs: firstByteMs && Math.round(firstByteMs), ms: Math.round(performance.now() - started) },
+    {
+      format,
+      firstByteMs: firstByteMs && Math.round(firstByteMs),
+      ms: Math.round(performance.now() - started),
+      capped: speech.capped,
+    },
     'speech streamed',
   );
 }

@@ -137,6 +137,8 @@ describe('requests whose cost does not follow their length', () => {
       const events = await withDeadline(collect(client.speak(EXPANDING)), 'a capped realtime context', 30_000);
       const done = events.at(-1);
       expect(done?.type).toBe('done');
+      // The segment the cap cut is closed like any other.
+      expect(events.at(-2)?.type).toBe('segment_end');
       expect((done as { duration_ms: number }).duration_ms).toBeLessThanOrEqual(5000);
     } finally {
       await client.close();
