@@ -4,7 +4,7 @@
  * which embedding reached the model (frames = f(voice rows + text tokens)), so a voice that changed
  * under a speaker shows as audio of another length.
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -178,9 +178,18 @@ describe('saved speakers are isolated from each other', () => {
     });
     expect(deleted.status).toBe(200);
     expect(filesIn(audioDir).length).toBe(savedAudio);
-    // After a restart only what saved speakers reference is left: one embedding (two files) each.
+    // After a restart only what saved speakers reference is left: one embedding (two files) each,
+    // and nothing of writes a kill -9 cut short, in any folder.
     await server.close();
+    const leftovers = ['speakers', 'audio', join('embeddings', 'pocket-tts')].map((folder) => {
+      const path = join(dir, 'speakers', folder, `${'0'.repeat(64)}.f32.4242.cafe.tmp`);
+      writeFileSync(path, 'half-written');
+      return path;
+    });
+    const orphan = join(audioDir, `${'1'.repeat(64)}.f32`);
+    writeFileSync(orphan, new Uint8Array(96000));
     server = await startServer(settings(dir));
+    expect([...leftovers, orphan].filter((path) => existsSync(path))).toEqual([]);
     const speakers = server.cloning.store.list().length;
     expect(filesIn(join(dir, 'speakers', 'embeddings')).length).toBeLessThanOrEqual(2 * speakers);
     expect(filesIn(audioDir).length).toBeLessThanOrEqual(speakers);
