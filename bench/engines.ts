@@ -75,8 +75,7 @@ async function benchCloning(model: InstalledModel): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'flash-tts-bench-voice-'));
   try {
     const store = await SpeakerStore.open(dir);
-    const digest = await store.saveAudio(reference);
-    await store.saveEmbedding('pocket-tts', digest, embedding);
+    const digest = await store.saveEmbedding('pocket-tts', embedding);
     const reuseMs: number[] = [];
     for (let i = 0; i < 3; i++) {
       const t = performance.now();

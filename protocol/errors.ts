@@ -26,6 +26,11 @@ export const ERROR_CODES = {
   payload_too_large: { status: 413, retryable: false, summary: 'The request body or message is larger than the server accepts.' },
   unsupported_media_type: { status: 415, retryable: false, summary: 'The body is not in a format this route reads.' },
   too_many_contexts: { status: 429, retryable: true, summary: 'The session has as many open contexts as it may; end one first.' },
+  rate_limited: {
+    status: 429,
+    retryable: true,
+    summary: 'The client sent more of a kind of message than the announced rate allows (`limits.max_pings_per_second`).',
+  },
   slow_consumer: {
     status: 429,
     retryable: true,
@@ -59,7 +64,7 @@ export const CLOSE_CODES = {
   idle_timeout: 4003,
   /** The client kept breaking a limit announced in `ready` (see the preceding `error`). */
   over_limits: 4004,
-  /** Audio waited unread beyond `limits.max_buffered_bytes` for `limits.slow_consumer_ms`. */
+  /** Replies (audio or any other message) waited unread beyond `limits.max_buffered_bytes` for `limits.slow_consumer_ms`. */
   slow_consumer: 4005,
 } as const;
 

@@ -23,41 +23,69 @@ const contextId = z
   .string({ error: 'must be a string naming the context' })
   .min(1, { error: 'must not be empty' })
   .max(128, { error: 'must be at most 128 characters' });
-const voiceName = z.string().min(1).max(200);
-const flushId = z.union([z.string().max(128), z.number()]);
+const voiceName = z
+  .string({ error: 'must be a voice name (a string)' })
+  .min(1, { error: 'must not be empty' })
+  .max(200, { error: 'must be at most 200 characters' });
+const flushId = z.union([z.string().max(128), z.number()], {
+  error: 'must be a string of at most 128 characters, or a number',
+});
+const flag = z.boolean({ error: 'must be true or false' });
 
 // ─── Client → server ────────────────────────────────────────────────────────────────────────────
 
 /** Audio format of a session. Missing fields get the defaults listed in PROTOCOL.md. */
-export const outputFormatSchema = z.object({
-  encoding: z.enum(ENCODINGS).default('opus'),
-  /** Opus: 48000 only. PCM and µ-law: one of {@link PCM_SAMPLE_RATES}; default 24000 (µ-law 8000). */
-  sample_rate: z.number().int().optional(),
-  channels: z.union([z.literal(1), z.literal(2)]).default(1),
-  /** Audio per message. Opus: 20 only (one packet). PCM and µ-law: 20 to 100. Default 20. */
-  frame_ms: z.number().int().optional(),
-});
+export const outputFormatSchema = z.object(
+  {
+    encoding: z.enum(ENCODINGS, { error: `must be one of ${ENCODINGS.join(', ')}` }).default('opus'),
+    /** Opus: 48000 only. PCM and µ-law: one of {@link PCM_SAMPLE_RATES}; default 24000 (µ-law 8000). */
+    sample_rate: z
+      .number()
+      .int({ error: `must be one of ${PCM_SAMPLE_RATES.join(', ')} (Opus: 48000 only)` })
+      .optional(),
+    channels: z.union([z.literal(1), z.literal(2)], { error: 'must be 1 or 2' }).default(1),
+    /** Audio per message. Opus: 20 only (one packet). PCM and µ-law: 20 to 100. Default 20. */
+    frame_ms: z.number().int({ error: 'must be a whole number of milliseconds (Opus: 20; PCM and µ-law: 20 to 100)' }).optional(),
+  },
+  { error: 'must be an object: {encoding, sample_rate, channels, frame_ms}' },
+);
 export type OutputFormatRequest = z.input<typeof outputFormatSchema>;
 
 /** The first message: who the client is and what it wants to hear. */
 export const initMessageSchema = z.object({
   type: z.literal('init'),
-  version: z.number().int().default(PROTOCOL_VERSION),
+  version: z
+    .number()
+    .int({ error: `must be a whole number (this server speaks ${PROTOCOL_VERSION})` })
+    .default(PROTOCOL_VERSION),
   /** The API key, for clients (browsers) that cannot send an `Authorization` header. */
-  token: z.string().optional(),
+  token: z.string({ error: 'must be a string (the API key)' }).optional(),
   /** Default voice of every context ("female", "male", a voice id, an OpenAI voice name). */
   voice: voiceName.optional(),
   /** Speaking-rate factor, 1 = normal. */
-  speed: z.number().min(0.5).max(2).default(1),
+  speed: z
+    .number()
+    .min(0.5, { error: 'must be at least 0.5 (0.5 to 2)' })
+    .max(2, { error: 'must be at most 2 (0.5 to 2)' })
+    .default(1),
   /** Pitch shift in semitones. */
-  pitch: z.number().min(-12).max(12).default(0),
+  pitch: z
+    .number()
+    .min(-12, { error: 'must be at least -12 semitones (-12 to 12)' })
+    .max(12, { error: 'must be at most 12 semitones (-12 to 12)' })
+    .default(0),
   format: outputFormatSchema.default({ encoding: 'opus', channels: 1 }),
   /** Server-side sentence segmentation of incoming text; off: each text message is spoken as given. */
-  segmentation: z.boolean().default(true),
+  segmentation: flag.default(true),
   /** Word timestamps (`words` messages) where the engine can tell them. */
-  timestamps: z.boolean().default(false),
+  timestamps: flag.default(false),
   /** Speak pending text after this long without new text (ms, 0 = only on flush/end). */
-  idle_flush_ms: z.number().int().min(0).max(60000).optional(),
+  idle_flush_ms: z
+    .number()
+    .int({ error: 'must be a whole number of milliseconds (0 to 60000)' })
+    .min(0, { error: 'must be at least 0 (0 to 60000)' })
+    .max(60000, { error: 'must be at most 60000 (0 to 60000)' })
+    .optional(),
 });
 export type InitMessage = z.input<typeof initMessageSchema>;
 
@@ -67,7 +95,7 @@ export const textMessageSchema = z.object({
   context_id: contextId,
   text: z.string({ error: 'must be a string' }),
   /** Speak everything up to here now, then send `flushed`. */
-  flush: z.boolean().default(false),
+  flush: flag.default(false),
   flush_id: flushId.optional(),
   /** Voice for this text onwards (in this context). */
   voice: voiceName.optional(),
@@ -92,7 +120,7 @@ export const speakMessageSchema = z.object({
 });
 export type SpeakMessage = z.input<typeof speakMessageSchema>;
 
-export const pingMessageSchema = z.object({ type: z.literal('ping'), id: z.union([z.string().max(128), z.number()]).optional() });
+export const pingMessageSchema = z.object({ type: z.literal('ping'), id: flushId.optional() });
 export type PingMessage = z.input<typeof pingMessageSchema>;
 
 /** Schemas of client messages by type. */
@@ -130,6 +158,13 @@ export const limitsSchema = z.object({
   idle_flush_ms: z.number().int(),
   max_buffered_bytes: z.number().int(),
   slow_consumer_ms: z.number().int(),
+  // Announced since the limits of issue 14; optional so that clients also read older servers.
+  /** Longest audio of one context, in seconds: synthesis stops there. */
+  max_speech_seconds: z.number().int().optional(),
+  /** Pings answered per second; more get `rate_limited`. */
+  max_pings_per_second: z.number().int().optional(),
+  /** Invalid messages a session may send before it is closed with `over_limits` (4004). */
+  max_invalid_messages: z.number().int().optional(),
 });
 export type Limits = z.infer<typeof limitsSchema>;
 

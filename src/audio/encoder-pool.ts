@@ -7,12 +7,14 @@
  * worker takes `create` and the first `write` in order, and a failure to create surfaces at `end()`.
  */
 import { availableParallelism } from 'node:os';
+import { TtsError } from '../errors.js';
 import { siblingModule } from '../util/module-worker.js';
 import { type PoolWorker, WorkerPool } from '../util/worker-pool.js';
 import type { EncoderTarget } from './create-encoder.js';
 import { type AudioEncoder, type EncoderOptions, EncoderUnavailableError } from './encoder.js';
 import type { FromEncoder, ToEncoder } from './encoder-worker.js';
 import { checkOpusOptions, DEFAULT_OPUS_OPTIONS, type OpusOptions } from './opus-encoder.js';
+import type { ReferenceAudio, ReferenceLimits } from './reference-audio.js';
 
 const WORKER_URL = siblingModule(import.meta.url, 'encoder-worker');
 
@@ -51,6 +53,10 @@ interface Remote {
 export class EncoderPool {
   readonly #workers: EncoderWorker[] = [];
   readonly #remotes = new Map<number, Remote>();
+  readonly #decodes = new Map<
+    number,
+    { worker: EncoderWorker; resolve: (r: ReferenceAudio) => void; reject: (e: Error) => void }
+  >();
   #pool: WorkerPool<ToEncoder, FromEncoder, null> | undefined;
   readonly #opus: OpusOptions;
   #nextId = 1;
@@ -73,6 +79,11 @@ export class EncoderPool {
         for (const remote of encoders.#remotes.values()) {
           if (remote.worker === worker) encoders.#fail(remote, new Error('encoder worker exited'));
         }
+        for (const [id, decode] of encoders.#decodes) {
+          if (decode.worker !== worker) continue;
+          encoders.#decodes.delete(id);
+          decode.reject(new Error('encoder worker exited while decoding reference audio'));
+        }
       },
     });
     encoders.#pool = pool;
@@ -90,9 +101,10 @@ export class EncoderPool {
     worker.post({ type: 'create', id, target, settings: { ...settings, opus: { ...this.#opus, ...settings.opus } } });
     let destroyed = false;
     return {
-      write(pcm) {
+      write(pcm, given = false) {
         if (destroyed || remote.error) return;
-        const owned = pcm.slice(); // the caller keeps its buffer
+        // A given buffer is taken as it is (whole buffers only); otherwise the caller keeps it and the worker gets a copy.
+        const owned = given && pcm.byteOffset === 0 && pcm.byteLength === pcm.buffer.byteLength ? pcm : pcm.slice();
         worker.post({ type: 'write', id, pcm: owned }, [owned.buffer as ArrayBuffer]);
       },
       end: () =>
@@ -134,11 +146,32 @@ export class EncoderPool {
     return best;
   }
 
+  /**
+   * Decodes reference audio for cloning in a worker (see `prepareReference`): the main thread
+   * never decodes an upload. Rejects with the `TtsError` that says what is wrong with the audio.
+   */
+  decodeReference(
+    bytes: Uint8Array,
+    rate: number,
+    field: string,
+    limits: Partial<ReferenceLimits> = {},
+  ): Promise<ReferenceAudio> {
+    const worker = this.#leastBusy();
+    if (!worker) return Promise.reject(new Error('the encoder pool is stopped'));
+    const id = this.#nextId++;
+    return new Promise<ReferenceAudio>((resolve, reject) => {
+      this.#decodes.set(id, { worker, resolve, reject });
+      worker.post({ type: 'decodeReference', id, bytes, rate, field, limits });
+    });
+  }
+
   /** Stops the workers. */
   async stop(): Promise<void> {
     this.#workers.length = 0;
     for (const remote of this.#remotes.values()) this.#fail(remote, new Error('the encoder pool stopped'));
     this.#remotes.clear();
+    for (const decode of this.#decodes.values()) decode.reject(new Error('the encoder pool stopped'));
+    this.#decodes.clear();
     await this.#pool?.stop();
   }
 
@@ -148,6 +181,20 @@ export class EncoderPool {
   }
 
   #receive(message: FromEncoder): void {
+    const decode = this.#decodes.get(message.id);
+    if (decode) {
+      this.#decodes.delete(message.id);
+      if (message.type === 'decoded') {
+        decode.resolve({ samples: message.samples, sampleRate: message.sampleRate, originalSeconds: message.originalSeconds });
+      } else if (message.type === 'error') {
+        decode.reject(
+          message.user
+            ? new TtsError(message.user.code, message.message, { param: message.user.param })
+            : new Error(message.message),
+        );
+      }
+      return;
+    }
     const remote = this.#remotes.get(message.id);
     if (!remote) return;
     switch (message.type) {
@@ -160,6 +207,8 @@ export class EncoderPool {
         return;
       case 'error':
         this.#fail(remote, message.unavailable ? new EncoderUnavailableError(message.message) : new Error(message.message));
+        return;
+      case 'decoded':
         return;
     }
   }

@@ -4,11 +4,13 @@
  * It loads its codecs before it says it is ready, so no request pays for that.
  */
 import { parentPort } from 'node:worker_threads';
+import { TtsError } from '../errors.js';
 import type { StopMessage, WorkerHello } from '../util/worker-pool.js';
 import { createAudioEncoder, createEncoder, type EncoderTarget } from './create-encoder.js';
 import type { AudioEncoder } from './encoder.js';
 import { EncoderUnavailableError } from './encoder.js';
 import type { OpusOptions } from './opus-encoder.js';
+import { prepareReference, type ReferenceLimits } from './reference-audio.js';
 
 if (!parentPort) throw new Error('encoder-worker must run in a worker thread');
 const port = parentPort;
@@ -28,13 +30,16 @@ export type ToEncoder =
   | { type: 'write'; id: number; pcm: Float32Array }
   | { type: 'end'; id: number }
   | { type: 'destroy'; id: number }
+  /** Decode reference audio for cloning (see reference-audio.ts): its answer is `decoded` or `error`. */
+  | { type: 'decodeReference'; id: number; bytes: Uint8Array; rate: number; field: string; limits: Partial<ReferenceLimits> }
   | StopMessage;
 
 /** Encoder worker → main thread. */
 export type FromEncoder =
   | { type: 'data'; id: number; parts: Uint8Array[] }
   | { type: 'ended'; id: number }
-  | { type: 'error'; id: number; message: string; unavailable: boolean };
+  | { type: 'error'; id: number; message: string; unavailable: boolean; user?: { code: TtsError['code']; param?: string } }
+  | { type: 'decoded'; id: number; samples: Float32Array; sampleRate: number; originalSeconds: number };
 
 interface Remote {
   encoder: Promise<AudioEncoder>;
@@ -110,6 +115,9 @@ const fail = (id: number, error: unknown): void => {
     id,
     message: error instanceof Error ? error.message : String(error),
     unavailable: error instanceof EncoderUnavailableError,
+    ...(error instanceof TtsError
+      ? { user: { code: error.code, ...(error.param === undefined ? {} : { param: error.param }) } }
+      : {}),
   });
 };
 
@@ -158,6 +166,14 @@ port.on('message', (message: ToEncoder) => {
           },
           (error: unknown) => fail(id, error),
         );
+      return;
+    }
+    case 'decodeReference': {
+      const { id, bytes, rate, field, limits } = message;
+      prepareReference(bytes, rate, field, limits).then(
+        (reference) => post({ type: 'decoded', id, ...reference }, [reference.samples.buffer as ArrayBuffer]),
+        (error: unknown) => fail(id, error),
+      );
       return;
     }
     case 'destroy':

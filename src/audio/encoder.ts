@@ -25,8 +25,11 @@ export interface EncoderOptions {
 
 /** A push encoder: PCM in by `write()`, bytes out through `onData`. */
 export interface AudioEncoder {
-  /** Encodes interleaved float PCM at the encoder's rate. */
-  write(pcm: Float32Array): void;
+  /**
+   * Encodes interleaved float PCM at the encoder's rate. With `owned`, the caller gives `pcm` up
+   * (an encoder in another thread takes its buffer instead of a copy); otherwise it stays the caller's.
+   */
+  write(pcm: Float32Array, owned?: boolean): void;
   /** Flushes everything; resolves once the last bytes went to `onData`. */
   end(): Promise<void>;
   /** Stops at once and frees resources; no more output. */

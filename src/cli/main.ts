@@ -23,7 +23,7 @@ import { importModel } from '../models/import-model.js';
 import { defaultModelsDir, loadManifests, type ModelManifest, scanInstalled } from '../models/manifest.js';
 import { pullModel, removeModel } from '../models/pull.js';
 import { composeServices } from '../server/compose.js';
-import { configFromEnv, DEFAULT_SERVER_CONFIG, resolveConfig, type ServerConfig } from '../server/config.js';
+import { configFromEnv, DEFAULT_SERVER_CONFIG, LIMIT_SETTINGS, resolveConfig, type ServerConfig } from '../server/config.js';
 import { findVoice } from '../server/request-checks.js';
 import { startServer, VERSION } from '../server/server.js';
 import { LEVELS, type Level, openaiSpeechBodySchema, outputRate, PITCH_SEMITONES, parseBody } from '../server/speech-params.js';
@@ -41,7 +41,10 @@ const program = new Command()
   .description('Realtime text-to-speech server (REST compatible with Flash-TTS and OpenAI).')
   .version(VERSION);
 
-program
+/** commander's property name of a flag: `max-text-chars` → `maxTextChars`. */
+const flagProperty = (flag: string): string => flag.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase());
+
+const serve = program
   .command('serve', { isDefault: true })
   .description(`start the server (default http://${DEFAULT_SERVER_CONFIG.host}:${DEFAULT_SERVER_CONFIG.port})`)
   .option('--host <host>', 'interface to listen on (env HOST)')
@@ -70,9 +73,17 @@ program
     new Option('--opus-application <mode>', 'libopus application of all Opus output (env FLASH_TTS_OPUS_APPLICATION)').choices([
       ...OPUS_APPLICATIONS,
     ]),
-  )
-  .action(
-    async (flags: {
+  );
+for (const setting of LIMIT_SETTINGS) {
+  serve.option(
+    `--${setting.flag} <n>`,
+    `${setting.help} (env ${setting.env}; default ${DEFAULT_SERVER_CONFIG[setting.key]})`,
+    integer(setting.flag),
+  );
+}
+serve.action(
+  async (
+    flags: {
       host?: string;
       port?: number;
       apiKey?: string;
@@ -85,32 +96,37 @@ program
       onnxThreads?: number;
       opusComplexity?: number;
       opusApplication?: OpusApplication;
-    }) => {
-      const fromFlags: Partial<ServerConfig> = {};
-      if (flags.host !== undefined) fromFlags.host = flags.host;
-      if (flags.port !== undefined) fromFlags.port = flags.port;
-      if (flags.apiKey !== undefined) fromFlags.apiKey = flags.apiKey;
-      if (flags.workers !== undefined) fromFlags.workers = flags.workers;
-      if (flags.maxStreams !== undefined) fromFlags.maxStreams = flags.maxStreams;
-      if (flags.sampleRate !== undefined) fromFlags.defaultSampleRate = flags.sampleRate;
-      if (flags.modelsDir !== undefined) fromFlags.modelsDir = flags.modelsDir;
-      if (flags.speakersDir !== undefined) fromFlags.speakersDir = flags.speakersDir;
-      if (flags.defaultEngine !== undefined) fromFlags.defaultEngine = flags.defaultEngine;
-      if (flags.onnxThreads !== undefined) fromFlags.onnxThreads = flags.onnxThreads;
-      if (flags.opusComplexity !== undefined) fromFlags.opusComplexity = flags.opusComplexity;
-      if (flags.opusApplication !== undefined) fromFlags.opusApplication = flags.opusApplication;
-      const server = await startServer(resolveConfig(configFromEnv(), fromFlags));
-      const stop = (): void => {
-        server.log.info('shutting down');
-        server.close().then(
-          () => process.exit(0),
-          () => process.exit(1),
-        );
-      };
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
-    },
-  );
+    } & Record<string, unknown>,
+  ) => {
+    const fromFlags: Partial<ServerConfig> = {};
+    for (const setting of LIMIT_SETTINGS) {
+      const value = flags[flagProperty(setting.flag)];
+      if (typeof value === 'number') (fromFlags as Record<string, unknown>)[setting.key] = value;
+    }
+    if (flags.host !== undefined) fromFlags.host = flags.host;
+    if (flags.port !== undefined) fromFlags.port = flags.port;
+    if (flags.apiKey !== undefined) fromFlags.apiKey = flags.apiKey;
+    if (flags.workers !== undefined) fromFlags.workers = flags.workers;
+    if (flags.maxStreams !== undefined) fromFlags.maxStreams = flags.maxStreams;
+    if (flags.sampleRate !== undefined) fromFlags.defaultSampleRate = flags.sampleRate;
+    if (flags.modelsDir !== undefined) fromFlags.modelsDir = flags.modelsDir;
+    if (flags.speakersDir !== undefined) fromFlags.speakersDir = flags.speakersDir;
+    if (flags.defaultEngine !== undefined) fromFlags.defaultEngine = flags.defaultEngine;
+    if (flags.onnxThreads !== undefined) fromFlags.onnxThreads = flags.onnxThreads;
+    if (flags.opusComplexity !== undefined) fromFlags.opusComplexity = flags.opusComplexity;
+    if (flags.opusApplication !== undefined) fromFlags.opusApplication = flags.opusApplication;
+    const server = await startServer(resolveConfig(configFromEnv(), fromFlags));
+    const stop = (): void => {
+      server.log.info('shutting down');
+      server.close().then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  },
+);
 
 program
   .command('say')
@@ -153,6 +169,7 @@ program
           pitchSemitones: PITCH_SEMITONES[flags.pitch],
           sampleRate: inputRate,
           firstAudioFirst: false,
+          maxSeconds: config.maxSpeechSeconds,
         });
         for await (const event of speech) if (event.type === 'audio') parts.push(event.pcm);
         const bytes = await encodeAudio(concatFloat32(parts), {

@@ -6,6 +6,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { Resampler, type ResamplerStream } from '../audio/resampler.js';
 import { VoiceEffectsProcessor } from '../audio/voice-effects.js';
+import { TtsError } from '../errors.js';
 import type { WorkerHello } from '../util/worker-pool.js';
 import { ENGINE_FACTORIES } from './registry.js';
 import type { Engine, EngineId, WordTiming } from './types.js';
@@ -110,7 +111,12 @@ async function main(): Promise<void> {
           .then(
             () => post({ type: 'done', id: message.id }),
             (error: unknown) =>
-              post({ type: 'error', id: message.id, message: error instanceof Error ? error.message : String(error) }),
+              post({
+                type: 'error',
+                id: message.id,
+                message: error instanceof Error ? error.message : String(error),
+                ...(error instanceof TtsError ? { code: error.code } : {}),
+              }),
           )
           .finally(() => running.delete(message.id));
       }

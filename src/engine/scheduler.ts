@@ -263,7 +263,11 @@ export class Scheduler {
         job.output.push(message.output);
         return;
       case 'error':
-        job.output.fail(new Error(`engine error: ${message.message}`));
+        job.output.fail(
+          message.code === undefined
+            ? new Error(`engine error: ${message.message}`)
+            : new TtsError(message.code, message.message),
+        );
         break;
       case 'done':
         job.output.end();

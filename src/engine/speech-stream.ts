@@ -24,6 +24,14 @@ export interface EngineVoiceRef {
   engineVoice: string;
 }
 
+/**
+ * Longest spoken form of one segment by default, in characters (about 25 s of speech). Written
+ * text can expand many times over ("$99999999999.99" is sixteen words), and an engine makes a
+ * segment's audio whole before it is sent: a longer spoken form is split at the spaces of its
+ * written text. See {@link SpeechStreamOptions.maxSegmentChars}.
+ */
+export const MAX_SPOKEN_CHARS = 400;
+
 /** Options of a {@link SpeechStream}; defaults in {@link DEFAULT_SPEECH_STREAM_OPTIONS}. */
 export interface SpeechStreamOptions {
   /** The voice of text pushed without one. Required. */
@@ -41,6 +49,11 @@ export interface SpeechStreamOptions {
   maxSeconds?: number;
   /** Split pushed text into sentences (true), or speak each push as one segment (false). Default `true`. */
   segmentation: boolean;
+  /**
+   * Longest spoken form of a segment, in characters; a longer one is split at its spaces (an
+   * engine makes a segment's audio whole, so this bounds its memory). Default {@link MAX_SPOKEN_CHARS}.
+   */
+  maxSegmentChars: number;
   /** Segmenter settings. Default {@link DEFAULT_SEGMENTER_OPTIONS}. */
   segmenter: Partial<SegmenterOptions>;
   /** Speak a pending unfinished sentence after the input pauses this long, in ms; 0 = never. Default 0. */
@@ -65,6 +78,7 @@ export const DEFAULT_SPEECH_STREAM_OPTIONS = {
   speed: 1,
   pitchSemitones: 0,
   segmentation: true,
+  maxSegmentChars: MAX_SPOKEN_CHARS,
   segmenter: {},
   idleFlushMs: 0,
   firstAudioFirst: true,
@@ -123,12 +137,32 @@ function spokenForm(written: string): string | undefined {
   return /[\p{L}\p{N}]/u.test(spoken) ? spoken : undefined;
 }
 
+/**
+ * A written segment as the segments that will be spoken (silent ones dropped): itself, or, when it
+ * speaks longer than `maxChars`, its words grouped so that each group does not.
+ */
+function spokenPieces(written: string, maxChars = MAX_SPOKEN_CHARS): { written: string; spoken: string }[] {
+  const spoken = spokenForm(written);
+  if (spoken === undefined) return [];
+  if (spoken.length <= maxChars) return [{ written, spoken }];
+  const pieces: { written: string; spoken: string }[] = [];
+  let current = '';
+  const close = (): void => {
+    const said = spokenForm(current.trim());
+    if (said !== undefined) pieces.push({ written: current.trim(), spoken: said });
+    current = '';
+  };
+  for (const word of written.split(/(?<=\s)/)) {
+    if (current !== '' && (spokenForm(current + word)?.length ?? 0) > maxChars) close();
+    current += word;
+  }
+  close();
+  return pieces;
+}
+
 /** Splits text into the segments that will be spoken (silent ones dropped), with their spoken form. */
 export function planSegments(text: string, options: Partial<SegmenterOptions> = {}): { written: string; spoken: string }[] {
-  return segmentText(text, options).flatMap((written) => {
-    const spoken = spokenForm(written);
-    return spoken === undefined ? [] : [{ written, spoken }];
-  });
+  return segmentText(text, options).flatMap((written) => spokenPieces(written));
 }
 
 /** Voice and sound settings of a segment. */
@@ -196,6 +230,7 @@ export class SpeechStream implements AsyncIterable<SpeechEvent> {
   #segments = 0;
   /** When the listener will have heard all audio yielded so far (performance.now() ms). */
   #heardBy: number | undefined;
+  #capped = false;
 
   constructor(scheduler: Scheduler, options: Pick<SpeechStreamOptions, 'voice' | 'sampleRate'> & Partial<SpeechStreamOptions>) {
     this.#scheduler = scheduler;
@@ -217,6 +252,11 @@ export class SpeechStream implements AsyncIterable<SpeechEvent> {
   /** True once `cancel()` was called. */
   get cancelled(): boolean {
     return this.#state.kind === 'over' && this.#state.why === 'cancelled';
+  }
+
+  /** True when the audio stopped at `maxSeconds` with text left unsaid. */
+  get capped(): boolean {
+    return this.#capped;
   }
 
   /** Segments with something to say, so far. */
@@ -297,10 +337,16 @@ export class SpeechStream implements AsyncIterable<SpeechEvent> {
             yield output.words ? { type: 'audio', index, pcm, words: output.words } : { type: 'audio', index, pcm };
             // The next segment starts once this one's first audio has been handed on.
             if (first) this.#submitAhead();
-            if (budget <= 0) this.#setState({ kind: 'over', why: 'finished' });
+            if (budget <= 0) break;
           }
           if (this.#over) break;
           yield { type: 'segmentEnd', index: index++ };
+          if (budget <= 0) {
+            // maxSeconds reached: this segment is closed, and nothing more is said.
+            this.#capped = true;
+            this.#setState({ kind: 'over', why: 'finished' });
+            break;
+          }
         }
         if (this.#over) break;
         this.#items.shift();
@@ -336,9 +382,7 @@ export class SpeechStream implements AsyncIterable<SpeechEvent> {
   }
 
   #enqueue(segments: string[]): void {
-    for (const written of segments) {
-      const spoken = spokenForm(written);
-      if (spoken === undefined) continue;
+    for (const { written, spoken } of segments.flatMap((w) => spokenPieces(w, this.#options.maxSegmentChars))) {
       this.#segments++;
       this.#push({ kind: 'segment', written, spoken, voice: this.#voice });
     }

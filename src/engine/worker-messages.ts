@@ -1,5 +1,6 @@
 /** Messages between the main thread and an engine worker, as tagged unions. */
 import type { VoiceEffects } from '../audio/voice-effects.js';
+import type { ErrorCode } from '../errors.js';
 import type { InstalledModel } from '../models/manifest.js';
 import type { StopMessage } from '../util/worker-pool.js';
 import type { FliteShared } from './flite/flite-module.js';
@@ -63,4 +64,5 @@ export type ToEngineWorker = { type: 'run'; id: number; job: EngineJob } | { typ
 export type FromEngineWorker =
   | { type: 'output'; id: number; output: JobOutput }
   | { type: 'done'; id: number }
-  | { type: 'error'; id: number; message: string };
+  /** A job failed; `code` when the engine threw a `TtsError` (a user's mistake, passed on as such). */
+  | { type: 'error'; id: number; message: string; code?: ErrorCode };

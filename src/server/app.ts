@@ -1,23 +1,81 @@
 /** The Express application: body parsing, auth, routes, and the one error handler. */
-import express, { type ErrorRequestHandler, type Express } from 'express';
+import express, { type ErrorRequestHandler, type Express, type Request } from 'express';
 import { TtsError } from '../errors.js';
 import type { AppContext } from './app-context.js';
 import { requireApiKey } from './auth.js';
+import { describeValue } from './request-checks.js';
 import { infoRoutes } from './routes/info-routes.js';
 import { pageRoutes } from './routes/page-routes.js';
 import { speakerRoutes } from './routes/speaker-routes.js';
 import { speechRoutes } from './routes/speech-routes.js';
 
-/** Turns body-parser and multer failures into the user errors they are. */
-function toTtsError(error: unknown): TtsError | undefined {
-  if (error instanceof TtsError) return error;
-  const e = error as { type?: string; code?: string; message?: string; field?: string };
-  if (e.type === 'entity.parse.failed') return new TtsError('invalid_request', `The body is not valid JSON: ${e.message}.`);
-  if (e.type === 'entity.too.large' || e.code === 'LIMIT_FILE_SIZE') {
-    return new TtsError('payload_too_large', 'The request body is larger than this server accepts.');
+/** The body encodings express reads. */
+const CONTENT_ENCODINGS = 'identity, gzip, deflate or br';
+
+/** A client that went away while sending its request: normal traffic, nobody left to answer. */
+export function isClientGone(error: unknown): boolean {
+  const e = error as { type?: string; code?: string; message?: string };
+  return e?.type === 'request.aborted' || e?.code === 'ECONNRESET' || e?.message === 'Request aborted';
+}
+
+/** What a body that could not be parsed as JSON is, when it is JSON after all (`null`, `"hello"`, `42`). */
+function jsonButNotObject(body: unknown): unknown {
+  if (typeof body !== 'string') return undefined;
+  try {
+    const value: unknown = JSON.parse(body);
+    return value !== null && typeof value === 'object' ? undefined : { value };
+  } catch {
+    return undefined;
   }
-  if (e.type === 'encoding.unsupported' || e.type === 'charset.unsupported') {
-    return new TtsError('unsupported_media_type', e.message ?? 'Unsupported body encoding.');
+}
+
+/** Turns body-parser and multer failures into the user errors they are. */
+function toTtsError(error: unknown, req: Request): TtsError | undefined {
+  if (error instanceof TtsError) return error;
+  const e = error as { type?: string; code?: string; message?: string; field?: string; status?: number; body?: unknown };
+  const encoding = req.headers['content-encoding'];
+  if (e.type === 'entity.parse.failed') {
+    const parsed = jsonButNotObject(e.body) as { value: unknown } | undefined;
+    if (parsed) {
+      return new TtsError(
+        'invalid_request',
+        `The body must be a JSON object ({"field": value, …}), not ${describeValue(parsed.value)}.`,
+        { param: 'body' },
+      );
+    }
+    return new TtsError(
+      'invalid_request',
+      `The body is not valid JSON (${e.message}); send one JSON object ({"field": value, …}).`,
+      { param: 'body' },
+    );
+  }
+  if (e.type === 'entity.too.large' || e.code === 'LIMIT_FILE_SIZE') {
+    return new TtsError(
+      'payload_too_large',
+      'The request body is larger than this server accepts (limits.max_body_bytes in /server_info).',
+      {
+        param: e.field ?? 'body',
+      },
+    );
+  }
+  if (e.type === 'encoding.unsupported') {
+    return new TtsError(
+      'unsupported_media_type',
+      `Content-Encoding "${String(encoding)}" is not supported; send ${CONTENT_ENCODINGS}.`,
+      {
+        param: 'content-encoding',
+      },
+    );
+  }
+  if (e.type === 'charset.unsupported') {
+    const charset = /charset="?([^";]+)/i.exec(String(req.headers['content-type']))?.[1] ?? 'given';
+    return new TtsError(
+      'unsupported_media_type',
+      `The Content-Type charset "${charset}" is not supported; send the body in UTF-8.`,
+      {
+        param: 'content-type',
+      },
+    );
   }
   if (typeof e.code === 'string' && e.code.startsWith('LIMIT_')) {
     return new TtsError('invalid_request', `Upload rejected: ${e.message}${e.field ? ` (field "${e.field}")` : ''}.`, {
@@ -25,7 +83,25 @@ function toTtsError(error: unknown): TtsError | undefined {
     });
   }
   if (e.message === 'Malformed part header' || e.message === 'Unexpected end of form' || e.message?.startsWith('Multipart:')) {
-    return new TtsError('invalid_request', `The multipart body is malformed: ${e.message}.`);
+    return new TtsError('invalid_request', `The multipart body is malformed: ${e.message}.`, { param: 'body' });
+  }
+  // zlib and brotli failures while inflating a body that says it is compressed.
+  if (encoding !== undefined && (e.code?.startsWith('Z_') || e.code?.startsWith('ERR__ERROR') || e.code === 'ERR_BROTLI')) {
+    return new TtsError(
+      'invalid_request',
+      `The body says Content-Encoding "${String(encoding)}" but is not valid ${String(encoding)} data (${e.message}); send it compressed as it says, or uncompressed without that header.`,
+      { param: 'content-encoding' },
+    );
+  }
+  // Any other failure the body reader marks as the client's (a 4xx it would expose).
+  if (typeof e.status === 'number' && e.status >= 400 && e.status < 500 && e.type !== undefined) {
+    return new TtsError(
+      e.status === 415 ? 'unsupported_media_type' : 'invalid_request',
+      `The request body could not be read: ${e.message}.`,
+      {
+        param: 'body',
+      },
+    );
   }
   return undefined;
 }
@@ -47,7 +123,13 @@ export function createApp(ctx: AppContext, version: string): Express {
     next(new TtsError('not_found', `No route ${req.method} ${req.path}. See GET /server_info.`));
   });
   const onError: ErrorRequestHandler = (error, req, res, _next) => {
-    const known = toTtsError(error);
+    if (isClientGone(error)) {
+      // Not a failure of ours: the client left before its request was read.
+      ctx.log.debug({ path: req.path }, 'client went away during its request');
+      res.destroy();
+      return;
+    }
+    const known = toTtsError(error, req);
     const tts = known ?? new TtsError('internal_error', 'The server failed on this request; this is a bug, please report it.');
     if (!known) ctx.log.error({ err: error, path: req.path }, 'request failed');
     if (res.headersSent) {

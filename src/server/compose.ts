@@ -7,7 +7,7 @@ import { EncoderPool } from '../audio/encoder-pool.js';
 import { enginesFor } from '../engine/engine-selection.js';
 import { Scheduler } from '../engine/scheduler.js';
 import { loadManifests, scanInstalled } from '../models/manifest.js';
-import { CLONING_ENGINE, CloningService } from '../speakers/cloning.js';
+import { CloningService } from '../speakers/cloning.js';
 import { SpeakerStore } from '../speakers/speaker-store.js';
 import { VoiceCatalog } from '../speakers/voice-catalog.js';
 import type { AppContext } from './app-context.js';
@@ -50,12 +50,16 @@ export async function composeServices(
     EncoderPool.start({ opus: { complexity: config.opusComplexity, application: config.opusApplication } }),
   ]);
   const store = await SpeakerStore.open(config.speakersDir);
-  const cloning = new CloningService(scheduler, store);
+  const cloning = new CloningService(scheduler, store, (...args) => encoders.decodeReference(...args), {
+    maxSeconds: config.referenceMaxSeconds,
+  });
+  const repaired = await cloning.repair();
+  if (repaired.length > 0) log.info({ speakers: repaired }, 'speakers of an older store embedded again from their audio');
   const catalog = new VoiceCatalog(scheduler.engines, {
     defaultEngine: config.defaultEngine,
     available: [...loadManifests().values()],
-    speakers: () => store.list(),
-    speakerVoice: (digest) => store.embeddingPath(CLONING_ENGINE, digest),
+    speakers: () => store.list().filter((s) => cloning.speakerVoice(s) !== undefined),
+    speakerVoice: (speaker) => cloning.speakerVoice(speaker) ?? '',
   });
   if (options.warmUp ?? true) await warmUp(scheduler, catalog, scheduler.options.workers, log);
   return {

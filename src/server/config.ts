@@ -63,6 +63,31 @@ export interface ServerConfig {
   wsMaxBufferedBytes: number;
   /** Realtime: close a session whose queue stays over `wsMaxBufferedBytes` this long (ms). Default 10 s. */
   wsSlowConsumerMs: number;
+  /** Realtime: pings answered per second; more are refused (`rate_limited`). Default `20`. */
+  wsMaxPingsPerSecond: number;
+  /**
+   * Longest audio one request (a REST request, or one realtime context) may produce, in seconds;
+   * synthesis stops there. Default `1200` (20 minutes) (env `FLASH_TTS_MAX_SPEECH_SECONDS`).
+   */
+  maxSpeechSeconds: number;
+  /**
+   * Most audio a whole-file (not streamed) response holds in memory before it is sent, in bytes of
+   * 32-bit PCM; longer audio is sent chunked as it is made. Default 16 MiB (env `FLASH_TTS_WHOLE_RESPONSE_MAX_BYTES`).
+   */
+  wholeResponseMaxBytes: number;
+  /** Longest reference audio accepted for cloning, in seconds (read from its header before decoding). Default `300`. */
+  referenceMaxSeconds: number;
+  /**
+   * HTTP: a response whose client reads nothing for this long is cut off and its synthesis slot
+   * freed (ms). Default 10 s (env `FLASH_TTS_HTTP_SEND_TIMEOUT_MS`).
+   */
+  httpSendTimeoutMs: number;
+  /** HTTP: time a client has to send its request headers (ms). Default 10 s. */
+  httpHeadersTimeoutMs: number;
+  /** HTTP: time a client has to send its whole request, body included (ms). Default 60 s. */
+  httpRequestTimeoutMs: number;
+  /** HTTP: how long an idle keep-alive connection stays open (ms). Default 5 s. */
+  httpKeepAliveTimeoutMs: number;
 }
 
 /** Defaults of {@link ServerConfig}. */
@@ -90,7 +115,131 @@ export const DEFAULT_SERVER_CONFIG: ServerConfig = {
   wsIdleFlushMs: 500,
   wsMaxBufferedBytes: 1024 * 1024,
   wsSlowConsumerMs: 10_000,
+  wsMaxPingsPerSecond: 20,
+  maxSpeechSeconds: 1200,
+  wholeResponseMaxBytes: 16 * 1024 * 1024,
+  referenceMaxSeconds: 300,
+  httpSendTimeoutMs: 10_000,
+  httpHeadersTimeoutMs: 10_000,
+  httpRequestTimeoutMs: 60_000,
+  httpKeepAliveTimeoutMs: 5_000,
 };
+
+/** A numeric setting with its environment variable and command-line flag. */
+export interface LimitSetting {
+  key: keyof ServerConfig & string;
+  env: string;
+  /** The `serve` flag, without its dashes. */
+  flag: string;
+  /** What it limits, for `--help`. */
+  help: string;
+  /** Smallest value accepted. */
+  min: number;
+}
+
+/** The limits a server runs under, each settable by environment variable and `serve` flag. */
+export const LIMIT_SETTINGS: readonly LimitSetting[] = [
+  { key: 'maxTextChars', env: 'FLASH_TTS_MAX_TEXT_CHARS', flag: 'max-text-chars', help: 'longest text accepted', min: 1 },
+  {
+    key: 'maxSpeechSeconds',
+    env: 'FLASH_TTS_MAX_SPEECH_SECONDS',
+    flag: 'max-speech-seconds',
+    help: 'longest audio of one request or realtime context, in seconds',
+    min: 1,
+  },
+  {
+    key: 'wholeResponseMaxBytes',
+    env: 'FLASH_TTS_WHOLE_RESPONSE_MAX_BYTES',
+    flag: 'whole-response-max-bytes',
+    help: 'PCM bytes a whole-file response holds before it is sent chunked',
+    min: 1024,
+  },
+  {
+    key: 'referenceMaxSeconds',
+    env: 'FLASH_TTS_REFERENCE_MAX_SECONDS',
+    flag: 'reference-max-seconds',
+    help: 'longest reference audio for cloning, in seconds',
+    min: 1,
+  },
+  { key: 'maxBodyBytes', env: 'FLASH_TTS_MAX_BODY_BYTES', flag: 'max-body-bytes', help: 'largest request body', min: 1024 },
+  {
+    key: 'httpSendTimeoutMs',
+    env: 'FLASH_TTS_HTTP_SEND_TIMEOUT_MS',
+    flag: 'http-send-timeout-ms',
+    help: 'cut off a response whose client reads nothing this long',
+    min: 1,
+  },
+  {
+    key: 'httpHeadersTimeoutMs',
+    env: 'FLASH_TTS_HTTP_HEADERS_TIMEOUT_MS',
+    flag: 'http-headers-timeout-ms',
+    help: 'time to send request headers',
+    min: 1,
+  },
+  {
+    key: 'httpRequestTimeoutMs',
+    env: 'FLASH_TTS_HTTP_REQUEST_TIMEOUT_MS',
+    flag: 'http-request-timeout-ms',
+    help: 'time to send a whole request',
+    min: 1,
+  },
+  {
+    key: 'httpKeepAliveTimeoutMs',
+    env: 'FLASH_TTS_HTTP_KEEP_ALIVE_TIMEOUT_MS',
+    flag: 'http-keep-alive-timeout-ms',
+    help: 'idle keep-alive connection lifetime',
+    min: 1,
+  },
+  {
+    key: 'wsMaxContexts',
+    env: 'FLASH_TTS_WS_MAX_CONTEXTS',
+    flag: 'ws-max-contexts',
+    help: 'realtime contexts per socket',
+    min: 1,
+  },
+  {
+    key: 'wsMaxMessageBytes',
+    env: 'FLASH_TTS_WS_MAX_MESSAGE_BYTES',
+    flag: 'ws-max-message-bytes',
+    help: 'largest realtime client message',
+    min: 64,
+  },
+  {
+    key: 'wsIdleTimeoutMs',
+    env: 'FLASH_TTS_WS_IDLE_TIMEOUT_MS',
+    flag: 'ws-idle-timeout-ms',
+    help: 'close a silent, idle realtime session',
+    min: 1,
+  },
+  {
+    key: 'wsIdleFlushMs',
+    env: 'FLASH_TTS_WS_IDLE_FLUSH_MS',
+    flag: 'ws-idle-flush-ms',
+    help: 'speak pending realtime text after an input pause (0 = off)',
+    min: 0,
+  },
+  {
+    key: 'wsMaxBufferedBytes',
+    env: 'FLASH_TTS_WS_MAX_BUFFERED_BYTES',
+    flag: 'ws-max-buffered-bytes',
+    help: 'unsent realtime bytes before production pauses',
+    min: 1024,
+  },
+  {
+    key: 'wsSlowConsumerMs',
+    env: 'FLASH_TTS_WS_SLOW_CONSUMER_MS',
+    flag: 'ws-slow-consumer-ms',
+    help: 'close a realtime client that stays over the buffered limit this long',
+    min: 1,
+  },
+  {
+    key: 'wsMaxPingsPerSecond',
+    env: 'FLASH_TTS_WS_MAX_PINGS_PER_SECOND',
+    flag: 'ws-max-pings-per-second',
+    help: 'realtime pings answered per second',
+    min: 1,
+  },
+];
 
 function intFromEnv(name: string, env: NodeJS.ProcessEnv): number | undefined {
   const raw = env[name];
@@ -111,8 +260,6 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Partial<Ser
   if (workers) out.workers = workers;
   const maxStreams = intFromEnv('FLASH_TTS_MAX_STREAMS', env);
   if (maxStreams) out.maxStreams = maxStreams;
-  const maxText = intFromEnv('FLASH_TTS_MAX_TEXT_CHARS', env);
-  if (maxText) out.maxTextChars = maxText;
   const rate = intFromEnv('FLASH_TTS_SAMPLE_RATE', env);
   if (rate) out.defaultSampleRate = rate;
   if (env.LOG_LEVEL) out.logLevel = env.LOG_LEVEL;
@@ -126,17 +273,9 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Partial<Ser
   if (opusComplexity !== undefined) out.opusComplexity = opusComplexity;
   // Checked with the other settings in resolveConfig, which says what the choices are.
   if (env.FLASH_TTS_OPUS_APPLICATION) out.opusApplication = env.FLASH_TTS_OPUS_APPLICATION as OpusApplication;
-  const wsSettings = [
-    ['FLASH_TTS_WS_MAX_CONTEXTS', 'wsMaxContexts'],
-    ['FLASH_TTS_WS_MAX_MESSAGE_BYTES', 'wsMaxMessageBytes'],
-    ['FLASH_TTS_WS_IDLE_TIMEOUT_MS', 'wsIdleTimeoutMs'],
-    ['FLASH_TTS_WS_IDLE_FLUSH_MS', 'wsIdleFlushMs'],
-    ['FLASH_TTS_WS_MAX_BUFFERED_BYTES', 'wsMaxBufferedBytes'],
-    ['FLASH_TTS_WS_SLOW_CONSUMER_MS', 'wsSlowConsumerMs'],
-  ] as const;
-  for (const [name, key] of wsSettings) {
-    const value = intFromEnv(name, env);
-    if (value !== undefined) out[key] = value;
+  for (const setting of LIMIT_SETTINGS) {
+    const value = intFromEnv(setting.env, env);
+    if (value !== undefined) (out as Record<string, unknown>)[setting.key] = value;
   }
   return out;
 }
@@ -152,6 +291,17 @@ export function resolveConfig(...layers: Partial<ServerConfig>[]): ServerConfig 
   if (config.port > 65535) throw new TypeError(`port must be between 0 and 65535, not ${config.port}.`);
   if (config.workers !== undefined && config.workers < 1) throw new TypeError('workers must be at least 1.');
   if (config.onnxThreads !== undefined && config.onnxThreads < 1) throw new TypeError('onnxThreads must be at least 1.');
+  for (const { key, env, min } of LIMIT_SETTINGS) {
+    const value = config[key];
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
+      throw new TypeError(`${key} (${env}) must be a whole number of at least ${min}, not ${String(value)}.`);
+    }
+  }
+  if (config.httpHeadersTimeoutMs > config.httpRequestTimeoutMs) {
+    throw new TypeError(
+      `httpHeadersTimeoutMs (${config.httpHeadersTimeoutMs}) must not be longer than httpRequestTimeoutMs (${config.httpRequestTimeoutMs}): the headers are part of the request.`,
+    );
+  }
   if (!['auto', 'kokoro', 'piper', 'flite'].includes(config.defaultEngine)) {
     throw new TypeError(`defaultEngine must be auto, kokoro, piper or flite, not "${config.defaultEngine}".`);
   }

@@ -45,7 +45,17 @@ export async function startServer(config: Partial<ServerConfig> = {}, logger?: L
   const services = await composeServices(resolved, log);
   const { scheduler, cloning, catalog } = services;
   const app = createApp(services, VERSION);
-  const http = createServer(app);
+  const http = createServer(
+    {
+      // Set on purpose rather than left to Node's defaults (a slow-header socket held 90 s, a slow body 330 s).
+      headersTimeout: resolved.httpHeadersTimeoutMs,
+      requestTimeout: resolved.httpRequestTimeoutMs,
+      keepAliveTimeout: resolved.httpKeepAliveTimeoutMs,
+      // How often those timeouts are checked (Node's default, 30 s, would let each run that much longer).
+      connectionsCheckingInterval: Math.min(1000, resolved.httpHeadersTimeoutMs, resolved.httpRequestTimeoutMs),
+    },
+    app,
+  );
   const realtime = attachRealtime(http, { ...services, version: VERSION });
   http.listen(resolved.port, resolved.host);
   await once(http, 'listening');

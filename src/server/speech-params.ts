@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { PCM_SAMPLE_RATES } from '../../protocol/messages.js';
 import { AUDIO_FORMATS, type AudioFormat } from '../audio/formats.js';
 import { TtsError } from '../errors.js';
-import { schemaProblem } from './request-checks.js';
+import { describeValue, schemaProblem } from './request-checks.js';
 
 /** The original service's five levels for pitch and speed. */
 export const LEVELS = ['very_low', 'low', 'moderate', 'high', 'very_high'] as const;
@@ -46,33 +46,37 @@ const formBoolean = z.preprocess((v) => {
 const level = z.enum(LEVELS, { error: `must be one of ${LEVELS.join(', ')}` });
 const format = z.enum(AUDIO_FORMATS, { error: `must be one of ${AUDIO_FORMATS.join(', ')}` });
 const sampleRate = formNumber.pipe(
-  z
-    .number()
-    .int()
-    .refine((r) => (PCM_SAMPLE_RATES as readonly number[]).includes(r), {
-      error: `must be one of ${PCM_SAMPLE_RATES.join(', ')}`,
-    }),
+  z.number().refine((r) => (PCM_SAMPLE_RATES as readonly number[]).includes(r), {
+    error: `must be one of ${PCM_SAMPLE_RATES.join(', ')}`,
+  }),
 );
+
+/**
+ * A number within limits: each check says what failed and the whole allowed range, and the range
+ * is checked before wholeness (so 1e308 is "at most", not zod's "expected int to be <= …").
+ */
+const boundedNumber = (min: number, max: number, options: { minExclusive?: boolean; whole?: boolean } = {}) => {
+  const range = `${options.whole ? 'a whole number ' : ''}${options.minExclusive ? `greater than ${min} and at most ${max}` : `from ${min} to ${max}`}`;
+  const low = options.minExclusive
+    ? z.number().gt(min, `must be greater than ${min} (${range})`)
+    : z.number().min(min, `must be at least ${min} (${range})`);
+  const bounded = low.max(max, `must be at most ${max} (${range})`);
+  return formNumber.pipe(options.whole ? bounded.refine(Number.isInteger, `must be a whole number (${range})`) : bounded);
+};
 
 /** Sampling fields shared by every speech route. */
 const samplingFields = {
-  temperature: formNumber.pipe(z.number().gt(0, 'must be greater than 0').max(2, 'must be at most 2')).optional(),
-  top_k: formNumber
-    .pipe(z.number().int('must be a whole number').min(1, 'must be at least 1').max(1000, 'must be at most 1000'))
-    .optional(),
-  top_p: formNumber.pipe(z.number().gt(0, 'must be greater than 0').max(1, 'must be at most 1')).optional(),
-  max_tokens: formNumber
-    .pipe(z.number().int('must be a whole number').min(1, 'must be at least 1').max(1_000_000, 'must be at most 1000000'))
-    .optional(),
+  temperature: boundedNumber(0, 2, { minExclusive: true }).optional(),
+  top_k: boundedNumber(1, 1000, { whole: true }).optional(),
+  top_p: boundedNumber(0, 1, { minExclusive: true }).optional(),
+  max_tokens: boundedNumber(1, 1_000_000, { whole: true }).optional(),
 };
 
-const text = z
-  .string({ error: 'is required and must be a string' })
-  .refine((t) => t.trim() !== '', { error: 'must not be empty' });
+const text = z.string({ error: 'is required: the text to speak' }).refine((t) => t.trim() !== '', { error: 'must not be empty' });
 
 /** Body of POST /speak. */
 export const speakBodySchema = z.object({
-  name: z.string({ error: 'is required: the name of a voice (see GET /audio_roles)' }).min(1, 'must not be empty'),
+  name: z.string({ error: 'is required: the name of a voice, as GET /audio_roles lists them' }).min(1, 'must not be empty'),
   text,
   pitch: level.default('moderate'),
   speed: level.default('moderate'),
@@ -84,16 +88,20 @@ export const speakBodySchema = z.object({
 
 /** Body of POST /v1/audio/speech. */
 export const openaiSpeechBodySchema = z.object({
-  model: z.string({ error: 'is required (for example "tts-1")' }).min(1, 'must not be empty'),
+  model: z.string({ error: 'is required: a model name, for example "tts-1"' }).min(1, 'must not be empty'),
   input: text,
-  voice: z.string({ error: 'is required: a voice name (see GET /v1/audio/voices)' }).min(1, 'must not be empty'),
-  speed: formNumber.pipe(z.number().min(0.25, 'must be at least 0.25').max(4, 'must be at most 4.0')).default(1),
+  voice: z.string({ error: 'is required: a voice name, as GET /v1/audio/voices lists them' }).min(1, 'must not be empty'),
+  speed: boundedNumber(0.25, 4).default(1),
   response_format: format.default('mp3'),
   // Unset: PCM streams (what realtime OpenAI TTS plugins read), other formats come whole.
   stream: formBoolean.optional(),
   stream_format: z.enum(['audio'], { error: 'must be "audio" (server-sent events are not offered)' }).optional(),
   instructions: z.string().optional(),
-  pitch: z.union([level, formNumber.pipe(z.number().min(-12).max(12))]).optional(),
+  pitch: z
+    .union([level, boundedNumber(-12, 12)], {
+      error: `must be one of ${LEVELS.join(', ')}, or a number of semitones from -12 to 12`,
+    })
+    .optional(),
   sample_rate: sampleRate.optional(),
   ...samplingFields,
 });
@@ -127,7 +135,13 @@ export const deleteSpeakerBodySchema = z.object({
 /** Parses `body` with `schema`, turning the first problem into a 400 that names the field. */
 export function parseBody<T extends z.ZodType>(schema: T, body: unknown): z.output<T> {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {
-    throw new TtsError('invalid_request', 'The request body must be a JSON object (or form fields).');
+    throw new TtsError(
+      'invalid_request',
+      body === undefined
+        ? 'The request body is missing or of a type this route does not read: send a JSON object (Content-Type: application/json) or form fields.'
+        : `The request body must be a JSON object (or form fields), not ${describeValue(body)}.`,
+      { param: 'body' },
+    );
   }
   const result = schema.safeParse(body);
   if (result.success) return result.data;

@@ -8,14 +8,12 @@ import type { Logger } from 'pino';
 import {
   type AudioFormat,
   CONTENT_TYPES,
-  concatFloat32,
   type EncoderFactory,
   EncoderUnavailableError,
-  encodeAudio,
   encoderInputRate,
   findFfmpeg,
 } from '../audio/index.js';
-import { type SpeakOptions, type SpeechStream, speak } from '../engine/speech-stream.js';
+import { type SpeakOptions, type SpeechEvent, type SpeechStream, speak } from '../engine/speech-stream.js';
 import { TtsError } from '../errors.js';
 import type { AppContext } from './app-context.js';
 
@@ -62,6 +60,8 @@ export async function sendSpeech({ req, res, ctx, request, route }: SendSpeechOp
   // Synthesis starts here, before the encoder exists; any failure below must cancel to free its slot.
   const speech = speak(ctx.scheduler, request.text, {
     ...request.options,
+    // Text can expand (numbers, money) far past what its length suggests: the audio is capped.
+    maxSeconds: Math.min(request.options.maxSeconds ?? Number.POSITIVE_INFINITY, ctx.config.maxSpeechSeconds),
     sampleRate: inputRate,
     firstAudioFirst: request.stream,
   });
@@ -73,18 +73,22 @@ export async function sendSpeech({ req, res, ctx, request, route }: SendSpeechOp
   const delivery: Delivery = {
     res,
     speech,
+    events: speech[Symbol.asyncIterator](),
     format,
     sampleRate,
     inputRate,
     create: ctx.encode,
     log: ctx.log.child({ route }),
     started: performance.now(),
+    sendTimeoutMs: ctx.config.httpSendTimeoutMs,
   };
   try {
-    await (request.stream ? streamSpeech(delivery) : sendWhole(delivery));
+    await (request.stream ? streamSpeech(delivery, []) : sendWhole(delivery, ctx.config.wholeResponseMaxBytes));
   } catch (error) {
     speech.cancel();
     throw error;
+  } finally {
+    await delivery.events.return?.();
   }
 }
 
@@ -98,6 +102,8 @@ const encoderError = (error: unknown): never => {
 interface Delivery {
   res: Response;
   speech: SpeechStream;
+  /** The speech's one iteration, shared by the whole-file path and the streamed path it may turn into. */
+  events: AsyncIterator<SpeechEvent>;
   format: AudioFormat;
   /** The rate the client asked for. */
   sampleRate: number;
@@ -106,25 +112,101 @@ interface Delivery {
   create: EncoderFactory;
   log: Logger;
   started: number;
+  /** How long the client may read nothing before it is cut off. */
+  sendTimeoutMs: number;
 }
 
-async function sendWhole({ res, speech, format, sampleRate, inputRate, create, log, started }: Delivery): Promise<void> {
-  const parts: Float32Array[] = [];
-  for await (const event of speech) if (event.type === 'audio') parts.push(event.pcm);
-  if (speech.cancelled) return;
-  const body = await encodeAudio(concatFloat32(parts), {
-    format,
-    sampleRate: inputRate,
-    requestedRate: sampleRate,
-    create,
-  }).catch(encoderError);
+/** The audio pieces of the speech, in order, from its shared iteration. */
+async function* audioOf(events: AsyncIterator<SpeechEvent>): AsyncGenerator<Float32Array> {
+  for (let next = await events.next(); !next.done; next = await events.next()) {
+    if (next.value.type === 'audio') yield next.value.pcm;
+  }
+}
+
+/**
+ * Resolves once `res` drained; a client that reads nothing for `timeoutMs` is cut off (its socket
+ * destroyed, which cancels its synthesis and frees its slot) instead of holding them forever.
+ */
+function drained(res: Response, timeoutMs: number, log: Logger): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      clearTimeout(timer);
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    const timer = setTimeout(() => {
+      log.info({ sendTimeoutMs: timeoutMs }, 'client read nothing for the send timeout; response cut off');
+      res.destroy();
+      done();
+    }, timeoutMs);
+    res.on('drain', done);
+    res.on('close', done);
+  });
+}
+
+function streamHeaders(res: Response, format: AudioFormat): void {
   audioHeaders(res, format);
-  res.setHeader('Content-Length', body.length);
-  res.end(Buffer.from(body.buffer, body.byteOffset, body.byteLength));
-  log.info({ format, bytes: body.length, ms: Math.round(performance.now() - started) }, 'speech sent');
+  res.setHeader('Cache-Control', 'no-cache');
+  res.setHeader('X-Accel-Buffering', 'no');
+  res.flushHeaders();
 }
 
-async function streamSpeech({ res, speech, format, sampleRate, inputRate, create, log, started }: Delivery): Promise<void> {
+/**
+ * A whole file: the audio is kept (as the engine's PCM) until it is complete, then encoded with
+ * exact headers and sent with its Content-Length. Audio longer than `maxBytes` of PCM is not held:
+ * the response turns into a chunked stream of the same format, starting with what was kept.
+ */
+async function sendWhole(delivery: Delivery, maxBytes: number): Promise<void> {
+  const { res, speech, events, format, sampleRate, inputRate, create, log, started, sendTimeoutMs } = delivery;
+  const parts: Float32Array[] = [];
+  let held = 0;
+  for await (const pcm of audioOf(events)) {
+    parts.push(pcm);
+    held += pcm.byteLength;
+    if (held > maxBytes) {
+      log.info({ format, heldBytes: held, maxBytes }, 'whole-file response too long to hold: sent chunked');
+      return streamSpeech(delivery, parts);
+    }
+  }
+  if (speech.cancelled || res.destroyed) return;
+  const out: Uint8Array[] = [];
+  const encoder = await create(
+    { kind: 'file', format },
+    {
+      sampleRate: inputRate,
+      channels: 1,
+      requestedRate: sampleRate,
+      totalFrames: parts.reduce((n, p) => n + p.length, 0),
+      onData: (bytes) => out.push(bytes),
+    },
+  ).catch(encoderError);
+  try {
+    for (let i = 0; i < parts.length; i++) {
+      encoder.write(parts[i] as Float32Array, true);
+      parts[i] = EMPTY; // each piece goes to the encoder, not copied
+    }
+    await encoder.end();
+  } catch (error) {
+    encoder.destroy();
+    encoderError(error);
+  }
+  audioHeaders(res, format);
+  const length = out.reduce((n, b) => n + b.length, 0);
+  res.setHeader('Content-Length', length);
+  for (const bytes of out) {
+    if (res.destroyed) return;
+    if (!res.write(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength))) await drained(res, sendTimeoutMs, log);
+  }
+  res.end();
+  log.info({ format, bytes: length, ms: Math.round(performance.now() - started), capped: speech.capped }, 'speech sent');
+}
+
+const EMPTY = new Float32Array(0);
+
+/** Streams the speech as it is made (after `prelude`, audio already taken from it), encoded on the way. */
+async function streamSpeech(delivery: Delivery, prelude: Float32Array[]): Promise<void> {
+  const { res, speech, events, format, sampleRate, inputRate, create, log, started, sendTimeoutMs } = delivery;
   let firstByteMs: number | undefined;
   let draining: Promise<void> | undefined;
   const encoder = await create(
@@ -136,35 +218,29 @@ async function streamSpeech({ res, speech, format, sampleRate, inputRate, create
       onData: (bytes) => {
         if (res.destroyed) return;
         if (!res.headersSent) {
-          audioHeaders(res, format);
-          res.setHeader('Cache-Control', 'no-cache');
-          res.setHeader('X-Accel-Buffering', 'no');
-          res.flushHeaders();
+          streamHeaders(res, format);
           firstByteMs = performance.now() - started;
         }
         if (!res.write(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength))) {
-          draining ??= new Promise((resolve) => {
-            const done = (): void => {
-              draining = undefined;
-              res.off('drain', done);
-              res.off('close', done);
-              resolve();
-            };
-            res.on('drain', done);
-            res.on('close', done);
+          draining ??= drained(res, sendTimeoutMs, log).then(() => {
+            draining = undefined;
           });
         }
       },
     },
   ).catch(encoderError);
   try {
-    for await (const event of speech) {
-      if (event.type !== 'audio') continue;
-      encoder.write(event.pcm);
-      // Respect the socket: wait while the client is behind instead of buffering without end.
+    for (const pcm of prelude.splice(0)) {
+      encoder.write(pcm, true);
       if (draining) await draining;
     }
-    if (speech.cancelled) {
+    for await (const pcm of audioOf(events)) {
+      encoder.write(pcm, true);
+      // Respect the socket: wait while the client is behind instead of buffering without end.
+      if (draining) await draining;
+      if (res.destroyed) break;
+    }
+    if (speech.cancelled || res.destroyed) {
       encoder.destroy();
       return;
     }
@@ -176,7 +252,12 @@ async function streamSpeech({ res, speech, format, sampleRate, inputRate, create
   if (!res.headersSent) audioHeaders(res, format);
   res.end();
   log.info(
-    { format, firstByteMs: firstByteMs && Math.round(firstByteMs), ms: Math.round(performance.now() - started) },
+    {
+      format,
+      firstByteMs: firstByteMs && Math.round(firstByteMs),
+      ms: Math.round(performance.now() - started),
+      capped: speech.capped,
+    },
     'speech streamed',
   );
 }

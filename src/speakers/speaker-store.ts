@@ -1,10 +1,17 @@
 /**
  * Saved speakers, on disk. A speaker is a small JSON record (name, reference text, the digest of
- * its reference audio); reference audio and per-model voice embeddings are content-addressed
- * files (`audio/<sha256>.f32`, `embeddings/<model>/<sha256>.f32`), so the same reference is
- * stored and encoded once whoever sends it. Every file is written to a temporary name, fsynced
- * and renamed (then the directory fsynced): a crash or kill -9 at any moment leaves the old
- * record or the new one, never a broken one. Records point only at files written before them.
+ * its reference audio, the digest of its voice embedding per model); reference audio and voice
+ * embeddings are content-addressed files (`audio/<sha256 of the PCM>.f32`,
+ * `embeddings/<model>/<sha256 of the embedding>.f32`). An embedding is addressed by its own bytes,
+ * never by the audio it came from, so no speaker's upload can change another speaker's voice.
+ * Every file is written to a temporary name, fsynced and renamed (then the directory fsynced): a
+ * crash or kill -9 at any moment leaves the old record or the new one, never a broken one.
+ * Records point only at files written before them.
+ *
+ * The store only holds what a speaker references: replacing or deleting a speaker removes the
+ * files no other speaker uses, and opening the store removes unreferenced files and the `.tmp`
+ * files of writes that never finished. Embeddings of one-shot clones are kept only while they
+ * are among the {@link STORE_CACHE_ENTRIES} most recently used, and not across a restart.
  *
  * Layout under the store directory:
  *   speakers/<sha256 of the name key>.json   audio/<sha>.f32   embeddings/<model>/<sha>.f32 (+ .json)
@@ -13,9 +20,23 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { embeddingFilePaths, embeddingFiles, readEmbeddingFile } from '../engine/pocket/embedding-file.js';
+import {
+  embeddingDigest,
+  embeddingFilePaths,
+  embeddingFiles,
+  embeddingProblem,
+  readEmbeddingFile,
+} from '../engine/pocket/embedding-file.js';
 import type { VoiceEmbedding } from '../engine/types.js';
 import { TtsError } from '../errors.js';
+
+/** Where a speaker's embedding for one model came from. */
+export interface SpeakerEmbedding {
+  /** Content address of the embedding (see `embeddingDigest`): the speaker's own, whoever else sends the same audio. */
+  digest: string;
+  /** `audio`: computed by the model from the reference audio; `latent`: uploaded as is. */
+  from: 'audio' | 'latent';
+}
 
 /** A saved speaker. */
 export interface SavedSpeaker {
@@ -25,6 +46,8 @@ export interface SavedSpeaker {
   /** sha256 of the reference PCM (float32, mono, at `sampleRate`). */
   audio: string;
   sampleRate: number;
+  /** The voice embedding per model id. Records of older stores have none: they are embedded again at start. */
+  embeddings?: Record<string, SpeakerEmbedding>;
   createdAt: string;
 }
 
@@ -83,32 +106,61 @@ function bytesOf(samples: Float32Array): Uint8Array {
   return new Uint8Array(samples.buffer, samples.byteOffset, samples.byteLength);
 }
 
+/** One-shot (unsaved) embeddings kept on disk for reuse, most recently used first. */
+export const STORE_CACHE_ENTRIES = 32;
+
+/** Every file below `dir` (recursively), as paths relative to it. */
+async function filesBelow(dir: string): Promise<string[]> {
+  if (!existsSync(dir)) return [];
+  const out: string[] = [];
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    if (entry.isDirectory()) out.push(...(await filesBelow(join(dir, entry.name))).map((f) => join(entry.name, f)));
+    else out.push(entry.name);
+  }
+  return out;
+}
+
 /** The store of saved speakers. */
 export class SpeakerStore {
   readonly #speakers = new Map<string, SavedSpeaker>();
+  /** Digests in use by saves not yet recorded (or one-shot requests): never collected. */
+  readonly #pins = new Map<string, number>();
+  /** One-shot embeddings, `model/digest`, least recently used first. */
+  readonly #cache = new Set<string>();
+  #collecting: Promise<void> = Promise.resolve();
 
-  private constructor(readonly dir: string) {}
+  private constructor(
+    readonly dir: string,
+    private readonly cacheEntries: number,
+  ) {}
 
-  /** Opens the store in `dir` and loads every complete speaker. Nothing is created until something is saved. */
-  static async open(dir: string): Promise<SpeakerStore> {
-    const store = new SpeakerStore(dir);
+  /**
+   * Opens the store in `dir` and loads every complete speaker; removes what a killed write left
+   * (`.tmp` files) and every file no speaker references. Nothing is created until something is
+   * saved. `cacheEntries`: one-shot embeddings kept (default {@link STORE_CACHE_ENTRIES}).
+   */
+  static async open(dir: string, options: { cacheEntries?: number } = {}): Promise<SpeakerStore> {
+    const store = new SpeakerStore(dir, options.cacheEntries ?? STORE_CACHE_ENTRIES);
+    for (const file of await filesBelow(dir)) {
+      // Left by a write that never finished.
+      if (file.endsWith('.tmp')) await rm(join(dir, file), { force: true });
+    }
     const records = join(dir, 'speakers');
     for (const file of existsSync(records) ? await readdir(records) : []) {
-      const path = join(dir, 'speakers', file);
-      if (file.endsWith('.tmp')) {
-        await rm(path, { force: true }); // left by a write that never finished
-        continue;
-      }
       if (!file.endsWith('.json')) continue;
       try {
-        const record = JSON.parse(await readFile(path, 'utf8')) as SavedSpeaker;
-        if (typeof record.name === 'string' && existsSync(store.audioPath(record.audio))) {
-          store.#speakers.set(nameKey(record.name), record);
+        const record = JSON.parse(await readFile(join(records, file), 'utf8')) as SavedSpeaker;
+        if (typeof record.name === 'string' && typeof record.audio === 'string' && existsSync(store.audioPath(record.audio))) {
+          const embeddings = Object.entries(record.embeddings ?? {}).filter(([model, e]) => store.hasEmbedding(model, e.digest));
+          const whole: SavedSpeaker = { ...record, embeddings: Object.fromEntries(embeddings) };
+          if (embeddings.length === 0) delete whole.embeddings;
+          store.#speakers.set(nameKey(record.name), whole);
         }
       } catch {
         // Not one of ours: ignored rather than fatal.
       }
     }
+    await store.collect();
     return store;
   }
 
@@ -129,7 +181,25 @@ export class SpeakerStore {
     return join(this.dir, 'embeddings', model, `${digest}.f32`);
   }
 
-  /** Stores reference audio (once per content); returns its digest. */
+  /**
+   * Keeps `digests` (audio or embeddings) from being collected until the returned function is
+   * called: a save holds them until its record is written, a request while it speaks.
+   */
+  pin(...digests: string[]): () => void {
+    for (const d of digests) this.#pins.set(d, (this.#pins.get(d) ?? 0) + 1);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      for (const d of digests) {
+        const left = (this.#pins.get(d) ?? 1) - 1;
+        if (left > 0) this.#pins.set(d, left);
+        else this.#pins.delete(d);
+      }
+    };
+  }
+
+  /** Stores reference audio (once per content); returns its digest. Pin it until a record points at it. */
   async saveAudio(samples: Float32Array): Promise<string> {
     const bytes = bytesOf(samples);
     const digest = sha256(bytes);
@@ -142,44 +212,128 @@ export class SpeakerStore {
     return new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length));
   }
 
-  /** Whether the embedding of a reference for a model was computed and saved before. */
+  /** Whether an embedding of that digest is stored for a model. */
   hasEmbedding(model: string, digest: string): boolean {
     return embeddingFilePaths(this.embeddingPath(model, digest)).every((path) => existsSync(path));
   }
 
-  /** The cached embedding of a reference for a model, if computed before. */
+  /** A stored embedding, if any (checked as the engine checks it). */
   async readEmbedding(model: string, digest: string): Promise<VoiceEmbedding | undefined> {
     return this.hasEmbedding(model, digest) ? readEmbeddingFile(this.embeddingPath(model, digest)) : undefined;
   }
 
-  /** Caches an embedding, in the files and order its engine's format gives. */
-  async saveEmbedding(model: string, digest: string, embedding: VoiceEmbedding): Promise<void> {
-    for (const file of embeddingFiles(this.embeddingPath(model, digest), embedding)) {
-      await writeFileAtomic(file.path, file.contents);
+  /**
+   * Stores an embedding under its own content address and returns that digest. The caller checks
+   * it first (see `embeddingProblem`); a broken one is refused here too. Pin it until a record
+   * points at it, or use {@link cacheEmbedding} for a one-shot.
+   */
+  async saveEmbedding(model: string, embedding: VoiceEmbedding): Promise<string> {
+    const problem = embeddingProblem(embedding);
+    if (problem) throw new Error(`refusing to store an unusable voice embedding: ${problem}`);
+    const digest = embeddingDigest(embedding);
+    if (!this.hasEmbedding(model, digest)) {
+      for (const file of embeddingFiles(this.embeddingPath(model, digest), embedding)) {
+        await writeFileAtomic(file.path, file.contents);
+      }
     }
+    return digest;
   }
 
   /**
-   * Saves a speaker whose audio is already stored (see {@link saveAudio}); an existing speaker of
-   * the same name is replaced. Returns whether one was replaced.
+   * Stores a one-shot clone's embedding among the {@link STORE_CACHE_ENTRIES} most recent ones
+   * (older ones no speaker references are removed); returns its digest.
+   */
+  async cacheEmbedding(model: string, embedding: VoiceEmbedding): Promise<string> {
+    const digest = embeddingDigest(embedding);
+    const release = this.pin(digest);
+    try {
+      await this.saveEmbedding(model, embedding);
+      this.touchCached(model, digest);
+    } finally {
+      release();
+    }
+    return digest;
+  }
+
+  /** Marks a one-shot embedding as just used; false when it is no longer stored. */
+  touchCached(model: string, digest: string): boolean {
+    const key = `${model}/${digest}`;
+    this.#cache.delete(key);
+    if (!this.hasEmbedding(model, digest)) return false;
+    this.#cache.add(key);
+    if (this.#cache.size > this.cacheEntries) {
+      const oldest = this.#cache.values().next().value as string;
+      this.#cache.delete(oldest);
+      void this.collect();
+    }
+    return true;
+  }
+
+  /**
+   * Saves a speaker whose audio and embeddings are already stored; an existing speaker of the
+   * same name is replaced, and the files only it used are removed. Returns whether one was replaced.
    */
   async put(speaker: Omit<SavedSpeaker, 'createdAt'>): Promise<{ speaker: SavedSpeaker; replaced: boolean }> {
     const name = validateSpeakerName(speaker.name);
     if (!existsSync(this.audioPath(speaker.audio))) throw new Error(`reference audio ${speaker.audio} is not stored`);
+    for (const [model, embedding] of Object.entries(speaker.embeddings ?? {})) {
+      if (!this.hasEmbedding(model, embedding.digest)) throw new Error(`embedding ${model}/${embedding.digest} is not stored`);
+    }
     const record: SavedSpeaker = { ...speaker, name, createdAt: new Date().toISOString() };
     const key = nameKey(name);
-    await writeFileAtomic(join(this.dir, 'speakers', `${sha256(key)}.json`), `${JSON.stringify(record, null, 2)}\n`);
+    await writeFileAtomic(this.#recordPath(key), `${JSON.stringify(record, null, 2)}\n`);
     const replaced = this.#speakers.has(key);
     this.#speakers.set(key, record);
+    if (replaced) await this.collect();
     return { speaker: record, replaced };
   }
 
-  /** Deletes a speaker; false when there was none of that name. Its audio stays for other speakers. */
+  /** Deletes a speaker and the files no other speaker uses; false when there was none of that name. */
   async delete(name: string): Promise<boolean> {
     const key = nameKey(name);
     if (!this.#speakers.has(key)) return false;
-    await rm(join(this.dir, 'speakers', `${sha256(key)}.json`), { force: true });
+    await rm(this.#recordPath(key), { force: true });
     this.#speakers.delete(key);
+    await this.collect();
     return true;
+  }
+
+  /** Resolves once the collection under way (if any) is over: a file found after it stays while pinned. */
+  settled(): Promise<void> {
+    return this.#collecting;
+  }
+
+  /** Removes every stored file that no speaker, pin or cached one-shot references. */
+  collect(): Promise<void> {
+    // One collection at a time, each seeing the references of the moment it runs.
+    this.#collecting = this.#collecting.then(() => this.#collect()).catch(() => undefined);
+    return this.#collecting;
+  }
+
+  async #collect(): Promise<void> {
+    const keep = new Set<string>();
+    for (const speaker of this.#speakers.values()) {
+      keep.add(`audio/${speaker.audio}`);
+      for (const [model, embedding] of Object.entries(speaker.embeddings ?? {})) keep.add(`${model}/${embedding.digest}`);
+    }
+    for (const key of this.#cache) keep.add(key);
+    // Pins are read at each file: a save may pin while this runs.
+    const used = (digest: string, key: string): boolean => this.#pins.has(digest) || keep.has(key);
+    for (const file of await filesBelow(join(this.dir, 'audio'))) {
+      const digest = file.replace(/\.f32$/, '');
+      if (!file.endsWith('.tmp') && !used(digest, `audio/${digest}`)) await rm(join(this.dir, 'audio', file), { force: true });
+    }
+    const embeddings = join(this.dir, 'embeddings');
+    for (const model of existsSync(embeddings) ? await readdir(embeddings) : []) {
+      for (const file of await filesBelow(join(embeddings, model))) {
+        if (file.endsWith('.tmp')) continue;
+        const digest = file.replace(/\.f32(\.json)?$/, '');
+        if (!used(digest, `${model}/${digest}`)) await rm(join(embeddings, model, file), { force: true });
+      }
+    }
+  }
+
+  #recordPath(key: string): string {
+    return join(this.dir, 'speakers', `${sha256(key)}.json`);
   }
 }

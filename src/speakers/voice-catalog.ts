@@ -56,8 +56,8 @@ export interface CatalogOptions {
   available?: readonly ModelManifest[];
   /** Saved speakers, listed after the built-in voices (read on every lookup: they change). */
   speakers?: () => readonly SavedSpeaker[];
-  /** The engine voice (embedding file) of a saved speaker's reference digest. */
-  speakerVoice?: (digest: string) => string;
+  /** The engine voice (embedding file) of a saved speaker. */
+  speakerVoice?: (speaker: SavedSpeaker) => string;
 }
 
 const MIX = /[+(]/;
@@ -68,7 +68,7 @@ export class VoiceCatalog {
   readonly #byName = new Map<string, VoiceEntry>();
   readonly #available: readonly ModelManifest[];
   readonly #speakers: () => readonly SavedSpeaker[];
-  readonly #speakerVoice: (digest: string) => string;
+  readonly #speakerVoice: (speaker: SavedSpeaker) => string;
   /** The engine serving the roles. */
   readonly defaultEngine: EngineId;
 
@@ -120,7 +120,7 @@ export class VoiceCatalog {
 
   /** Every voice: roles, engine voices, then saved speakers. */
   list(): readonly VoiceEntry[] {
-    return [...this.#entries, ...this.#speakers().map((s) => speakerEntry(s, this.#speakerVoice(s.audio)))];
+    return [...this.#entries, ...this.#speakers().map((s) => speakerEntry(s, this.#speakerVoice(s)))];
   }
 
   /** The built-in roles. */
@@ -136,7 +136,7 @@ export class VoiceCatalog {
     const speaker = this.#speakers().find(
       (s) => s.name.normalize('NFC').toLowerCase() === name.normalize('NFC').trim().toLowerCase(),
     );
-    if (speaker) return speakerEntry(speaker, this.#speakerVoice(speaker.audio));
+    if (speaker) return speakerEntry(speaker, this.#speakerVoice(speaker));
     if (!MIX.test(key)) return undefined;
     const parts = parseVoiceMix(key.replace(/\s+/g, ''));
     if (!parts) return undefined;

@@ -59,8 +59,18 @@ export function cardinal(digits: string): string {
   return groups.join(' ');
 }
 
-/** Reads every digit on its own: "042" → "zero four two". */
+/**
+ * Longest run of digits read out one by one (phone, card and account numbers fit). A longer run
+ * is no number a listener follows: it is named by its length and first digits instead, so a
+ * 20,000-digit string costs a few words, not an hour and a half of speech.
+ */
+export const MAX_DIGITS_READ = 24;
+
+/** Reads every digit on its own: "042" → "zero four two"; a run over {@link MAX_DIGITS_READ} is summarized. */
 export function digitByDigit(digits: string): string {
+  if (digits.length > MAX_DIGITS_READ) {
+    return `a ${cardinal(String(digits.length))} digit number starting ${digitByDigit(digits.slice(0, 4))}`;
+  }
   return [...digits].map((d) => ONES[Number(d)] ?? d).join(' ');
 }
 
@@ -104,5 +114,6 @@ export function year(digits: string): string {
 /** Decimal number: "3.14" → "three point one four"; "0.5" → "zero point five". */
 export function decimal(intPart: string, fraction: string): string {
   const whole = cardinal(intPart === '' ? '0' : intPart.replace(/,/g, ''));
+  if (fraction.length > MAX_DIGITS_READ) return `${whole} point ${digitByDigit(fraction.slice(0, 6))} and so on`;
   return fraction === '' ? whole : `${whole} point ${digitByDigit(fraction)}`;
 }

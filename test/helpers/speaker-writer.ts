@@ -6,6 +6,12 @@ process.stdout.write('ready\n');
 for (let i = 0; ; i++) {
   const samples = Float32Array.from({ length: 48000 }, () => Math.random() - 0.5);
   const audio = await store.saveAudio(samples);
-  await store.put({ name: 'alpha', audio, sampleRate: 24000, referenceText: `take ${i}` });
-  await store.saveEmbedding('pocket-tts', audio, { data: samples.subarray(0, 1024), dims: [1, 1, 1024] });
+  const embedding = await store.saveEmbedding('pocket-tts', { data: samples.slice(0, 1024), dims: [1, 1, 1024] });
+  await store.put({
+    name: 'alpha',
+    audio,
+    sampleRate: 24000,
+    referenceText: `take ${i}`,
+    embeddings: { 'pocket-tts': { digest: embedding, from: 'audio' } },
+  });
 }

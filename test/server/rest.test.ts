@@ -214,7 +214,7 @@ describe('REST shim on a real server', () => {
       '/v1/audio/speech',
       { model: 'tts-1', voice: 'alloy', input: 'hi', speed: 5 },
       400,
-      /"speed" must be at most 4.0/,
+      /"speed" must be at most 4 \(from 0.25 to 4\)/,
     ],
     ['unknown model', '/v1/audio/speech', { model: 'gpt-9', voice: 'alloy', input: 'hi' }, 404, /Use one of: flash-tts/],
     [

@@ -43,8 +43,25 @@ describe('normalizeText', () => {
     ['Salt & pepper, 2+2=4.', 'Salt and pepper, two plus two equals four.'],
     ['It was 40°C outside.', 'It was forty degrees Celsius outside.'],
     ['Nothing to change here.', 'Nothing to change here.'],
+    // Long digit runs are named, not read out digit by digit for minutes (issue 14).
+    [`Code ${'7'.repeat(30)} ok.`, 'Code a thirty digit number starting seven seven seven seven ok.'],
+    [`Pi is 3.${'1415926535'.repeat(4)}.`, 'Pi is three point one four one five nine two and so on.'],
+    [
+      'Card 1234 5678 9012 3456, phone 0049301234567.',
+      'Card one thousand two hundred thirty-four five thousand six hundred seventy-eight nine thousand twelve three thousand four hundred fifty-six, phone zero zero four nine three zero one two three four five six seven.',
+    ],
   ])('%s', (input, expected) => {
     expect(normalizeText(input)).toBe(expected);
+  });
+});
+
+describe('text that expands', () => {
+  it('keeps a 20,000-digit number to a few words', () => {
+    const digits = Array.from({ length: 20000 }, (_, i) => String((i * 7) % 10)).join('');
+    const spoken = normalizeText(`The number is ${digits}.`);
+    expect(spoken.split(' ').length).toBeLessThan(20);
+    expect(spoken).toContain('twenty thousand digit number');
+    expect(normalizeText(`$${digits}`).split(' ').length).toBeLessThan(20);
   });
 });
 

@@ -9,6 +9,45 @@ import { schemaProblem } from '../request-checks.js';
 
 type AnySchema = (typeof CLIENT_MESSAGE_SCHEMAS)[keyof typeof CLIENT_MESSAGE_SCHEMAS];
 
+const REPLACEMENT_UTF8 = Buffer.from('\uFFFD', 'utf8');
+/** Nesting deeper than any message of the protocol. */
+const MAX_DEPTH = 8;
+
+/** What is wrong with a frame its codec could not decode, as the client can act on it. */
+function undecodable(error: unknown, isBinary: boolean): string {
+  const why = error instanceof Error ? error.message : String(error);
+  if (!isBinary) return `A text frame must be one JSON object (${why.slice(0, 120)}).`;
+  const extension = /Unknown extension (-?\d+)/.exec(why)?.[1];
+  if (extension !== undefined) {
+    return `A binary frame must be plain msgpack: extension type ${extension} is not used by this protocol (send strings, numbers, booleans, maps, arrays and bin only).`;
+  }
+  if (/end of buffer not reached/.test(why))
+    return 'A binary frame must hold exactly one msgpack message; this one has bytes after it.';
+  if (/Unexpected end/.test(why)) {
+    return 'A binary frame ends in the middle of its msgpack message (truncated); send each message whole, one per frame.';
+  }
+  return `A binary frame must be one msgpack-encoded message (${why.slice(0, 120)}).`;
+}
+
+/** A value no protocol message holds (a msgpack timestamp, say), described; undefined when there is none. */
+function foreignValue(value: unknown, path: string, depth = 0): string | undefined {
+  if (value instanceof Date) {
+    return `"${path || 'message'}" is a msgpack timestamp; this protocol has none (send numbers or strings).`;
+  }
+  if (value === null || typeof value !== 'object' || value instanceof Uint8Array || depth > MAX_DEPTH) return undefined;
+  for (const [key, child] of Object.entries(value)) {
+    const found = foreignValue(child, path === '' ? key : `${path}.${key}`, depth + 1);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+function hasReplacementChar(value: unknown, depth: number): boolean {
+  if (typeof value === 'string') return value.includes('\uFFFD');
+  if (value === null || typeof value !== 'object' || value instanceof Uint8Array || depth > MAX_DEPTH) return false;
+  return Object.entries(value).some(([key, child]) => key.includes('\uFFFD') || hasReplacementChar(child, depth + 1));
+}
+
 /** Options of {@link decodeClientFrame}. */
 export interface DecodeOptions {
   codec: Codec;
@@ -28,10 +67,16 @@ export function decodeClientFrame(data: Buffer, isBinary: boolean, options: Deco
   let value: unknown;
   try {
     value = codec.decode(isBinary ? data : data.toString('utf8'));
-  } catch {
+  } catch (error) {
+    throw new TtsError('invalid_message', undecodable(error, isBinary));
+  }
+  const foreign = foreignValue(value, '');
+  if (foreign) throw new TtsError('invalid_message', foreign, { param: foreign.match(/"([^"]*)"/)?.[1] });
+  // Invalid UTF-8 decodes to U+FFFD; one that was not in the frame's bytes came from such a sequence.
+  if (hasReplacementChar(value, 0) && !data.includes(REPLACEMENT_UTF8)) {
     throw new TtsError(
       'invalid_message',
-      isBinary ? 'A binary frame must be one msgpack-encoded message.' : 'A text frame must be one JSON message.',
+      `Strings must be valid UTF-8; this ${isBinary ? 'msgpack' : 'text'} frame holds bytes that are not.`,
     );
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
@@ -45,7 +90,7 @@ export function decodeClientFrame(data: Buffer, isBinary: boolean, options: Deco
   if (!schema) {
     throw new TtsError(
       'unknown_message_type',
-      `Unknown message type "${type.slice(0, 40)}"; known: ${Object.keys(CLIENT_MESSAGE_SCHEMAS).join(', ')}.`,
+      `Unknown message type "${type.slice(0, 40)}": "type" must be one of ${Object.keys(CLIENT_MESSAGE_SCHEMAS).join(', ')}.`,
       { param: 'type' },
     );
   }

@@ -48,6 +48,8 @@ export function attachRealtime(http: Server, deps: Omit<SessionDeps, 'checkToken
     // Frames up to 4x the announced limit are read and answered with an error; larger ones end the socket (1009).
     maxPayload: config.wsMaxMessageBytes * 4,
     perMessageDeflate: false,
+    // Text frames with invalid UTF-8 get an `invalid_message` error that says so (message-decoder.ts) rather than a 1007 close.
+    skipUTF8Validation: true,
     handleProtocols: (protocols) => {
       for (const name of CODECS) if (protocols.has(SUBPROTOCOLS[name])) return SUBPROTOCOLS[name];
       return false;

@@ -6,7 +6,7 @@
 import type { Logger } from 'pino';
 import type { ContextMessage, ParsedClientMessage, ResolvedFormat, ServerMessage } from '../../../protocol/messages.js';
 import { PCM_SAMPLE_RATES } from '../../../protocol/messages.js';
-import { SpeechStream } from '../../engine/speech-stream.js';
+import { MAX_SPOKEN_CHARS, SpeechStream } from '../../engine/speech-stream.js';
 import { TtsError } from '../../errors.js';
 import type { VoiceEntry } from '../../speakers/voice-catalog.js';
 import type { AppContext } from '../app-context.js';
@@ -16,6 +16,8 @@ import { type ContextHost, RealtimeContext } from './realtime-context.js';
 type Init = Extract<ParsedClientMessage, { type: 'init' }>;
 
 const DEFAULT_VOICE = 'female';
+/** Longest spoken segment of a session with `segmentation: false`, in characters (about a minute). */
+export const MAX_CLIENT_SEGMENT_CHARS = 1000;
 
 /** What `init` settled for the whole session. */
 export interface SessionSettings {
@@ -190,8 +192,11 @@ export class SessionDispatch {
           speed: settings.speed,
           pitchSemitones: settings.pitch,
           segmentation: settings.segmentation,
+          // A client that segments its own text gets its segments, within a larger bound.
+          maxSegmentChars: settings.segmentation ? MAX_SPOKEN_CHARS : MAX_CLIENT_SEGMENT_CHARS,
           idleFlushMs: settings.idleFlushMs,
           firstPieceMs: format.frame_ms,
+          maxSeconds: this.ctx.config.maxSpeechSeconds,
         }),
       frameEncoder: (onFrame) =>
         encode({ kind: 'frames', format }, { sampleRate: format.sample_rate, channels: 1, onData: onFrame }),

@@ -25,7 +25,7 @@ export interface SessionDeps extends AppContext {
 }
 
 /** Protocol errors a session may make before it is closed with `over_limits`. */
-const MAX_CLIENT_ERRORS = 100;
+export const MAX_CLIENT_ERRORS = 100;
 
 type Init = Extract<ParsedClientMessage, { type: 'init' }>;
 
@@ -58,6 +58,9 @@ export class RealtimeSession {
   #unsent = 0;
   #drainWaiters: (() => void)[] = [];
   #slowConsumerTimer: NodeJS.Timeout | undefined;
+  /** Pings that may be answered now (refilled at `wsMaxPingsPerSecond`), and when they were last refilled. */
+  #pingTokens: number;
+  #pingsRefilledAt = Date.now();
 
   constructor(
     private readonly ws: WebSocket,
@@ -66,6 +69,7 @@ export class RealtimeSession {
   ) {
     this.#codec = getCodec(options.codec);
     this.#state = { kind: 'awaitingInit', authenticated: options.authenticated };
+    this.#pingTokens = deps.config.wsMaxPingsPerSecond;
     this.#log = deps.log.child({ session: this.id });
     this.#armIdleTimer(deps.config.wsIdleTimeoutMs);
     ws.on('message', (data, isBinary) => this.#onFrame(data as Buffer, isBinary));
@@ -88,6 +92,9 @@ export class RealtimeSession {
       idle_flush_ms: this.#state.kind === 'open' ? this.#state.dispatch.settings.idleFlushMs : c.wsIdleFlushMs,
       max_buffered_bytes: c.wsMaxBufferedBytes,
       slow_consumer_ms: c.wsSlowConsumerMs,
+      max_speech_seconds: c.maxSpeechSeconds,
+      max_pings_per_second: c.wsMaxPingsPerSecond,
+      max_invalid_messages: MAX_CLIENT_ERRORS,
     };
   }
 
@@ -130,6 +137,7 @@ export class RealtimeSession {
     this.#touch();
     try {
       const message = decodeClientFrame(data, isBinary, { codec: this.#codec, maxBytes: this.deps.config.wsMaxMessageBytes });
+      if (message.type === 'ping') this.#takePing();
       if (state.kind === 'open') state.dispatch.handle(message);
       else if (message.type === 'init') this.#init(message, state.authenticated);
       else {
@@ -146,6 +154,23 @@ export class RealtimeSession {
         this.#sendError(new TtsError('internal_error', 'The server failed to handle that message (a bug); the session goes on.'));
       }
     }
+  }
+
+  /** Spends one ping of the rate; throws `rate_limited` when there is none left this second. */
+  #takePing(): void {
+    const perSecond = this.deps.config.wsMaxPingsPerSecond;
+    const now = Date.now();
+    this.#pingTokens = Math.min(perSecond, this.#pingTokens + ((now - this.#pingsRefilledAt) * perSecond) / 1000);
+    this.#pingsRefilledAt = now;
+    if (this.#pingTokens >= 1) {
+      this.#pingTokens--;
+      return;
+    }
+    throw new TtsError(
+      'rate_limited',
+      `More than ${perSecond} pings a second (limits.max_pings_per_second); this one is not answered. Ping less often.`,
+      { param: 'type' },
+    );
   }
 
   #init(init: Init, authenticated: boolean): void {
@@ -203,11 +228,30 @@ export class RealtimeSession {
   #send(message: ServerMessage): void {
     if (this.#state.kind === 'closing' || this.ws.readyState !== this.ws.OPEN) return;
     const bytes = this.#codec.encode(message);
+    const { wsMaxBufferedBytes } = this.deps.config;
+    // Every message counts, not only audio: replies to a flood of pings or cancels that the
+    // client never reads are held to the same limit and the same slow-consumer rule.
     this.#unsent += bytes.length;
+    if (this.#unsent > wsMaxBufferedBytes) this.#armSlowConsumer();
     this.ws.send(bytes, () => {
       this.#unsent -= bytes.length;
-      if (this.#drainWaiters.length > 0 && this.#unsent <= this.deps.config.wsMaxBufferedBytes / 2) this.#releaseWriters();
+      if (this.#slowConsumerTimer !== undefined && this.#unsent <= wsMaxBufferedBytes / 2) this.#releaseWriters();
     });
+  }
+
+  /** Closes the session with `slow_consumer` unless its backlog drains within `slow_consumer_ms`. */
+  #armSlowConsumer(): void {
+    if (this.#slowConsumerTimer !== undefined || this.#state.kind === 'closing') return;
+    const { wsSlowConsumerMs } = this.deps.config;
+    this.#slowConsumerTimer = setTimeout(
+      () =>
+        this.#fatal({
+          code: 'slow_consumer',
+          message: `Replies waited unread for ${wsSlowConsumerMs} ms (limits.slow_consumer_ms); read the socket faster.`,
+          close: 'slow_consumer',
+        }),
+      wsSlowConsumerMs,
+    );
   }
 
   #sendError(error: TtsError, fatal = false): void {
@@ -249,19 +293,8 @@ export class RealtimeSession {
 
   /** Resolves when the socket's backlog is under the limit again; undefined when it is now. */
   #writable(): Promise<void> | undefined {
-    const { wsMaxBufferedBytes, wsSlowConsumerMs } = this.deps.config;
-    if (this.#unsent <= wsMaxBufferedBytes || this.#state.kind === 'closing') return undefined;
-    if (this.#drainWaiters.length === 0) {
-      this.#slowConsumerTimer = setTimeout(
-        () =>
-          this.#fatal({
-            code: 'slow_consumer',
-            message: `Audio waited unread for ${wsSlowConsumerMs} ms (limits.slow_consumer_ms); read the socket faster.`,
-            close: 'slow_consumer',
-          }),
-        wsSlowConsumerMs,
-      );
-    }
+    if (this.#unsent <= this.deps.config.wsMaxBufferedBytes || this.#state.kind === 'closing') return undefined;
+    this.#armSlowConsumer();
     return new Promise<void>((resolve) => this.#drainWaiters.push(resolve));
   }
 

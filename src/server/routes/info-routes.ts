@@ -2,7 +2,10 @@
 import { type Router as ExpressRouter, Router } from 'express';
 import { PCM_SAMPLE_RATES } from '../../../protocol/messages.js';
 import { AUDIO_FORMATS } from '../../audio/formats.js';
+import { DEFAULT_REFERENCE_LIMITS } from '../../audio/reference-audio.js';
+import { EMBEDDING_MAX_ROWS } from '../../engine/pocket/embedding-file.js';
 import type { AppContext } from '../app-context.js';
+import { MAX_CLIENT_ERRORS } from '../realtime/session.js';
 import { LEVELS } from '../speech-params.js';
 import { MODEL_NAMES } from './speech-routes.js';
 
@@ -69,6 +72,23 @@ export function infoRoutes(ctx: AppContext, version: string): ExpressRouter {
         max_streams: scheduler.options.maxStreams,
         max_text_chars: config.maxTextChars,
         max_body_bytes: config.maxBodyBytes,
+        max_speech_seconds: config.maxSpeechSeconds,
+        whole_response_max_bytes: config.wholeResponseMaxBytes,
+        reference_max_seconds: config.referenceMaxSeconds,
+        reference_keep_seconds: DEFAULT_REFERENCE_LIMITS.keepSeconds,
+        latent_max_frames: EMBEDDING_MAX_ROWS,
+        http_send_timeout_ms: config.httpSendTimeoutMs,
+        http_headers_timeout_ms: config.httpHeadersTimeoutMs,
+        http_request_timeout_ms: config.httpRequestTimeoutMs,
+        http_keep_alive_timeout_ms: config.httpKeepAliveTimeoutMs,
+        ws_max_contexts: config.wsMaxContexts,
+        ws_max_message_bytes: config.wsMaxMessageBytes,
+        ws_idle_timeout_ms: config.wsIdleTimeoutMs,
+        ws_idle_flush_ms: config.wsIdleFlushMs,
+        ws_max_buffered_bytes: config.wsMaxBufferedBytes,
+        ws_slow_consumer_ms: config.wsSlowConsumerMs,
+        ws_max_pings_per_second: config.wsMaxPingsPerSecond,
+        ws_max_invalid_messages: MAX_CLIENT_ERRORS,
       },
       auth: config.apiKey !== undefined,
     });

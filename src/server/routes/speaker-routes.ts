@@ -41,10 +41,14 @@ export function speakerRoutes(ctx: AppContext): ExpressRouter {
     checkTextLength(body.text, config.maxTextChars, { field: 'text' });
     const field = file ? 'reference_audio_file' : latent ? 'latent_file' : 'reference_audio';
     cloning.require(field);
-    const { voice } = latent
-      ? await cloning.fromLatent(new Uint8Array(latent.buffer), 'latent_file')
-      : await cloning.fromAudio(audio as Uint8Array, field);
-    await sendOriginalSpeech({ ctx, req, res, body, voice, route: '/clone_voice' });
+    const { voice, release } = latent
+      ? await cloning.oneShotFromLatent(new Uint8Array(latent.buffer), 'latent_file')
+      : await cloning.oneShotFromAudio(audio as Uint8Array, field);
+    try {
+      await sendOriginalSpeech({ ctx, req, res, body, voice, route: '/clone_voice' });
+    } finally {
+      release();
+    }
   });
 
   router.post('/add_speaker', fields(['audio_file', 'latent_file']), async (req, res) => {
@@ -68,13 +72,12 @@ export function speakerRoutes(ctx: AppContext): ExpressRouter {
     // Audio first (and its embedding), the record last: a failure leaves no half-saved speaker.
     const log = ctx.log.child({ route: '/add_speaker', name });
     log.info('speaker save started');
-    const { digest } = await cloning.fromAudio(audio, field);
-    if (latent) await cloning.fromLatent(new Uint8Array(latent.buffer), 'latent_file', digest);
-    const { replaced } = await cloning.store.put({
+    const { replaced } = await cloning.saveSpeaker({
       name,
-      audio: digest,
-      sampleRate: 24000,
-      ...(body.reference_text ? { referenceText: body.reference_text } : {}),
+      audio,
+      audioField: field,
+      latent: latent && new Uint8Array(latent.buffer),
+      referenceText: body.reference_text,
     });
     log.info({ replaced }, 'speaker saved');
     res.json({

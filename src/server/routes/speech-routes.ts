@@ -1,5 +1,6 @@
 /** POST /speak (the original service) and POST /v1/audio/speech (OpenAI-compatible). */
 import { type Router as ExpressRouter, type Request, type Response, Router } from 'express';
+import type { z } from 'zod';
 import type { AudioFormat } from '../../audio/formats.js';
 import type { EngineVoiceRef } from '../../engine/speech-stream.js';
 import { TtsError } from '../../errors.js';
@@ -108,29 +109,44 @@ export function speechRoutes(ctx: AppContext): ExpressRouter {
     checkTextLength(body.input, config.maxTextChars, { field: 'input' });
     // A voice name first; base64 audio in its place asks for cloning.
     const known = catalog.resolve(body.voice);
-    const voice =
-      known ??
-      (looksLikeAudioData(body.voice)
-        ? (await ctx.cloning.fromAudio(decodeBase64Audio(body.voice, 'voice'), 'voice')).voice
-        : findVoice(catalog, body.voice, { field: 'voice' }));
-    await sendSpeech({
-      req,
-      res,
-      ctx,
-      route: '/v1/audio/speech',
-      request: {
-        text: body.input,
-        format: body.response_format,
-        sampleRate: outputRate(body.response_format, body.sample_rate, config.openaiSampleRate),
-        stream: body.stream ?? body.response_format === 'pcm',
-        options: {
-          voice,
-          speed: body.speed,
-          pitchSemitones: pitchSemitones(body.pitch),
-          ...samplingOptions(body),
-        },
-      },
-    });
+    const clone =
+      known === undefined && looksLikeAudioData(body.voice)
+        ? await ctx.cloning.oneShotFromAudio(decodeBase64Audio(body.voice, 'voice'), 'voice')
+        : undefined;
+    const voice = known ?? clone?.voice ?? findVoice(catalog, body.voice, { field: 'voice' });
+    try {
+      await speakOpenAi(ctx, req, res, body, voice);
+    } finally {
+      clone?.release();
+    }
   });
   return router;
+}
+
+/** Speaks a /v1/audio/speech request with `voice`. */
+async function speakOpenAi(
+  ctx: AppContext,
+  req: Request,
+  res: Response,
+  body: z.output<typeof openaiSpeechBodySchema>,
+  voice: EngineVoiceRef,
+): Promise<void> {
+  await sendSpeech({
+    req,
+    res,
+    ctx,
+    route: '/v1/audio/speech',
+    request: {
+      text: body.input,
+      format: body.response_format,
+      sampleRate: outputRate(body.response_format, body.sample_rate, ctx.config.openaiSampleRate),
+      stream: body.stream ?? body.response_format === 'pcm',
+      options: {
+        voice,
+        speed: body.speed,
+        pitchSemitones: pitchSemitones(body.pitch),
+        ...samplingOptions(body),
+      },
+    },
+  });
 }
