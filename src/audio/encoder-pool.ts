@@ -25,6 +25,13 @@ export interface EncoderPoolOptions {
   workers: number;
 }
 
+/** What an encoding cost: reported to {@link EncoderPool.onEncoded} (metrics). */
+export interface EncodeStats {
+  target: EncoderTarget;
+  /** Time its worker spent encoding it, in ms. */
+  busyMs: number;
+}
+
 /** Defaults of {@link EncoderPoolOptions}. */
 export const DEFAULT_ENCODER_POOL_OPTIONS: EncoderPoolOptions = {
   workers: availableParallelism(),
@@ -34,6 +41,7 @@ type EncoderWorker = PoolWorker<ToEncoder>;
 
 interface Remote {
   worker: EncoderWorker;
+  target: EncoderTarget;
   onData: (bytes: Uint8Array) => void;
   /** Set once the worker reported a failure (or died). */
   error?: Error;
@@ -47,6 +55,8 @@ export class EncoderPool {
   #pool: WorkerPool<ToEncoder, FromEncoder, null> | undefined;
   #next = 0;
   #nextId = 1;
+  /** Called as each encoder that ended (not destroyed) reports its cost; for metrics. Default none. */
+  onEncoded: ((stats: EncodeStats) => void) | undefined;
 
   private constructor() {}
 
@@ -75,7 +85,7 @@ export class EncoderPool {
     const worker = this.#workers[this.#next++ % this.#workers.length];
     if (!worker) throw new Error('the encoder pool is stopped');
     const id = this.#nextId++;
-    const remote: Remote = { worker, onData: options.onData };
+    const remote: Remote = { worker, target, onData: options.onData };
     this.#remotes.set(id, remote);
     const { onData: _, ...settings } = options;
     worker.post({ type: 'create', id, target, settings });
@@ -127,6 +137,7 @@ export class EncoderPool {
         return;
       case 'ended':
         this.#remotes.delete(message.id);
+        this.onEncoded?.({ target: remote.target, busyMs: message.busyMs });
         remote.ended?.resolve();
         return;
       case 'error':

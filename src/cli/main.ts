@@ -14,10 +14,19 @@ import { importModel } from '../models/import-model.js';
 import { defaultModelsDir, loadManifests, type ModelManifest, scanInstalled } from '../models/manifest.js';
 import { pullModel, removeModel } from '../models/pull.js';
 import { composeServices } from '../server/compose.js';
-import { configFromEnv, DEFAULT_SERVER_CONFIG, resolveConfig, type ServerConfig } from '../server/config.js';
+import { configFromEnv, DEFAULT_SERVER_CONFIG, parseOrigins, resolveConfig, type ServerConfig } from '../server/config.js';
+import { voiceName } from '../server/openai-compat.js';
 import { findVoice } from '../server/request-checks.js';
 import { startServer, VERSION } from '../server/server.js';
-import { LEVELS, type Level, openaiSpeechBodySchema, outputRate, PITCH_SEMITONES, parseBody } from '../server/speech-params.js';
+import {
+  LEVELS,
+  type Level,
+  openaiSpeechBodySchema,
+  outputRate,
+  PITCH_SEMITONES,
+  parseBody,
+  speedFactor,
+} from '../server/speech-params.js';
 
 const integer =
   (name: string) =>
@@ -52,6 +61,11 @@ program
     ]),
   )
   .option('--onnx-threads <n>', 'threads per ONNX inference (env FLASH_TTS_ONNX_THREADS)', integer('onnx-threads'))
+  .option(
+    '--cors-origins <origins>',
+    'origins (comma-separated, or *) whose pages may call the API and open the realtime socket (env FLASH_TTS_CORS_ORIGINS)',
+  )
+  .option('--private-lists', 'with an API key, require it for the model and voice lists too (env FLASH_TTS_PUBLIC_LISTS=0)')
   .action(
     async (flags: {
       host?: string;
@@ -64,6 +78,8 @@ program
       speakersDir?: string;
       defaultEngine?: string;
       onnxThreads?: number;
+      corsOrigins?: string;
+      privateLists?: boolean;
     }) => {
       const fromFlags: Partial<ServerConfig> = {};
       if (flags.host !== undefined) fromFlags.host = flags.host;
@@ -76,6 +92,8 @@ program
       if (flags.speakersDir !== undefined) fromFlags.speakersDir = flags.speakersDir;
       if (flags.defaultEngine !== undefined) fromFlags.defaultEngine = flags.defaultEngine;
       if (flags.onnxThreads !== undefined) fromFlags.onnxThreads = flags.onnxThreads;
+      if (flags.corsOrigins !== undefined) fromFlags.corsOrigins = parseOrigins(flags.corsOrigins);
+      if (flags.privateLists) fromFlags.publicLists = false;
       const server = await startServer(resolveConfig(configFromEnv(), fromFlags));
       const stop = (): void => {
         server.log.info('shutting down');
@@ -120,13 +138,13 @@ program
       const config = resolveConfig(configFromEnv(), { workers: 1 });
       const services = await composeServices(config, pino({ level: 'warn' }, pino.destination(2)), { warmUp: false });
       try {
-        const voice = findVoice(services.catalog, request.voice, { field: 'voice' });
+        const voice = findVoice(services.catalog, voiceName(request.voice), { field: 'voice' });
         const rate = outputRate(format, request.sample_rate, DEFAULT_SERVER_CONFIG.openaiSampleRate);
         const inputRate = encoderInputRate(format, rate);
         const parts: Float32Array[] = [];
         const speech = speak(services.scheduler, request.input, {
           voice,
-          speed: request.speed,
+          speed: speedFactor(request.speed),
           pitchSemitones: PITCH_SEMITONES[flags.pitch],
           sampleRate: inputRate,
           firstAudioFirst: false,

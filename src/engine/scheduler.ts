@@ -56,6 +56,24 @@ interface WorkerSlot {
   job: Job | undefined;
   /** The running job was cancelled: its output is dropped. */
   cancelled: boolean;
+  /** When the running job was posted to the worker (performance.now()). */
+  startedAt: number;
+  /** Seconds of audio the running job has produced. */
+  audioSeconds: number;
+}
+
+/** What a finished job cost: reported to {@link Scheduler.onJobDone} (metrics). */
+export interface JobStats {
+  engine: EngineId;
+  kind: EngineJob['kind'];
+  /** From posting the job to its worker to its last message, in ms: the worker's busy time. */
+  busyMs: number;
+  /** Seconds of audio it produced (synthesis jobs). */
+  audioSeconds: number;
+  /** It was cancelled while it ran (its output was dropped). */
+  cancelled: boolean;
+  /** It ended with an engine error. */
+  failed: boolean;
 }
 
 type EngineWorker = PoolWorker<ToEngineWorker>;
@@ -96,6 +114,8 @@ export class Scheduler {
   #nextTurn = 0;
   #nextJobId = 1;
   #engines: readonly EngineInfo[] = [];
+  /** Called as each job ends (done, failed or cancelled); for metrics. Default none. */
+  onJobDone: ((stats: JobStats) => void) | undefined;
 
   private constructor(options: SchedulerOptions) {
     this.options = options;
@@ -112,7 +132,7 @@ export class Scheduler {
       size: merged.workers,
       workerData,
       onReady: (worker) => {
-        scheduler.#slots.set(worker, { job: undefined, cancelled: false });
+        scheduler.#slots.set(worker, { job: undefined, cancelled: false, startedAt: 0, audioSeconds: 0 });
         scheduler.#pump();
       },
       onMessage: (worker, message) => scheduler.#receive(worker, message),
@@ -212,6 +232,9 @@ export class Scheduler {
     if (!slot || job?.id !== message.id) return;
     switch (message.type) {
       case 'output':
+        if (message.output.kind === 'audio' && job.job.kind === 'synthesize') {
+          slot.audioSeconds += message.output.pcm.length / job.job.outputRate;
+        }
         if (!slot.cancelled) job.output.push(message.output);
         return;
       case 'error':
@@ -221,6 +244,14 @@ export class Scheduler {
         job.output.end();
         break;
     }
+    this.onJobDone?.({
+      engine: job.job.engine,
+      kind: job.job.kind,
+      busyMs: performance.now() - slot.startedAt,
+      audioSeconds: slot.audioSeconds,
+      cancelled: slot.cancelled,
+      failed: message.type === 'error',
+    });
     slot.job = undefined;
     this.#pump();
   }
@@ -232,6 +263,8 @@ export class Scheduler {
       if (!job) return;
       slot.job = job;
       slot.cancelled = false;
+      slot.startedAt = performance.now();
+      slot.audioSeconds = 0;
       worker.post({ type: 'run', id: job.id, job: job.job });
     }
   }

@@ -1,9 +1,14 @@
-/** The Express application: body parsing, auth, routes, and the one error handler. */
+/**
+ * The Express application: metrics, the origin policy (CORS), the lists that may answer without a
+ * key, auth, body parsing, routes, and the one error handler.
+ */
 import express, { type ErrorRequestHandler, type Express } from 'express';
 import { TtsError } from '../errors.js';
 import type { AppContext } from './app-context.js';
 import { requireApiKey } from './auth.js';
-import { infoRoutes } from './routes/info-routes.js';
+import { originPolicy } from './origins.js';
+import { infoRoutes, listRoutes } from './routes/info-routes.js';
+import { docsRoutes, metricsRoutes } from './routes/operations-routes.js';
 import { speakerRoutes } from './routes/speaker-routes.js';
 import { speechRoutes } from './routes/speech-routes.js';
 
@@ -34,7 +39,15 @@ export function createApp(ctx: AppContext, version: string): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
+  if (ctx.metrics) app.use(ctx.metrics.middleware());
+  // Before the key check: a browser's preflight carries no Authorization header.
+  app.use(originPolicy(ctx.config.corsOrigins));
+  app.use(docsRoutes(version));
+  const lists = listRoutes(ctx);
+  if (ctx.config.publicLists) app.use(lists);
   if (ctx.config.apiKey !== undefined) app.use(requireApiKey(ctx.config.apiKey));
+  if (!ctx.config.publicLists) app.use(lists);
+  if (ctx.metrics) app.use(metricsRoutes(ctx.metrics));
   app.use(express.json({ limit: ctx.config.maxBodyBytes }));
   app.use(express.urlencoded({ extended: false, limit: ctx.config.maxBodyBytes }));
   app.use(infoRoutes(ctx, version));
@@ -60,6 +73,8 @@ export function createApp(ctx: AppContext, version: string): Express {
         code: tts.code,
         param: tts.param ?? null,
       },
+      // FastAPI's key, which the original service's clients read.
+      detail: tts.message,
     });
   };
   app.use(onError);

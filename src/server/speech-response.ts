@@ -1,7 +1,8 @@
 /**
- * Sends synthesized speech over HTTP, whole (exact headers, Content-Length) or streamed
- * (chunked, unbuffered, first bytes as soon as the first segment is ready). A client that
- * disconnects cancels its synthesis.
+ * Sends synthesized speech over HTTP, whole (exact headers, Content-Length), streamed (chunked,
+ * unbuffered, first bytes as soon as the first segment is ready), or as OpenAI's server-sent
+ * events (`speech.audio.delta` with base64 audio, then `speech.audio.done` with usage). A client
+ * that disconnects cancels its synthesis. Every audio answer says `Cache-Control: no-cache`.
  */
 import type { Request, Response } from 'express';
 import type { Logger } from 'pino';
@@ -15,17 +16,25 @@ import {
   encoderInputRate,
   findFfmpeg,
 } from '../audio/index.js';
-import { type SpeakOptions, type SpeechStream, speak } from '../engine/speech-stream.js';
+import { type SpeakOptions, type SpeechPart, type SpeechStream, speakParts } from '../engine/speech-stream.js';
 import { TtsError } from '../errors.js';
 import type { AppContext } from './app-context.js';
+import type { ServerMetrics } from './metrics.js';
+import { speechUsage } from './openai-compat.js';
+
+/** How the audio goes out: one file, a chunked stream of it, or server-sent events. */
+export type SpeechDelivery = 'whole' | 'stream' | 'sse';
 
 /** What to say and how to send it. */
 export interface SpeechRequest {
   text: string;
+  /** Text spoken with other voice settings (multi-role text); when given, `text` is only what is logged and counted. */
+  parts?: readonly SpeechPart[];
   format: AudioFormat;
   /** The rate the client asked for (or the route's default). */
   sampleRate: number;
-  stream: boolean;
+  /** `true` = `'stream'`, `false` = `'whole'`. */
+  stream: boolean | SpeechDelivery;
   options: Omit<SpeakOptions, 'sampleRate' | 'firstAudioFirst'>;
 }
 
@@ -52,18 +61,20 @@ function checkFormat(format: AudioFormat): void {
 function audioHeaders(res: Response, format: AudioFormat): void {
   res.setHeader('Content-Type', CONTENT_TYPES[format]);
   res.setHeader('Content-Disposition', `attachment; filename=speech.${format}`);
+  res.setHeader('Cache-Control', 'no-cache');
 }
 
 /** Synthesizes `request` and writes it to `res`. */
 export async function sendSpeech({ req, res, ctx, request, route }: SendSpeechOptions): Promise<void> {
   const { format, sampleRate } = request;
+  const mode: SpeechDelivery = request.stream === true ? 'stream' : request.stream === false ? 'whole' : request.stream;
   checkFormat(format);
   const inputRate = encoderInputRate(format, sampleRate);
   // Synthesis starts here, before the encoder exists; any failure below must cancel to free its slot.
-  const speech = speak(ctx.scheduler, request.text, {
+  const speech = speakParts(ctx.scheduler, request.parts ?? [{ text: request.text }], {
     ...request.options,
     sampleRate: inputRate,
-    firstAudioFirst: request.stream,
+    firstAudioFirst: mode !== 'whole',
   });
   const onClose = (): void => {
     if (!res.writableFinished) speech.cancel();
@@ -79,9 +90,13 @@ export async function sendSpeech({ req, res, ctx, request, route }: SendSpeechOp
     create: ctx.encode,
     log: ctx.log.child({ route }),
     started: performance.now(),
+    route,
+    engine: request.options.voice.engine,
+    metrics: ctx.metrics,
+    input: request.text,
   };
   try {
-    await (request.stream ? streamSpeech(delivery) : sendWhole(delivery));
+    await (mode === 'whole' ? sendWhole(delivery) : streamSpeech(delivery, mode === 'sse'));
   } catch (error) {
     speech.cancel();
     throw error;
@@ -106,9 +121,16 @@ interface Delivery {
   create: EncoderFactory;
   log: Logger;
   started: number;
+  route: string;
+  /** The engine of the (first) voice, for the metrics. */
+  engine: string;
+  metrics: ServerMetrics | undefined;
+  /** The text, for the usage of server-sent events. */
+  input: string;
 }
 
-async function sendWhole({ res, speech, format, sampleRate, inputRate, create, log, started }: Delivery): Promise<void> {
+async function sendWhole(delivery: Delivery): Promise<void> {
+  const { res, speech, format, sampleRate, inputRate, create, log, started, metrics } = delivery;
   const parts: Float32Array[] = [];
   for await (const event of speech) if (event.type === 'audio') parts.push(event.pcm);
   if (speech.cancelled) return;
@@ -121,12 +143,29 @@ async function sendWhole({ res, speech, format, sampleRate, inputRate, create, l
   audioHeaders(res, format);
   res.setHeader('Content-Length', body.length);
   res.end(Buffer.from(body.buffer, body.byteOffset, body.byteLength));
+  metrics?.firstAudio(delivery.engine, delivery.route, (performance.now() - started) / 1000);
+  metrics?.bytesSent(delivery.route, format, body.length);
   log.info({ format, bytes: body.length, ms: Math.round(performance.now() - started) }, 'speech sent');
 }
 
-async function streamSpeech({ res, speech, format, sampleRate, inputRate, create, log, started }: Delivery): Promise<void> {
+/** Server-sent events carry audio as JSON lines: one event per piece of encoded audio. */
+function sseEvent(event: object): string {
+  return `data: ${JSON.stringify(event)}\n\n`;
+}
+
+function streamHeaders(res: Response, format: AudioFormat, sse: boolean): void {
+  if (sse) {
+    res.setHeader('Content-Type', 'text/event-stream');
+    res.setHeader('Cache-Control', 'no-cache');
+  } else audioHeaders(res, format);
+  res.setHeader('X-Accel-Buffering', 'no');
+}
+
+async function streamSpeech(delivery: Delivery, sse: boolean): Promise<void> {
+  const { res, speech, format, sampleRate, inputRate, create, log, started, metrics } = delivery;
   let firstByteMs: number | undefined;
   let draining: Promise<void> | undefined;
+  let audioSamples = 0;
   const encoder = await create(
     { kind: 'file', format },
     {
@@ -136,13 +175,17 @@ async function streamSpeech({ res, speech, format, sampleRate, inputRate, create
       onData: (bytes) => {
         if (res.destroyed) return;
         if (!res.headersSent) {
-          audioHeaders(res, format);
-          res.setHeader('Cache-Control', 'no-cache');
-          res.setHeader('X-Accel-Buffering', 'no');
+          streamHeaders(res, format, sse);
           res.flushHeaders();
           firstByteMs = performance.now() - started;
+          metrics?.firstAudio(delivery.engine, delivery.route, firstByteMs / 1000);
         }
-        if (!res.write(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength))) {
+        metrics?.bytesSent(delivery.route, format, bytes.byteLength);
+        const chunk = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+        const written = sse
+          ? res.write(sseEvent({ type: 'speech.audio.delta', audio: chunk.toString('base64') }))
+          : res.write(chunk);
+        if (!written) {
           draining ??= new Promise((resolve) => {
             const done = (): void => {
               draining = undefined;
@@ -160,6 +203,7 @@ async function streamSpeech({ res, speech, format, sampleRate, inputRate, create
   try {
     for await (const event of speech) {
       if (event.type !== 'audio') continue;
+      audioSamples += event.pcm.length;
       encoder.write(event.pcm);
       // Respect the socket: wait while the client is behind instead of buffering without end.
       if (draining) await draining;
@@ -173,7 +217,8 @@ async function streamSpeech({ res, speech, format, sampleRate, inputRate, create
     encoder.destroy();
     throw error;
   }
-  if (!res.headersSent) audioHeaders(res, format);
+  if (!res.headersSent) streamHeaders(res, format, sse);
+  if (sse) res.write(sseEvent({ type: 'speech.audio.done', usage: speechUsage(delivery.input, audioSamples / inputRate) }));
   res.end();
   log.info(
     { format, firstByteMs: firstByteMs && Math.round(firstByteMs), ms: Math.round(performance.now() - started) },
