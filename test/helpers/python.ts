@@ -33,7 +33,10 @@ export interface PythonRun {
 }
 
 /** Runs `python args…` in `cwd`, failing after `timeoutMs` (the child is killed). */
-export async function runPython(args: string[], options: { cwd?: string; timeoutMs?: number; env?: Record<string, string> } = {}): Promise<PythonRun> {
+export async function runPython(
+  args: string[],
+  options: { cwd?: string; timeoutMs?: number; env?: Record<string, string> } = {},
+): Promise<PythonRun> {
   const child = spawn(TEST_PYTHON, args, {
     cwd: options.cwd ?? REPO,
     env: { ...process.env, PYTHONUNBUFFERED: '1', PYTHONIOENCODING: 'utf-8', ...options.env },

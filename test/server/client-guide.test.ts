@@ -60,7 +60,13 @@ describeWithPython("the client guide's Python snippets, verbatim", () => {
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'flash-tts-guide-'));
     installSyntheticPocket(join(dir, 'models'));
-    server = await startServer({ port: 0, logLevel: 'silent', workers: 2, modelsDir: join(dir, 'models'), speakersDir: join(dir, 'speakers') });
+    server = await startServer({
+      port: 0,
+      logLevel: 'silent',
+      workers: 2,
+      modelsDir: join(dir, 'models'),
+      speakersDir: join(dir, 'speakers'),
+    });
     work = join(dir, 'work');
     await mkdir(join(work, 'data', 'mega-roles', '御姐'), { recursive: true });
     const ref = await referenceWav(3);
