@@ -240,7 +240,7 @@ describe("the original service's request and answer shapes", () => {
       });
       expect(res.status).toBe(200);
       const audio = await decodeAudio(new Uint8Array(await res.arrayBuffer()), 'wav');
-      const expected = (parts[0]!.length + parts[1]!.length) / 2 / 16000;
+      const expected = parts.reduce((n, p) => n + p.length, 0) / 2 / 16000;
       expect(Math.abs(audio.duration - expected)).toBeLessThan(0.05);
       expect(
         await transcribe(
