@@ -15,7 +15,7 @@ import { speechRoutes } from './routes/speech-routes.js';
 /** Turns body-parser and multer failures into the user errors they are. */
 function toTtsError(error: unknown): TtsError | undefined {
   if (error instanceof TtsError) return error;
-  const e = error as { type?: string; code?: string; message?: string; field?: string };
+  const e = error as { type?: string; code?: string; message?: string; field?: string; name?: string };
   if (e.type === 'entity.parse.failed') return new TtsError('invalid_request', `The body is not valid JSON: ${e.message}.`);
   if (e.type === 'entity.too.large' || e.code === 'LIMIT_FILE_SIZE') {
     return new TtsError('payload_too_large', 'The request body is larger than this server accepts.');
@@ -23,7 +23,8 @@ function toTtsError(error: unknown): TtsError | undefined {
   if (e.type === 'encoding.unsupported' || e.type === 'charset.unsupported') {
     return new TtsError('unsupported_media_type', e.message ?? 'Unsupported body encoding.');
   }
-  if (typeof e.code === 'string' && e.code.startsWith('LIMIT_')) {
+  // Every multer error is the upload's fault ("Field name missing" included).
+  if (typeof e.code === 'string' && (e.code.startsWith('LIMIT_') || e.name === 'MulterError')) {
     return new TtsError('invalid_request', `Upload rejected: ${e.message}${e.field ? ` (field "${e.field}")` : ''}.`, {
       param: e.field,
     });
