@@ -103,7 +103,7 @@ async function synthesizeOurs(sentences: Sentence[], voices: string[], dir: stri
         const res = await fetch(`${server.url}/v1/audio/speech`, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ model: 'tts-1', voice, input: text, response_format: 'wav' }),
+          body: JSON.stringify({ model: 'tts-1', voice, input: text, response_format: 'wav', stream: false }),
         });
         if (!res.ok) throw new Error(`${voice}: /v1/audio/speech answered ${res.status}: ${await res.text()}`);
         const bytes = Buffer.from(await res.arrayBuffer());

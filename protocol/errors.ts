@@ -17,6 +17,11 @@ export const ERROR_CODES = {
   unsupported_format: { status: 400, retryable: false, summary: 'The output format cannot be produced here.' },
   engine_not_installed: { status: 400, retryable: false, summary: 'The request needs an engine that is not installed.' },
   unauthorized: { status: 401, retryable: false, summary: 'The API key is missing or wrong.' },
+  origin_not_allowed: {
+    status: 403,
+    retryable: false,
+    summary: 'A browser page of an origin the server does not allow (see --cors-origins) sent the request or WebSocket upgrade.',
+  },
   voice_not_found: { status: 404, retryable: false, summary: 'No voice or speaker has that name.' },
   model_not_found: { status: 404, retryable: false, summary: 'No model has that name.' },
   not_found: { status: 404, retryable: false, summary: 'No such route.' },

@@ -33,6 +33,13 @@ export interface EncoderPoolOptions {
   opus: OpusOptions;
 }
 
+/** What an encoding cost: reported to {@link EncoderPool.onEncoded} (metrics). */
+export interface EncodeStats {
+  target: EncoderTarget;
+  /** Time its worker spent encoding it, in ms. */
+  busyMs: number;
+}
+
 /** Defaults of {@link EncoderPoolOptions}. */
 export const DEFAULT_ENCODER_POOL_OPTIONS: EncoderPoolOptions = {
   workers: availableParallelism(),
@@ -43,6 +50,7 @@ type EncoderWorker = PoolWorker<ToEncoder>;
 
 interface Remote {
   worker: EncoderWorker;
+  target: EncoderTarget;
   onData: (bytes: Uint8Array) => void;
   /** Set once the worker reported a failure (or died). */
   error?: Error;
@@ -60,6 +68,8 @@ export class EncoderPool {
   #pool: WorkerPool<ToEncoder, FromEncoder, null> | undefined;
   readonly #opus: OpusOptions;
   #nextId = 1;
+  /** Called as each encoder that ended (not destroyed) reports its cost; for metrics. Default none. */
+  onEncoded: ((stats: EncodeStats) => void) | undefined;
 
   private constructor(opus: OpusOptions) {
     this.#opus = opus;
@@ -95,7 +105,7 @@ export class EncoderPool {
     const worker = this.#leastBusy();
     if (!worker) throw new Error('the encoder pool is stopped');
     const id = this.#nextId++;
-    const remote: Remote = { worker, onData: options.onData };
+    const remote: Remote = { worker, target, onData: options.onData };
     this.#remotes.set(id, remote);
     const { onData: _, ...settings } = options;
     worker.post({ type: 'create', id, target, settings: { ...settings, opus: { ...this.#opus, ...settings.opus } } });
@@ -203,6 +213,7 @@ export class EncoderPool {
         return;
       case 'ended':
         this.#remotes.delete(message.id);
+        this.onEncoded?.({ target: remote.target, busyMs: message.busyMs });
         remote.ended?.resolve();
         return;
       case 'error':

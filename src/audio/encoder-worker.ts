@@ -37,7 +37,8 @@ export type ToEncoder =
 /** Encoder worker → main thread. */
 export type FromEncoder =
   | { type: 'data'; id: number; parts: Uint8Array[] }
-  | { type: 'ended'; id: number }
+  /** `busyMs`: the time this worker spent encoding for it. */
+  | { type: 'ended'; id: number; busyMs: number }
   | { type: 'error'; id: number; message: string; unavailable: boolean; user?: { code: TtsError['code']; param?: string } }
   | { type: 'decoded'; id: number; samples: Float32Array; sampleRate: number; originalSeconds: number };
 
@@ -47,6 +48,8 @@ interface Remote {
   parts: Uint8Array[];
   /** Streamed files (no total known ahead) are fed in short pieces; undefined for others. */
   stream: { rate: number; channels: number; started: boolean } | undefined;
+  /** Time spent encoding so far, in ms. */
+  busyMs: number;
 }
 
 const encoders = new Map<number, Remote>();
@@ -127,6 +130,7 @@ port.on('message', (message: ToEncoder) => {
       const { id, target, settings } = message;
       const remote: Remote = {
         parts: [],
+        busyMs: 0,
         stream:
           target.kind === 'file' && settings.totalFrames === undefined
             ? { rate: settings.sampleRate, channels: settings.channels, started: false }
@@ -148,7 +152,11 @@ port.on('message', (message: ToEncoder) => {
       const { id, pcm } = message;
       const remote = encoders.get(id);
       remote?.encoder.then(
-        (encoder) => write(id, remote, encoder, pcm),
+        (encoder) => {
+          const started = performance.now();
+          write(id, remote, encoder, pcm);
+          remote.busyMs += performance.now() - started;
+        },
         () => undefined,
       );
       return;
@@ -156,13 +164,17 @@ port.on('message', (message: ToEncoder) => {
     case 'end': {
       const { id } = message;
       const remote = encoders.get(id);
+      let started = 0;
       remote?.encoder
-        .then((encoder) => encoder.end())
+        .then((encoder) => {
+          started = performance.now();
+          return encoder.end();
+        })
         .then(
           () => {
             flush(id, remote);
             encoders.delete(id);
-            post({ type: 'ended', id });
+            post({ type: 'ended', id, busyMs: remote.busyMs + performance.now() - started });
           },
           (error: unknown) => fail(id, error),
         );

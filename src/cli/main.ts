@@ -23,10 +23,26 @@ import { importModel } from '../models/import-model.js';
 import { defaultModelsDir, loadManifests, type ModelManifest, scanInstalled } from '../models/manifest.js';
 import { pullModel, removeModel } from '../models/pull.js';
 import { composeServices } from '../server/compose.js';
-import { configFromEnv, DEFAULT_SERVER_CONFIG, LIMIT_SETTINGS, resolveConfig, type ServerConfig } from '../server/config.js';
+import {
+  configFromEnv,
+  DEFAULT_SERVER_CONFIG,
+  LIMIT_SETTINGS,
+  parseOrigins,
+  resolveConfig,
+  type ServerConfig,
+} from '../server/config.js';
+import { voiceName } from '../server/openai-compat.js';
 import { findVoice } from '../server/request-checks.js';
 import { startServer, VERSION } from '../server/server.js';
-import { LEVELS, type Level, openaiSpeechBodySchema, outputRate, PITCH_SEMITONES, parseBody } from '../server/speech-params.js';
+import {
+  LEVELS,
+  type Level,
+  openaiSpeechBodySchema,
+  outputRate,
+  PITCH_SEMITONES,
+  parseBody,
+  speedFactor,
+} from '../server/speech-params.js';
 
 const integer =
   (name: string) =>
@@ -73,7 +89,12 @@ const serve = program
     new Option('--opus-application <mode>', 'libopus application of all Opus output (env FLASH_TTS_OPUS_APPLICATION)').choices([
       ...OPUS_APPLICATIONS,
     ]),
-  );
+  )
+  .option(
+    '--cors-origins <origins>',
+    'origins (comma-separated, or *) whose pages may call the API and open the realtime socket (env FLASH_TTS_CORS_ORIGINS)',
+  )
+  .option('--private-lists', 'with an API key, require it for the model and voice lists too (env FLASH_TTS_PUBLIC_LISTS=0)');
 for (const setting of LIMIT_SETTINGS) {
   serve.option(
     `--${setting.flag} <n>`,
@@ -96,6 +117,8 @@ serve.action(
       onnxThreads?: number;
       opusComplexity?: number;
       opusApplication?: OpusApplication;
+      corsOrigins?: string;
+      privateLists?: boolean;
     } & Record<string, unknown>,
   ) => {
     const fromFlags: Partial<ServerConfig> = {};
@@ -115,6 +138,8 @@ serve.action(
     if (flags.onnxThreads !== undefined) fromFlags.onnxThreads = flags.onnxThreads;
     if (flags.opusComplexity !== undefined) fromFlags.opusComplexity = flags.opusComplexity;
     if (flags.opusApplication !== undefined) fromFlags.opusApplication = flags.opusApplication;
+    if (flags.corsOrigins !== undefined) fromFlags.corsOrigins = parseOrigins(flags.corsOrigins);
+    if (flags.privateLists) fromFlags.publicLists = false;
     const server = await startServer(resolveConfig(configFromEnv(), fromFlags));
     const stop = (): void => {
       server.log.info('shutting down');
@@ -159,13 +184,13 @@ program
       const config = resolveConfig(configFromEnv(), { workers: 1 });
       const services = await composeServices(config, pino({ level: 'warn' }, pino.destination(2)), { warmUp: false });
       try {
-        const voice = findVoice(services.catalog, request.voice, { field: 'voice' });
+        const voice = findVoice(services.catalog, voiceName(request.voice), { field: 'voice' });
         const rate = outputRate(format, request.sample_rate, DEFAULT_SERVER_CONFIG.openaiSampleRate);
         const inputRate = encoderInputRate(format, rate);
         const parts: Float32Array[] = [];
         const speech = speak(services.scheduler, request.input, {
           voice,
-          speed: request.speed,
+          speed: speedFactor(request.speed),
           pitchSemitones: PITCH_SEMITONES[flags.pitch],
           sampleRate: inputRate,
           firstAudioFirst: false,

@@ -70,6 +70,24 @@ interface WorkerSlot {
   job: Job | undefined;
   /** The running job was cancelled: its output is dropped. */
   cancelled: boolean;
+  /** When the running job was posted to the worker (performance.now()). */
+  startedAt: number;
+  /** Seconds of audio the running job has produced. */
+  audioSeconds: number;
+}
+
+/** What a finished job cost: reported to {@link Scheduler.onJobDone} (metrics). */
+export interface JobStats {
+  engine: EngineId;
+  kind: EngineJob['kind'];
+  /** From posting the job to its worker to its last message, in ms: the worker's busy time. */
+  busyMs: number;
+  /** Seconds of audio it produced (synthesis jobs). */
+  audioSeconds: number;
+  /** It was cancelled while it ran (its output was dropped). */
+  cancelled: boolean;
+  /** It ended with an engine error. */
+  failed: boolean;
 }
 
 type EngineWorker = PoolWorker<ToEngineWorker>;
@@ -117,6 +135,8 @@ export class Scheduler {
   #engines: readonly EngineInfo[] = [];
   /** Per engine: synthesis ms before the first audio, per character of text (running average). */
   readonly #msPerChar = new Map<EngineId, number>();
+  /** Called as each job ends (done, failed or cancelled); for metrics. Default none. */
+  onJobDone: ((stats: JobStats) => void) | undefined;
 
   private constructor(options: ResolvedSchedulerOptions) {
     this.options = options;
@@ -142,7 +162,7 @@ export class Scheduler {
       size: merged.workers,
       workerData,
       onReady: (worker) => {
-        scheduler.#slots.set(worker, { job: undefined, cancelled: false });
+        scheduler.#slots.set(worker, { job: undefined, cancelled: false, startedAt: 0, audioSeconds: 0 });
         scheduler.#pump();
       },
       onMessage: (worker, message) => scheduler.#receive(worker, message),
@@ -257,6 +277,9 @@ export class Scheduler {
     if (!slot || job?.id !== message.id) return;
     switch (message.type) {
       case 'output':
+        if (message.output.kind === 'audio' && job.job.kind === 'synthesize') {
+          slot.audioSeconds += message.output.pcm.length / job.job.outputRate;
+        }
         if (slot.cancelled) return;
         if (job.startedAt !== undefined) this.#learnSpeed(job, job.startedAt);
         job.startedAt = undefined;
@@ -273,6 +296,14 @@ export class Scheduler {
         job.output.end();
         break;
     }
+    this.onJobDone?.({
+      engine: job.job.engine,
+      kind: job.job.kind,
+      busyMs: performance.now() - slot.startedAt,
+      audioSeconds: slot.audioSeconds,
+      cancelled: slot.cancelled,
+      failed: message.type === 'error',
+    });
     slot.job = undefined;
     this.#pump();
   }
@@ -285,6 +316,8 @@ export class Scheduler {
       slot.job = job;
       slot.cancelled = false;
       job.startedAt = performance.now();
+      slot.startedAt = performance.now();
+      slot.audioSeconds = 0;
       worker.post({ type: 'run', id: job.id, job: job.job });
     }
   }

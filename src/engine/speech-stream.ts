@@ -195,11 +195,19 @@ export function segmentJob(spoken: string, settings: SegmentSettings, engines: r
   };
 }
 
+/** The settings a push may change mid-stream: voice, speed and pitch. */
+export interface VoiceSettings {
+  voice: EngineVoiceRef;
+  speed: number;
+  pitchSemitones: number;
+}
+
 interface SegmentItem {
   kind: 'segment';
   written: string;
   spoken: string;
-  voice: EngineVoiceRef;
+  /** The voice, speed and pitch it is spoken with. */
+  settings: VoiceSettings;
   /** Its audio, once submitted. */
   audio?: AsyncIterable<AudioOutput>;
   /** Its first audio has arrived: with firstAudioFirst, the next segment may start. */
@@ -223,7 +231,7 @@ export class SpeechStream implements AsyncIterable<SpeechEvent> {
   readonly #segmenter: SentenceSegmenter | undefined;
   #state: StreamState = { kind: 'open', idleFlush: undefined };
   #items: Item[] = [];
-  #voice: EngineVoiceRef;
+  #settings: VoiceSettings;
   /** The scheduler slot, held while there is something to synthesize. */
   #jobs: SchedulerStream | undefined;
   #wake: (() => void) | undefined;
@@ -235,7 +243,7 @@ export class SpeechStream implements AsyncIterable<SpeechEvent> {
   constructor(scheduler: Scheduler, options: Pick<SpeechStreamOptions, 'voice' | 'sampleRate'> & Partial<SpeechStreamOptions>) {
     this.#scheduler = scheduler;
     this.#options = { ...DEFAULT_SPEECH_STREAM_OPTIONS, ...options };
-    this.#voice = options.voice;
+    this.#settings = { voice: options.voice, speed: this.#options.speed, pitchSemitones: this.#options.pitchSemitones };
     this.#segmenter = this.#options.segmentation ? new SentenceSegmenter(segmenterFor(scheduler, this.#options)) : undefined;
   }
 
@@ -269,14 +277,23 @@ export class SpeechStream implements AsyncIterable<SpeechEvent> {
     return this.#state.kind === 'over' && this.#state.why === 'failed' ? this.#state.error : undefined;
   }
 
-  /** Adds text; `voice` applies to it and what follows (text already pushed keeps its voice). */
-  pushText(text: string, options: { voice?: EngineVoiceRef } = {}): void {
+  /**
+   * Adds text; `voice`, `speed` and `pitchSemitones` apply to it and what follows (text already
+   * pushed keeps its own). A change ends the pending sentence first, so no segment mixes two voices.
+   */
+  pushText(text: string, options: Partial<VoiceSettings> = {}): void {
     if (this.#state.kind === 'ended') throw new Error('text pushed after end()');
     if (this.#state.kind === 'over') return;
-    const { voice } = options;
-    if (voice && (voice.engine !== this.#voice.engine || voice.engineVoice !== this.#voice.engineVoice)) {
+    const next: VoiceSettings = { ...this.#settings, ...options };
+    const current = this.#settings;
+    if (
+      next.voice.engine !== current.voice.engine ||
+      next.voice.engineVoice !== current.voice.engineVoice ||
+      next.speed !== current.speed ||
+      next.pitchSemitones !== current.pitchSemitones
+    ) {
       this.#enqueue(this.#segmenter?.flush() ?? []);
-      this.#voice = voice;
+      this.#settings = next;
     }
     this.#enqueue(this.#segmenter ? this.#segmenter.push(text) : [text]);
     this.#armIdleFlush();
@@ -384,7 +401,7 @@ export class SpeechStream implements AsyncIterable<SpeechEvent> {
   #enqueue(segments: string[]): void {
     for (const { written, spoken } of segments.flatMap((w) => spokenPieces(w, this.#options.maxSegmentChars))) {
       this.#segments++;
-      this.#push({ kind: 'segment', written, spoken, voice: this.#voice });
+      this.#push({ kind: 'segment', written, spoken, settings: this.#settings });
     }
   }
 
@@ -442,7 +459,7 @@ export class SpeechStream implements AsyncIterable<SpeechEvent> {
           this.#jobs = this.#scheduler.openStream();
           if (this.#heardBy !== undefined) this.#jobs.deadline = this.#heardBy;
         }
-        item.audio = this.#jobs.submit(segmentJob(item.spoken, { ...this.#options, voice: item.voice }, this.#scheduler.engines));
+        item.audio = this.#jobs.submit(segmentJob(item.spoken, { ...this.#options, ...item.settings }, this.#scheduler.engines));
       }
     } catch (error) {
       this.#fail(error);
@@ -459,8 +476,21 @@ export type SpeakOptions = Omit<ConstructorParameters<typeof SpeechStream>[1], '
  * when the text has nothing to speak. A caller that may never iterate must cancel the stream.
  */
 export function speak(scheduler: Scheduler, text: string, options: SpeakOptions): SpeechStream {
+  return speakParts(scheduler, [{ text }], options);
+}
+
+/** A piece of a text and, where it changes them, the voice, speed and pitch it is spoken with. */
+export interface SpeechPart extends Partial<VoiceSettings> {
+  text: string;
+}
+
+/**
+ * Speaks several parts in order as one stream (one scheduler slot, one audio stream): each part's
+ * settings apply from it on. Otherwise as {@link speak}.
+ */
+export function speakParts(scheduler: Scheduler, parts: readonly SpeechPart[], options: SpeakOptions): SpeechStream {
   const stream = new SpeechStream(scheduler, options);
-  stream.pushText(text);
+  for (const { text, ...settings } of parts) stream.pushText(text, settings);
   stream.end();
   if (stream.failure !== undefined) throw stream.failure;
   if (stream.segmentCount === 0) {

@@ -5,6 +5,7 @@ import type { Scheduler } from '../engine/scheduler.js';
 import type { CloningService } from '../speakers/cloning.js';
 import type { VoiceCatalog } from '../speakers/voice-catalog.js';
 import type { ServerConfig } from './config.js';
+import type { ServerMetrics } from './metrics.js';
 
 export interface AppContext {
   config: ServerConfig;
@@ -14,4 +15,6 @@ export interface AppContext {
   catalog: VoiceCatalog;
   cloning: CloningService;
   log: Logger;
+  /** The server's Prometheus metrics; absent where nothing serves them (the `say` command). */
+  metrics?: ServerMetrics | undefined;
 }

@@ -1,10 +1,15 @@
-/** The Express application: body parsing, auth, routes, and the one error handler. */
+/**
+ * The Express application: metrics, the origin policy (CORS), the page, the lists that may answer
+ * without a key, auth, body parsing, routes, and the one error handler.
+ */
 import express, { type ErrorRequestHandler, type Express, type Request } from 'express';
 import { TtsError } from '../errors.js';
 import type { AppContext } from './app-context.js';
 import { requireApiKey } from './auth.js';
+import { originPolicy } from './origins.js';
 import { describeValue } from './request-checks.js';
-import { infoRoutes } from './routes/info-routes.js';
+import { infoRoutes, listRoutes } from './routes/info-routes.js';
+import { docsRoutes, metricsRoutes } from './routes/operations-routes.js';
 import { pageRoutes } from './routes/page-routes.js';
 import { speakerRoutes } from './routes/speaker-routes.js';
 import { speechRoutes } from './routes/speech-routes.js';
@@ -32,7 +37,15 @@ function jsonButNotObject(body: unknown): unknown {
 /** Turns body-parser and multer failures into the user errors they are. */
 function toTtsError(error: unknown, req: Request): TtsError | undefined {
   if (error instanceof TtsError) return error;
-  const e = error as { type?: string; code?: string; message?: string; field?: string; status?: number; body?: unknown };
+  const e = error as {
+    type?: string;
+    code?: string;
+    message?: string;
+    field?: string;
+    name?: string;
+    status?: number;
+    body?: unknown;
+  };
   const encoding = req.headers['content-encoding'];
   if (e.type === 'entity.parse.failed') {
     const parsed = jsonButNotObject(e.body) as { value: unknown } | undefined;
@@ -77,7 +90,8 @@ function toTtsError(error: unknown, req: Request): TtsError | undefined {
       },
     );
   }
-  if (typeof e.code === 'string' && e.code.startsWith('LIMIT_')) {
+  // Every multer error is the upload's fault ("Field name missing" included).
+  if (typeof e.code === 'string' && (e.code.startsWith('LIMIT_') || e.name === 'MulterError')) {
     return new TtsError('invalid_request', `Upload rejected: ${e.message}${e.field ? ` (field "${e.field}")` : ''}.`, {
       param: e.field,
     });
@@ -111,9 +125,17 @@ export function createApp(ctx: AppContext, version: string): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
+  if (ctx.metrics) app.use(ctx.metrics.middleware());
+  // Before the key check: a browser's preflight carries no Authorization header.
+  app.use(originPolicy(ctx.config.corsOrigins));
   // The page holds no secret: it is served to everyone, and asks for the key when the API wants one.
   app.use(pageRoutes());
+  app.use(docsRoutes(version));
+  const lists = listRoutes(ctx);
+  if (ctx.config.publicLists) app.use(lists);
   if (ctx.config.apiKey !== undefined) app.use(requireApiKey(ctx.config.apiKey));
+  if (!ctx.config.publicLists) app.use(lists);
+  if (ctx.metrics) app.use(metricsRoutes(ctx.metrics));
   app.use(express.json({ limit: ctx.config.maxBodyBytes }));
   app.use(express.urlencoded({ extended: false, limit: ctx.config.maxBodyBytes }));
   app.use(infoRoutes(ctx, version));
@@ -145,6 +167,8 @@ export function createApp(ctx: AppContext, version: string): Express {
         code: tts.code,
         param: tts.param ?? null,
       },
+      // FastAPI's key, which the original service's clients read.
+      detail: tts.message,
     });
   };
   app.use(onError);

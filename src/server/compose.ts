@@ -27,6 +27,8 @@ export interface ComposeOptions {
 export interface Services extends AppContext {
   /** Names of the installed models. */
   models: string[];
+  /** The encoder workers (their `onEncoded` hook feeds metrics). */
+  encoders: EncoderPool;
   /** Stops the engine and encoder workers. */
   close(): Promise<void>;
 }
@@ -70,6 +72,7 @@ export async function composeServices(
     cloning,
     log,
     models: models.map((m) => m.name),
+    encoders,
     async close() {
       await Promise.all([scheduler.stop(), encoders.stop()]);
     },

@@ -88,6 +88,20 @@ export interface ServerConfig {
   httpRequestTimeoutMs: number;
   /** HTTP: how long an idle keep-alive connection stays open (ms). Default 5 s. */
   httpKeepAliveTimeoutMs: number;
+  /**
+   * Origins whose browser pages may call the REST API (CORS) and open the realtime WebSocket, e.g.
+   * `https://app.example.com`; `['*']` allows any. A page of the server's own origin always may;
+   * clients that send no Origin (programs, not browsers) are not affected. Default none
+   * (env `FLASH_TTS_CORS_ORIGINS`, comma-separated).
+   */
+  corsOrigins: string[];
+  /**
+   * With an API key set, the model and voice lists (`/v1/models`, `/v1/audio/models`,
+   * `/v1/audio/voices`, `/audio_roles`) still answer without it: Open WebUI asks for them with no
+   * key and hides the voices otherwise. `false` requires the key there too. Default `true`
+   * (env `FLASH_TTS_PUBLIC_LISTS=0` turns it off).
+   */
+  publicLists: boolean;
 }
 
 /** Defaults of {@link ServerConfig}. */
@@ -123,6 +137,8 @@ export const DEFAULT_SERVER_CONFIG: ServerConfig = {
   httpHeadersTimeoutMs: 10_000,
   httpRequestTimeoutMs: 60_000,
   httpKeepAliveTimeoutMs: 5_000,
+  corsOrigins: [],
+  publicLists: true,
 };
 
 /** A numeric setting with its environment variable and command-line flag. */
@@ -241,6 +257,29 @@ export const LIMIT_SETTINGS: readonly LimitSetting[] = [
   },
 ];
 
+/** Reads a comma-separated origin list (`*` = any), checking each is an origin (`scheme://host[:port]`). */
+export function parseOrigins(list: string): string[] {
+  const origins = list
+    .split(',')
+    .map((o) => o.trim().replace(/\/$/, ''))
+    .filter(Boolean);
+  for (const origin of origins) {
+    if (origin === '*') continue;
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(origin);
+    } catch {
+      parsed = undefined;
+    }
+    if (!parsed || parsed.origin !== origin) {
+      throw new TypeError(
+        `"${origin}" is not an origin: write scheme, host and port only, e.g. https://app.example.com or http://localhost:3000.`,
+      );
+    }
+  }
+  return origins;
+}
+
 function intFromEnv(name: string, env: NodeJS.ProcessEnv): number | undefined {
   const raw = env[name];
   if (raw === undefined || raw === '') return undefined;
@@ -266,6 +305,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Partial<Ser
   if (env.FLASH_TTS_MODELS_DIR) out.modelsDir = env.FLASH_TTS_MODELS_DIR;
   if (env.FLASH_TTS_SPEAKERS_DIR) out.speakersDir = env.FLASH_TTS_SPEAKERS_DIR;
   if (env.FLASH_TTS_ALLOW_REFERENCE_URLS) out.allowReferenceUrls = /^(1|true|yes)$/i.test(env.FLASH_TTS_ALLOW_REFERENCE_URLS);
+  if (env.FLASH_TTS_CORS_ORIGINS) out.corsOrigins = parseOrigins(env.FLASH_TTS_CORS_ORIGINS);
+  if (env.FLASH_TTS_PUBLIC_LISTS) out.publicLists = !/^(0|false|no|off)$/i.test(env.FLASH_TTS_PUBLIC_LISTS);
   if (env.FLASH_TTS_DEFAULT_ENGINE) out.defaultEngine = env.FLASH_TTS_DEFAULT_ENGINE;
   const onnxThreads = intFromEnv('FLASH_TTS_ONNX_THREADS', env);
   if (onnxThreads) out.onnxThreads = onnxThreads;

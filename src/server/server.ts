@@ -9,6 +9,7 @@ import type { CloningService } from '../speakers/cloning.js';
 import { createApp } from './app.js';
 import { composeServices } from './compose.js';
 import { resolveConfig, type ServerConfig } from './config.js';
+import { ServerMetrics } from './metrics.js';
 import { attachRealtime, type RealtimeEndpoint } from './realtime/realtime-server.js';
 
 /** The package version, from the nearest package.json above this file (src/ or dist/src/). */
@@ -44,7 +45,10 @@ export async function startServer(config: Partial<ServerConfig> = {}, logger?: L
   const log = logger ?? pino({ level: resolved.logLevel });
   const services = await composeServices(resolved, log);
   const { scheduler, cloning, catalog } = services;
-  const app = createApp(services, VERSION);
+  const metrics = new ServerMetrics({ scheduler });
+  scheduler.onJobDone = metrics.jobDone;
+  services.encoders.onEncoded = metrics.encoded;
+  const app = createApp({ ...services, metrics }, VERSION);
   const http = createServer(
     {
       // Set on purpose rather than left to Node's defaults (a slow-header socket held 90 s, a slow body 330 s).
@@ -57,6 +61,7 @@ export async function startServer(config: Partial<ServerConfig> = {}, logger?: L
     app,
   );
   const realtime = attachRealtime(http, { ...services, version: VERSION });
+  metrics.countRealtimeSessions(() => realtime.sessions.size);
   http.listen(resolved.port, resolved.host);
   await once(http, 'listening');
   const { port } = http.address() as AddressInfo;

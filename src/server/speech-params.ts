@@ -36,6 +36,8 @@ export const TOKENS_PER_SECOND = 50;
 /** Form fields arrive as strings; these coerce "0.9", "true", "50" while rejecting junk. */
 const formNumber = z.preprocess((v) => (typeof v === 'string' && v.trim() !== '' ? Number(v) : v), z.number());
 const formBoolean = z.preprocess((v) => {
+  // The original service (pydantic) also reads JSON 1 and 0 as booleans.
+  if (v === 1 || v === 0) return v === 1;
   if (typeof v !== 'string') return v;
   const lower = v.trim().toLowerCase();
   if (['true', '1', 'yes', 'on'].includes(lower)) return true;
@@ -78,8 +80,9 @@ const text = z.string({ error: 'is required: the text to speak' }).refine((t) =>
 export const speakBodySchema = z.object({
   name: z.string({ error: 'is required: the name of a voice, as GET /audio_roles lists them' }).min(1, 'must not be empty'),
   text,
-  pitch: level.default('moderate'),
-  speed: level.default('moderate'),
+  // null is "no change", as in the original service.
+  pitch: level.nullable().default('moderate'),
+  speed: level.nullable().default('moderate'),
   ...samplingFields,
   stream: formBoolean.default(false),
   response_format: format.default('mp3'),
@@ -90,20 +93,35 @@ export const speakBodySchema = z.object({
 export const openaiSpeechBodySchema = z.object({
   model: z.string({ error: 'is required: a model name, for example "tts-1"' }).min(1, 'must not be empty'),
   input: text,
-  voice: z.string({ error: 'is required: a voice name, as GET /v1/audio/voices lists them' }).min(1, 'must not be empty'),
-  speed: boundedNumber(0.25, 4).default(1),
+  // A name, or OpenAI's custom-voice object {"id": "..."}.
+  voice: z.union([z.string().min(1), z.object({ id: z.string().min(1) })], {
+    error: (issue) =>
+      `${issue.input === undefined ? 'is required:' : 'must be'} a voice name, as GET /v1/audio/voices lists them, or {"id": "<name>"}`,
+  }),
+  // Continuous, as OpenAI's; null is "no change".
+  speed: boundedNumber(0.25, 4).nullable().default(1),
   response_format: format.default('mp3'),
-  // Unset: PCM streams (what realtime OpenAI TTS plugins read), other formats come whole.
+  // Unset: every format streams as it is synthesized, as OpenAI's API does; false asks for a whole file.
   stream: formBoolean.optional(),
-  stream_format: z.enum(['audio'], { error: 'must be "audio" (server-sent events are not offered)' }).optional(),
-  instructions: z.string().optional(),
+  stream_format: z.enum(['audio', 'sse'], { error: 'must be "audio" or "sse" (server-sent events)' }).optional(),
+  instructions: z.string().nullish(),
+  // A level, or the original service's float (1.0 = no change; see originalPitchLevel); null = no change.
   pitch: z
-    .union([level, boundedNumber(-12, 12)], {
-      error: `must be one of ${LEVELS.join(', ')}, or a number of semitones from -12 to 12`,
+    .union([level, formNumber.pipe(z.number().min(0, 'must be at least 0'))], {
+      error: `must be one of ${LEVELS.join(', ')}, or the original service's pitch number (1.0 = no change, 0.5 or less = very_low, 3 or more = very_high)`,
     })
-    .optional(),
+    .nullish(),
   sample_rate: sampleRate.optional(),
   ...samplingFields,
+});
+
+/** Body of POST /multi_speak: the original's multi-role text (see multi-role-text.ts). */
+export const multiSpeakBodySchema = z.object({
+  text,
+  ...samplingFields,
+  stream: formBoolean.default(false),
+  response_format: format.default('mp3'),
+  sample_rate: sampleRate.optional(),
 });
 
 /** Fields of POST /clone_voice (form or multipart). */
@@ -111,8 +129,8 @@ export const cloneBodySchema = z.object({
   text,
   reference_audio: z.string().optional(),
   reference_text: z.string().optional(),
-  pitch: level.optional(),
-  speed: level.optional(),
+  pitch: level.nullish(),
+  speed: level.nullish(),
   ...samplingFields,
   stream: formBoolean.default(false),
   response_format: format.default('mp3'),
@@ -148,16 +166,28 @@ export function parseBody<T extends z.ZodType>(schema: T, body: unknown): z.outp
   throw schemaProblem(result.error, body);
 }
 
-/** The numeric speed of a level or factor. */
-export function speedFactor(speed: Level | number | undefined): number {
-  if (speed === undefined) return 1;
+/** The numeric speed of a level or factor; absent or null is no change. */
+export function speedFactor(speed: Level | number | null | undefined): number {
+  if (speed === undefined || speed === null) return 1;
   return typeof speed === 'number' ? speed : SPEED_FACTORS[speed];
 }
 
-/** The pitch shift in semitones of a level or number. */
-export function pitchSemitones(pitch: Level | number | undefined): number {
-  if (pitch === undefined) return 0;
-  return typeof pitch === 'number' ? pitch : PITCH_SEMITONES[pitch];
+/**
+ * The level of the original service's float pitch, as it reads it: ≤ 0.5 very_low, below 1 low,
+ * 1 up to 2 moderate (1.0 = no change), 2 up to 3 high, 3 and more very_high.
+ */
+export function originalPitchLevel(pitch: number): Level {
+  if (pitch <= 0.5) return 'very_low';
+  if (pitch < 1) return 'low';
+  if (pitch < 2) return 'moderate';
+  if (pitch < 3) return 'high';
+  return 'very_high';
+}
+
+/** The pitch shift in semitones of a level, or of the original's float (see {@link originalPitchLevel}); absent or null is none. */
+export function pitchSemitones(pitch: Level | number | null | undefined): number {
+  if (pitch === undefined || pitch === null) return 0;
+  return PITCH_SEMITONES[typeof pitch === 'number' ? originalPitchLevel(pitch) : pitch];
 }
 
 /**

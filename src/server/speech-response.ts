@@ -1,7 +1,8 @@
 /**
- * Sends synthesized speech over HTTP, whole (exact headers, Content-Length) or streamed
- * (chunked, unbuffered, first bytes as soon as the first segment is ready). A client that
- * disconnects cancels its synthesis.
+ * Sends synthesized speech over HTTP, whole (exact headers, Content-Length), streamed (chunked,
+ * unbuffered, first bytes as soon as the first segment is ready), or as OpenAI's server-sent
+ * events (`speech.audio.delta` with base64 audio, then `speech.audio.done` with usage). A client
+ * that disconnects cancels its synthesis. Every audio answer says `Cache-Control: no-cache`.
  */
 import type { Request, Response } from 'express';
 import type { Logger } from 'pino';
@@ -13,17 +14,25 @@ import {
   encoderInputRate,
   findFfmpeg,
 } from '../audio/index.js';
-import { type SpeakOptions, type SpeechEvent, type SpeechStream, speak } from '../engine/speech-stream.js';
+import { type SpeakOptions, type SpeechEvent, type SpeechPart, type SpeechStream, speakParts } from '../engine/speech-stream.js';
 import { TtsError } from '../errors.js';
 import type { AppContext } from './app-context.js';
+import type { ServerMetrics } from './metrics.js';
+import { speechUsage } from './openai-compat.js';
+
+/** How the audio goes out: one file, a chunked stream of it, or server-sent events. */
+export type SpeechDelivery = 'whole' | 'stream' | 'sse';
 
 /** What to say and how to send it. */
 export interface SpeechRequest {
   text: string;
+  /** Text spoken with other voice settings (multi-role text); when given, `text` is only what is logged and counted. */
+  parts?: readonly SpeechPart[];
   format: AudioFormat;
   /** The rate the client asked for (or the route's default). */
   sampleRate: number;
-  stream: boolean;
+  /** `true` = `'stream'`, `false` = `'whole'`. */
+  stream: boolean | SpeechDelivery;
   options: Omit<SpeakOptions, 'sampleRate' | 'firstAudioFirst'>;
 }
 
@@ -50,20 +59,22 @@ function checkFormat(format: AudioFormat): void {
 function audioHeaders(res: Response, format: AudioFormat): void {
   res.setHeader('Content-Type', CONTENT_TYPES[format]);
   res.setHeader('Content-Disposition', `attachment; filename=speech.${format}`);
+  res.setHeader('Cache-Control', 'no-cache');
 }
 
 /** Synthesizes `request` and writes it to `res`. */
 export async function sendSpeech({ req, res, ctx, request, route }: SendSpeechOptions): Promise<void> {
   const { format, sampleRate } = request;
+  const mode: SpeechDelivery = request.stream === true ? 'stream' : request.stream === false ? 'whole' : request.stream;
   checkFormat(format);
   const inputRate = encoderInputRate(format, sampleRate);
   // Synthesis starts here, before the encoder exists; any failure below must cancel to free its slot.
-  const speech = speak(ctx.scheduler, request.text, {
+  const speech = speakParts(ctx.scheduler, request.parts ?? [{ text: request.text }], {
     ...request.options,
     // Text can expand (numbers, money) far past what its length suggests: the audio is capped.
     maxSeconds: Math.min(request.options.maxSeconds ?? Number.POSITIVE_INFINITY, ctx.config.maxSpeechSeconds),
     sampleRate: inputRate,
-    firstAudioFirst: request.stream,
+    firstAudioFirst: mode !== 'whole',
   });
   const onClose = (): void => {
     if (!res.writableFinished) speech.cancel();
@@ -81,9 +92,13 @@ export async function sendSpeech({ req, res, ctx, request, route }: SendSpeechOp
     log: ctx.log.child({ route }),
     started: performance.now(),
     sendTimeoutMs: ctx.config.httpSendTimeoutMs,
+    route,
+    engine: request.options.voice.engine,
+    metrics: ctx.metrics,
+    input: request.text,
   };
   try {
-    await (request.stream ? streamSpeech(delivery, []) : sendWhole(delivery, ctx.config.wholeResponseMaxBytes));
+    await (mode === 'whole' ? sendWhole(delivery, ctx.config.wholeResponseMaxBytes) : streamSpeech(delivery, [], mode === 'sse'));
   } catch (error) {
     speech.cancel();
     throw error;
@@ -114,6 +129,12 @@ interface Delivery {
   started: number;
   /** How long the client may read nothing before it is cut off. */
   sendTimeoutMs: number;
+  route: string;
+  /** The engine of the (first) voice, for the metrics. */
+  engine: string;
+  metrics: ServerMetrics | undefined;
+  /** The text, for the usage of server-sent events. */
+  input: string;
 }
 
 /** The audio pieces of the speech, in order, from its shared iteration. */
@@ -145,11 +166,16 @@ function drained(res: Response, timeoutMs: number, log: Logger): Promise<void> {
   });
 }
 
-function streamHeaders(res: Response, format: AudioFormat): void {
-  audioHeaders(res, format);
+/** Server-sent events carry audio as JSON lines: one event per piece of encoded audio. */
+function sseEvent(event: object): string {
+  return `data: ${JSON.stringify(event)}\n\n`;
+}
+
+function streamHeaders(res: Response, format: AudioFormat, sse: boolean): void {
+  if (sse) res.setHeader('Content-Type', 'text/event-stream');
+  else audioHeaders(res, format);
   res.setHeader('Cache-Control', 'no-cache');
   res.setHeader('X-Accel-Buffering', 'no');
-  res.flushHeaders();
 }
 
 /**
@@ -158,7 +184,7 @@ function streamHeaders(res: Response, format: AudioFormat): void {
  * the response turns into a chunked stream of the same format, starting with what was kept.
  */
 async function sendWhole(delivery: Delivery, maxBytes: number): Promise<void> {
-  const { res, speech, events, format, sampleRate, inputRate, create, log, started, sendTimeoutMs } = delivery;
+  const { res, speech, events, format, sampleRate, inputRate, create, log, started, sendTimeoutMs, metrics } = delivery;
   const parts: Float32Array[] = [];
   let held = 0;
   for await (const pcm of audioOf(events)) {
@@ -166,7 +192,7 @@ async function sendWhole(delivery: Delivery, maxBytes: number): Promise<void> {
     held += pcm.byteLength;
     if (held > maxBytes) {
       log.info({ format, heldBytes: held, maxBytes }, 'whole-file response too long to hold: sent chunked');
-      return streamSpeech(delivery, parts);
+      return streamSpeech(delivery, parts, false);
     }
   }
   if (speech.cancelled || res.destroyed) return;
@@ -199,16 +225,19 @@ async function sendWhole(delivery: Delivery, maxBytes: number): Promise<void> {
     if (!res.write(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength))) await drained(res, sendTimeoutMs, log);
   }
   res.end();
+  metrics?.firstAudio(delivery.engine, delivery.route, (performance.now() - started) / 1000);
+  metrics?.bytesSent(delivery.route, format, length);
   log.info({ format, bytes: length, ms: Math.round(performance.now() - started), capped: speech.capped }, 'speech sent');
 }
 
 const EMPTY = new Float32Array(0);
 
 /** Streams the speech as it is made (after `prelude`, audio already taken from it), encoded on the way. */
-async function streamSpeech(delivery: Delivery, prelude: Float32Array[]): Promise<void> {
-  const { res, speech, events, format, sampleRate, inputRate, create, log, started, sendTimeoutMs } = delivery;
+async function streamSpeech(delivery: Delivery, prelude: Float32Array[], sse: boolean): Promise<void> {
+  const { res, speech, events, format, sampleRate, inputRate, create, log, started, sendTimeoutMs, metrics } = delivery;
   let firstByteMs: number | undefined;
   let draining: Promise<void> | undefined;
+  let audioSamples = 0;
   const encoder = await create(
     { kind: 'file', format },
     {
@@ -218,10 +247,17 @@ async function streamSpeech(delivery: Delivery, prelude: Float32Array[]): Promis
       onData: (bytes) => {
         if (res.destroyed) return;
         if (!res.headersSent) {
-          streamHeaders(res, format);
+          streamHeaders(res, format, sse);
+          res.flushHeaders();
           firstByteMs = performance.now() - started;
+          metrics?.firstAudio(delivery.engine, delivery.route, firstByteMs / 1000);
         }
-        if (!res.write(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength))) {
+        metrics?.bytesSent(delivery.route, format, bytes.byteLength);
+        const chunk = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+        const written = sse
+          ? res.write(sseEvent({ type: 'speech.audio.delta', audio: chunk.toString('base64') }))
+          : res.write(chunk);
+        if (!written) {
           draining ??= drained(res, sendTimeoutMs, log).then(() => {
             draining = undefined;
           });
@@ -231,10 +267,12 @@ async function streamSpeech(delivery: Delivery, prelude: Float32Array[]): Promis
   ).catch(encoderError);
   try {
     for (const pcm of prelude.splice(0)) {
+      audioSamples += pcm.length;
       encoder.write(pcm, true);
       if (draining) await draining;
     }
     for await (const pcm of audioOf(events)) {
+      audioSamples += pcm.length;
       encoder.write(pcm, true);
       // Respect the socket: wait while the client is behind instead of buffering without end.
       if (draining) await draining;
@@ -249,7 +287,8 @@ async function streamSpeech(delivery: Delivery, prelude: Float32Array[]): Promis
     encoder.destroy();
     throw error;
   }
-  if (!res.headersSent) audioHeaders(res, format);
+  if (!res.headersSent) streamHeaders(res, format, sse);
+  if (sse) res.write(sseEvent({ type: 'speech.audio.done', usage: speechUsage(delivery.input, audioSamples / inputRate) }));
   res.end();
   log.info(
     {

@@ -56,6 +56,52 @@ const COMMON_FRACTIONS: Record<string, string> = {
   '1/4': 'one quarter',
   '3/4': 'three quarters',
 };
+/** Unicode vulgar fractions (NFKC would turn "½" into "1⁄2" with a fraction slash). */
+const VULGAR_FRACTIONS: Record<string, [one: string, after: string]> = {
+  '½': ['one half', 'a half'],
+  '⅓': ['one third', 'a third'],
+  '⅔': ['two thirds', 'two thirds'],
+  '¼': ['one quarter', 'a quarter'],
+  '¾': ['three quarters', 'three quarters'],
+  '⅕': ['one fifth', 'a fifth'],
+  '⅛': ['one eighth', 'an eighth'],
+  '⅜': ['three eighths', 'three eighths'],
+  '⅝': ['five eighths', 'five eighths'],
+  '⅞': ['seven eighths', 'seven eighths'],
+};
+/** Units after a number: [singular, plural]. Only ones that cannot be read as a word. */
+const UNITS: Record<string, [string, string]> = {
+  'km/h': ['kilometer per hour', 'kilometers per hour'],
+  kph: ['kilometer per hour', 'kilometers per hour'],
+  'm/s': ['meter per second', 'meters per second'],
+  mph: ['mile per hour', 'miles per hour'],
+  km: ['kilometer', 'kilometers'],
+  cm: ['centimeter', 'centimeters'],
+  mm: ['millimeter', 'millimeters'],
+  kg: ['kilogram', 'kilograms'],
+  mg: ['milligram', 'milligrams'],
+  ml: ['milliliter', 'milliliters'],
+  kb: ['kilobyte', 'kilobytes'],
+  mb: ['megabyte', 'megabytes'],
+  gb: ['gigabyte', 'gigabytes'],
+  tb: ['terabyte', 'terabytes'],
+  hz: ['hertz', 'hertz'],
+  khz: ['kilohertz', 'kilohertz'],
+  mhz: ['megahertz', 'megahertz'],
+  ghz: ['gigahertz', 'gigahertz'],
+  kw: ['kilowatt', 'kilowatts'],
+  kwh: ['kilowatt hour', 'kilowatt hours'],
+  hr: ['hour', 'hours'],
+  hrs: ['hour', 'hours'],
+  min: ['minute', 'minutes'],
+  mins: ['minute', 'minutes'],
+  sec: ['second', 'seconds'],
+  secs: ['second', 'seconds'],
+};
+const UNIT_PATTERN = Object.keys(UNITS)
+  .sort((a, b) => b.length - a.length)
+  .map((u) => u.replace('/', '\\/'))
+  .join('|');
 const DATE_CONTEXT = /\b(?:on|by|until|till|from|since|before|after|due|dated|of)\s+$/i;
 
 /** Spoken form of a plain number string such as "1,234.5", "-3", "007". */
@@ -70,6 +116,20 @@ export function speakNumber(raw: string): string {
   else if (!hasCommas && digits.length > 9 && fraction === '') words = digitByDigit(digits);
   else words = decimal(digits, fraction);
   return negative ? `minus ${words}` : words;
+}
+
+/** A phone number read in its groups, digit by digit: "555-123-4567" → "five five five, one two three, four five six seven". */
+function speakPhone(country: string | undefined, groups: string[]): string {
+  const spoken = groups.map(digitByDigit);
+  return `${country ? `plus ${digitByDigit(country)}, ` : ''}${spoken.join(', ')}`;
+}
+
+/** A version: "2.0.1" → "two point zero point one"; each part a number. */
+function speakVersion(parts: string): string {
+  return parts
+    .split('.')
+    .map((p) => (p.length > 1 && p.startsWith('0') ? digitByDigit(p) : cardinal(p)))
+    .join(' point ');
 }
 
 function spokenTime(hour: number, minute: number, suffix: string | undefined): string {
@@ -139,6 +199,29 @@ const RULES: Rule[] = [
   [
     /\b(?:https?:\/\/|www\.)[^\s<>"]+|\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:com|org|net|io|dev|ai|edu|gov|app|co|uk|de|fr|info|me|tv)\b(?:\/[^\s<>"]*)?/gi,
     (m) => keepTrailing(m, speakAddress),
+  ],
+  // Phone numbers: "555-123-4567", "(555) 123-4567", "+1 555.123.4567" — before dates and numbers.
+  [
+    /(?:\+(\d{1,3})[\s.-]?)?(?:\((\d{3})\)\s?|\b(\d{3})[\s.-])(\d{3})[\s.-](\d{4})\b/g,
+    (_m, country, area1, area2, exchange = '', line = '') => speakPhone(country, [area1 ?? area2 ?? '', exchange, line]),
+  ],
+  // Versions: "v2.0.1", "V3", "1.2.3".
+  [/\b[vV](\d+(?:\.\d+)*)\b/g, (_m, parts = '') => `version ${speakVersion(parts)}`],
+  [/\b(\d+\.\d+\.\d+)\b(?!\.\d)/g, (_m, parts = '') => speakVersion(parts)],
+  // Quarters and fiscal years: "Q3", "Q3 2026", "FY2026".
+  [/\bQ([1-4])(?:\s+((?:19|20)\d\d))?\b/g, (_m, q = '', y) => `Q ${cardinal(q)}${y ? ` ${year(y)}` : ''}`],
+  [/\bFY\s?((?:19|20)\d\d)\b/g, (_m, y = '') => `F Y ${year(y)}`],
+  // "2x", "10x faster", "1.5x".
+  [/\b(\d+(?:\.\d+)?)[x×](?![\w])/g, (_m, n = '') => `${speakNumber(n)} times`],
+  // Units after a number: "100km/h", "5 kg", "3 hrs." (the period kept only where a sentence ends).
+  [
+    new RegExp(`(\\d[\\d,]*(?:\\.\\d+)?)\\s?(${UNIT_PATTERN})(?![\\w/])(\\.?)`, 'gi'),
+    (m, n = '', unit = '', dot = '', offset: unknown, whole: unknown) => {
+      const [one, many] = UNITS[unit.toLowerCase()] as [string, string];
+      const after = typeof whole === 'string' && typeof offset === 'number' ? whole.slice(offset + m.length) : '';
+      const abbreviationOnly = dot === '.' && /^\s+[a-z]/.test(after);
+      return `${speakNumber(n)} ${n === '1' ? one : many}${abbreviationOnly ? '' : dot}`;
+    },
   ],
   // "No. 5", "p. 12", "Fig. 3": the abbreviation only before a number.
   [
@@ -214,6 +297,8 @@ const RULES: Rule[] = [
     /\b(in|since|by|until|from|during|year|circa|before|after|of|summer|winter|spring|autumn|fall)\s+(1[1-9]\d\d|20\d\d)\b(?![.,]\d)/gi,
     (_m, word = '', y = '') => `${word} ${year(y)}`,
   ],
+  // A year alone ("2026", "2026."), as a heading or an answer says it.
+  [/^\s*((?:1[1-9]|20)\d\d)\s*([.!?]?)\s*$/, (_m, y = '', end = '') => `${year(y)}${end}`],
   // Fractions and short dates: "3/4" is March fourth after "on"/"by"…, otherwise a fraction.
   [
     /\b(\d{1,2})\/(\d{1,2})\b(?!\/)/g,
@@ -301,7 +386,12 @@ function endsSentence(next: string | undefined): boolean {
  * prosody (. , ! ? ; :) is kept.
  */
 export function normalizeText(text: string): string {
-  let out = text.normalize('NFKC').replace(/[\u200B-\u200D\uFEFF]/g, '');
+  // Vulgar fractions before NFKC, which would write "½" as "1⁄2".
+  let out = text.replace(/(\d*)\s?([½⅓⅔¼¾⅕⅛⅜⅝⅞])/g, (_m, whole: string, f: string) => {
+    const [alone, after] = VULGAR_FRACTIONS[f] as [string, string];
+    return whole === '' ? ` ${alone}` : `${whole} and ${after}`;
+  });
+  out = out.normalize('NFKC').replace(/[\u200B-\u200D\uFEFF]/g, '');
   out = out.replace(/[‘’]/g, "'").replace(/[“”]/g, '"');
   for (const [pattern, replace] of RULES) {
     out = out.replace(pattern, replace as (substring: string, ...args: unknown[]) => string);

@@ -57,7 +57,7 @@ async function speech(body: Record<string, unknown>): Promise<Uint8Array> {
   const res = await fetch(`${server.url}/v1/audio/speech`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ model: 'tts-1', response_format: 'wav', ...body }),
+    body: JSON.stringify({ model: 'tts-1', response_format: 'wav', stream: false, ...body }),
   });
   if (res.status !== 200) throw new Error(`HTTP ${res.status}: ${await res.text()}`);
   return new Uint8Array(await res.arrayBuffer());

@@ -60,7 +60,7 @@ describe('Whisper base as the tests’ listener', () => {
     const res = await fetch(`${server.url}/v1/audio/speech`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ model: 'tts-1', voice: 'alloy', input: SENTENCE, response_format: 'wav' }),
+      body: JSON.stringify({ model: 'tts-1', voice: 'alloy', input: SENTENCE, response_format: 'wav', stream: false }),
     });
     expect(res.status).toBe(200);
     const speech = join(dir, 'speech.wav');

@@ -63,9 +63,10 @@ const ROUTES: { path: string; valid: Json; fields: Field[] }[] = [
       { name: 'speed', bad: [...NUMBER_BAD, 0.1, 5] },
       { name: 'response_format', bad: FORMAT_BAD },
       { name: 'stream', bad: BOOL_BAD },
-      { name: 'stream_format', bad: ['sse', 1, []] },
+      { name: 'stream_format', bad: ['events', 1, []] },
       { name: 'instructions', bad: [42, [], {}] },
-      { name: 'pitch', bad: ['loud', 13, -13, [], true] },
+      // A number is the original service's pitch (1.0 = no change): any value from 0 up is read.
+      { name: 'pitch', bad: ['loud', -1, [], true] },
       { name: 'sample_rate', bad: RATE_BAD },
       ...sampling(),
     ],

@@ -121,7 +121,8 @@ describe('REST shim on a real server', () => {
           voice: 'female',
           input,
           response_format: format,
-          ...(stream ? { stream } : {}),
+          // Streamed unless asked otherwise, as OpenAI's API.
+          ...(stream ? {} : { stream: false }),
         } as OpenAI.Audio.SpeechCreateParams);
         const bytes = new Uint8Array(await response.arrayBuffer());
         const audio = await decodeAudio(bytes, format, 24000);
@@ -312,8 +313,10 @@ describe('API key and load limits', () => {
     await server.stop();
   });
 
-  it('requires the key on every route', async () => {
-    expect((await fetch(`${server.url}/v1/models`)).status).toBe(401);
+  it('requires the key on every route but the model and voice lists', async () => {
+    expect((await fetch(`${server.url}/server_info`)).status).toBe(401);
+    expect((await fetch(`${server.url}/metrics`)).status).toBe(401);
+    expect((await fetch(`${server.url}/v1/models`)).status).toBe(200);
     expect((await post(`${server.url}/speak`, { name: 'male', text: 'hi' }, { authorization: 'Bearer wrong' })).status).toBe(401);
     const client = new OpenAI({ baseURL: `${server.url}/v1`, apiKey: 'sesame' });
     const audio = await client.audio.speech.create({
@@ -321,7 +324,8 @@ describe('API key and load limits', () => {
       voice: 'echo',
       input: 'The key works.',
       response_format: 'wav',
-    });
+      stream: false,
+    } as OpenAI.Audio.SpeechCreateParams);
     expect((await decodeAudio(new Uint8Array(await audio.arrayBuffer()), 'wav')).duration).toBeGreaterThan(0.5);
   });
 

@@ -18,6 +18,11 @@ const CASES: [string, string, string[]][] = [
     ['Dr. Smith met Mr. Jones at St. Paul today.', 'They talked.'],
   ],
   [
+    'a unit abbreviation ends a sentence only before a capital',
+    'The drive took us 3 hrs. to get there. Then we rested for 2 hrs. It was fine.',
+    ['The drive took us 3 hrs. to get there.', 'Then we rested for 2 hrs.', 'It was fine.'],
+  ],
+  [
     'decimals and domains are kept whole',
     'Pi is 3.14159 and the site is example.com for sure. Next one here.',
     ['Pi is 3.14159 and the site is example.com for sure.', 'Next one here.'],

@@ -1,7 +1,8 @@
 /**
  * The realtime endpoint: WebSocket upgrades on {@link REALTIME_PATH} of the HTTP server. Checks
- * the API key from the `Authorization` header at upgrade (a wrong key is refused with HTTP 401;
- * a missing one may come as `init.token`), picks the codec (subprotocol or `?codec=`), and hands
+ * the page's Origin (a browser page of an origin not allowed is refused with HTTP 403) and the API
+ * key from the `Authorization` header at upgrade (a wrong key is refused with HTTP 401; a missing
+ * one may come as `init.token`), picks the codec (subprotocol or `?codec=`), and hands
  * the socket to a {@link RealtimeSession}.
  */
 import type { IncomingMessage, Server } from 'node:http';
@@ -10,6 +11,7 @@ import { WebSocketServer } from 'ws';
 import { CODECS, type CodecName, SUBPROTOCOLS } from '../../../protocol/codec.js';
 import { REALTIME_PATH } from '../../../protocol/messages.js';
 import { bearerToken, createKeyCheck } from '../auth.js';
+import { originAllowed, originRefusal } from '../origins.js';
 import { RealtimeSession, type SessionDeps } from './session.js';
 
 /** The realtime endpoint attached to a server. */
@@ -61,6 +63,11 @@ export function attachRealtime(http: Server, deps: Omit<SessionDeps, 'checkToken
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (url.pathname !== REALTIME_PATH) {
       refuse(socket, 404, 'Not Found', { error: { code: 'not_found', message: `WebSocket endpoint is ${REALTIME_PATH}.` } });
+      return;
+    }
+    const origin = req.headers.origin;
+    if (!originAllowed(origin, req.headers.host, config.corsOrigins)) {
+      refuse(socket, 403, 'Forbidden', { error: { code: 'origin_not_allowed', message: originRefusal(origin as string) } });
       return;
     }
     const codec = codecOf(req, url);

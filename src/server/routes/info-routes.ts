@@ -1,29 +1,34 @@
-/** Listings and health: models, voices, roles, server info. */
+/**
+ * Listings and health: models, voices and roles ({@link listRoutes}, which may answer without the
+ * API key), server info and health ({@link infoRoutes}).
+ */
 import { type Router as ExpressRouter, Router } from 'express';
 import { PCM_SAMPLE_RATES } from '../../../protocol/messages.js';
 import { AUDIO_FORMATS } from '../../audio/formats.js';
 import { DEFAULT_REFERENCE_LIMITS } from '../../audio/reference-audio.js';
 import { EMBEDDING_MAX_ROWS } from '../../engine/pocket/embedding-file.js';
 import type { AppContext } from '../app-context.js';
+import { MODEL_NAMES } from '../openai-compat.js';
 import { MAX_CLIENT_ERRORS } from '../realtime/session.js';
 import { LEVELS } from '../speech-params.js';
-import { MODEL_NAMES } from './speech-routes.js';
 
 const STARTED = Math.floor(Date.now() / 1000);
 
-export function infoRoutes(ctx: AppContext, version: string): ExpressRouter {
+/** The model and voice lists (Open WebUI reads them without a key: see `publicLists`). */
+export function listRoutes(ctx: AppContext): ExpressRouter {
   const router = Router();
-  const { catalog, scheduler, config } = ctx;
-
-  router.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok', workers: scheduler.options.workers, open_streams: scheduler.openStreams });
-  });
+  const { catalog } = ctx;
 
   router.get('/v1/models', (_req, res) => {
     res.json({
       object: 'list',
       data: MODEL_NAMES.map((id) => ({ id, object: 'model', created: STARTED, owned_by: 'flash-tts' })),
     });
+  });
+
+  // Open WebUI's question: which speech models are there ({models: [{id}]}).
+  router.get('/v1/audio/models', (_req, res) => {
+    res.json({ models: MODEL_NAMES.map((id) => ({ id, name: id })) });
   });
 
   router.get('/v1/audio/voices', (_req, res) => {
@@ -42,9 +47,23 @@ export function infoRoutes(ctx: AppContext, version: string): ExpressRouter {
   router.get('/audio_roles', (_req, res) => {
     res.json({ success: true, roles: catalog.list().map((v) => v.id) });
   });
+  return router;
+}
+
+/** Server info and health. */
+export function infoRoutes(ctx: AppContext, version: string): ExpressRouter {
+  const router = Router();
+  const { catalog, scheduler, config } = ctx;
+
+  router.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok', workers: scheduler.options.workers, open_streams: scheduler.openStreams });
+  });
 
   router.get('/server_info', (_req, res) => {
     res.json({
+      // The original service's keys: its engine, its roles, the rate /speak answers at.
+      success: true,
+      info: { model: catalog.defaultEngine, roles: catalog.list().map((v) => v.id), sample_rate: config.defaultSampleRate },
       name: 'flash-tts',
       version,
       engines: scheduler.engines.map((e) => ({
@@ -91,6 +110,8 @@ export function infoRoutes(ctx: AppContext, version: string): ExpressRouter {
         ws_max_invalid_messages: MAX_CLIENT_ERRORS,
       },
       auth: config.apiKey !== undefined,
+      public_lists: config.apiKey === undefined || config.publicLists,
+      cors_origins: config.corsOrigins,
     });
   });
   return router;

@@ -8,6 +8,7 @@ import multer from 'multer';
 import { TtsError } from '../../errors.js';
 import { validateSpeakerName } from '../../speakers/speaker-store.js';
 import type { AppContext } from '../app-context.js';
+import { checkLanguage } from '../language-check.js';
 import { checkTextLength } from '../request-checks.js';
 import { addSpeakerBodySchema, cloneBodySchema, deleteSpeakerBodySchema, parseBody } from '../speech-params.js';
 import { referenceBytes } from './reference-input.js';
@@ -39,6 +40,7 @@ export function speakerRoutes(ctx: AppContext): ExpressRouter {
         ? await referenceBytes(body.reference_audio, 'reference_audio', ctx)
         : undefined;
     checkTextLength(body.text, config.maxTextChars, { field: 'text' });
+    checkLanguage(body.text, { id: 'cloned voice', engine: 'pocket-tts', language: 'en-US' }, ctx.catalog, { field: 'text' });
     const field = file ? 'reference_audio_file' : latent ? 'latent_file' : 'reference_audio';
     cloning.require(field);
     const { voice, release } = latent
@@ -82,6 +84,8 @@ export function speakerRoutes(ctx: AppContext): ExpressRouter {
     log.info({ replaced }, 'speaker saved');
     res.json({
       success: true,
+      // The original service's key for the name.
+      role: name,
       name,
       replaced,
       message: replaced ? `Speaker "${name}" was replaced.` : `Speaker "${name}" was added.`,
@@ -102,7 +106,7 @@ export function speakerRoutes(ctx: AppContext): ExpressRouter {
         { param: 'name' },
       );
     }
-    res.json({ success: true, name: body.name, message: `Speaker "${body.name}" was deleted.` });
+    res.json({ success: true, role: body.name, name: body.name, message: `Speaker "${body.name}" was deleted.` });
   });
   return router;
 }

@@ -1,13 +1,17 @@
-/** POST /speak (the original service) and POST /v1/audio/speech (OpenAI-compatible). */
+/** POST /speak and /multi_speak (the original service) and POST /v1/audio/speech (OpenAI-compatible). */
 import { type Router as ExpressRouter, type Request, type Response, Router } from 'express';
 import type { z } from 'zod';
 import type { AudioFormat } from '../../audio/formats.js';
-import type { EngineVoiceRef } from '../../engine/speech-stream.js';
+import type { EngineVoiceRef, SpeechPart } from '../../engine/speech-stream.js';
 import { TtsError } from '../../errors.js';
 import type { AppContext } from '../app-context.js';
+import { checkLanguage } from '../language-check.js';
+import { parseMultiRoleText } from '../multi-role-text.js';
+import { MODEL_NAMES, resolveModelName, voiceName } from '../openai-compat.js';
 import { checkTextLength, findVoice } from '../request-checks.js';
 import {
   type Level,
+  multiSpeakBodySchema,
   openaiSpeechBodySchema,
   outputRate,
   parseBody,
@@ -19,8 +23,7 @@ import {
 import { sendSpeech } from '../speech-response.js';
 import { decodeBase64Audio } from './reference-input.js';
 
-/** Model names /v1/audio/speech accepts: ours, the original's, and OpenAI's. */
-export const MODEL_NAMES = ['flash-tts', 'flite', 'spark', 'tts-1', 'tts-1-hd', 'gpt-4o-mini-tts'] as const;
+export { MODEL_NAMES };
 
 /** True when `voice` is base64 audio (the original's way to ask for cloning) rather than a name. */
 export function looksLikeAudioData(voice: string): boolean {
@@ -48,8 +51,8 @@ export interface OriginalSpeechFields {
   response_format: AudioFormat;
   sample_rate?: number | undefined;
   stream: boolean;
-  speed?: Level | undefined;
-  pitch?: Level | undefined;
+  speed?: Level | null | undefined;
+  pitch?: Level | null | undefined;
   temperature?: number | undefined;
   top_k?: number | undefined;
   top_p?: number | undefined;
@@ -64,10 +67,12 @@ export interface OriginalSpeechOptions {
   body: OriginalSpeechFields;
   voice: EngineVoiceRef;
   route: string;
+  /** Multi-role text: parts with their own voice, speed and pitch. */
+  parts?: readonly SpeechPart[];
 }
 
 /** Speaks a request of the original service's shape with `voice` (its rate default, level knobs). */
-export async function sendOriginalSpeech({ ctx, req, res, body, voice, route }: OriginalSpeechOptions): Promise<void> {
+export async function sendOriginalSpeech({ ctx, req, res, body, voice, route, parts }: OriginalSpeechOptions): Promise<void> {
   await sendSpeech({
     req,
     res,
@@ -75,6 +80,7 @@ export async function sendOriginalSpeech({ ctx, req, res, body, voice, route }: 
     route,
     request: {
       text: body.text,
+      ...(parts ? { parts } : {}),
       format: body.response_format,
       sampleRate: outputRate(body.response_format, body.sample_rate, ctx.config.defaultSampleRate),
       stream: body.stream,
@@ -96,25 +102,49 @@ export function speechRoutes(ctx: AppContext): ExpressRouter {
     const body = parseBody(speakBodySchema, req.body);
     checkTextLength(body.text, config.maxTextChars, { field: 'text' });
     const voice = findVoice(catalog, body.name, { field: 'name' });
+    checkLanguage(body.text, voice, catalog, { field: 'text' });
     await sendOriginalSpeech({ ctx, req, res, body, voice, route: '/speak' });
+  });
+
+  router.post('/multi_speak', async (req, res) => {
+    const body = parseBody(multiSpeakBodySchema, req.body);
+    checkTextLength(body.text, config.maxTextChars, { field: 'text' });
+    const roles = parseMultiRoleText(body.text);
+    const parts = roles.map((part) => {
+      const voice = findVoice(catalog, part.role, { field: 'text' });
+      checkLanguage(part.text, voice, catalog, { field: 'text' });
+      return { text: part.text, voice, speed: speedFactor(part.speed), pitchSemitones: pitchSemitones(part.pitch) };
+    });
+    const first = parts[0];
+    if (!first) throw new TtsError('invalid_request', '"text" has nothing to speak after its role tags.', { param: 'text' });
+    await sendOriginalSpeech({ ctx, req, res, body, voice: first.voice, route: '/multi_speak', parts });
   });
 
   router.post('/v1/audio/speech', async (req, res) => {
     const body = parseBody(openaiSpeechBodySchema, req.body);
-    if (!(MODEL_NAMES as readonly string[]).includes(body.model)) {
-      throw new TtsError('model_not_found', `No model is called "${body.model}". Use one of: ${MODEL_NAMES.join(', ')}.`, {
-        param: 'model',
-      });
+    if (resolveModelName(body.model) === undefined) {
+      throw new TtsError(
+        'model_not_found',
+        `No model is called "${body.model}". Use one of: ${MODEL_NAMES.join(', ')} (a dated name such as gpt-4o-mini-tts-2025-12-15 is read as its model).`,
+        { param: 'model' },
+      );
     }
     checkTextLength(body.input, config.maxTextChars, { field: 'input' });
     // A voice name first; base64 audio in its place asks for cloning.
-    const known = catalog.resolve(body.voice);
+    const name = voiceName(body.voice);
+    const known = catalog.resolve(name);
     const clone =
-      known === undefined && looksLikeAudioData(body.voice)
-        ? await ctx.cloning.oneShotFromAudio(decodeBase64Audio(body.voice, 'voice'), 'voice')
+      known === undefined && looksLikeAudioData(name)
+        ? await ctx.cloning.oneShotFromAudio(decodeBase64Audio(name, 'voice'), 'voice')
         : undefined;
-    const voice = known ?? clone?.voice ?? findVoice(catalog, body.voice, { field: 'voice' });
+    const voice = known ?? clone?.voice ?? findVoice(catalog, name, { field: 'voice' });
     try {
+      checkLanguage(
+        body.input,
+        { id: known?.id ?? 'cloned voice', engine: voice.engine, language: known?.language ?? 'en-US' },
+        catalog,
+        { field: 'input' },
+      );
       await speakOpenAi(ctx, req, res, body, voice);
     } finally {
       clone?.release();
@@ -140,10 +170,11 @@ async function speakOpenAi(
       text: body.input,
       format: body.response_format,
       sampleRate: outputRate(body.response_format, body.sample_rate, ctx.config.openaiSampleRate),
-      stream: body.stream ?? body.response_format === 'pcm',
+      // Streamed unless asked otherwise, as OpenAI's API; "sse" wraps the stream in events.
+      stream: body.stream_format === 'sse' ? 'sse' : body.stream === false ? 'whole' : 'stream',
       options: {
         voice,
-        speed: body.speed,
+        speed: speedFactor(body.speed),
         pitchSemitones: pitchSemitones(body.pitch),
         ...samplingOptions(body),
       },
