@@ -52,6 +52,15 @@ program
     ]),
   )
   .option('--onnx-threads <n>', 'threads per ONNX inference (env FLASH_TTS_ONNX_THREADS)', integer('onnx-threads'))
+  .option(
+    '--wyoming-port <port>',
+    'also serve the Wyoming protocol (Home Assistant) on this TCP port, 0 for any free one; off by default (env FLASH_TTS_WYOMING_PORT)',
+    integer('wyoming-port'),
+  )
+  .option(
+    '--wyoming-host <host>',
+    `interface of the Wyoming server, which has no authentication (default ${DEFAULT_SERVER_CONFIG.wyomingHost}; env FLASH_TTS_WYOMING_HOST)`,
+  )
   .action(
     async (flags: {
       host?: string;
@@ -64,6 +73,8 @@ program
       speakersDir?: string;
       defaultEngine?: string;
       onnxThreads?: number;
+      wyomingPort?: number;
+      wyomingHost?: string;
     }) => {
       const fromFlags: Partial<ServerConfig> = {};
       if (flags.host !== undefined) fromFlags.host = flags.host;
@@ -76,6 +87,8 @@ program
       if (flags.speakersDir !== undefined) fromFlags.speakersDir = flags.speakersDir;
       if (flags.defaultEngine !== undefined) fromFlags.defaultEngine = flags.defaultEngine;
       if (flags.onnxThreads !== undefined) fromFlags.onnxThreads = flags.onnxThreads;
+      if (flags.wyomingPort !== undefined) fromFlags.wyomingPort = flags.wyomingPort;
+      if (flags.wyomingHost !== undefined) fromFlags.wyomingHost = flags.wyomingHost;
       const server = await startServer(resolveConfig(configFromEnv(), fromFlags));
       const stop = (): void => {
         server.log.info('shutting down');

@@ -49,6 +49,18 @@ export interface ServerConfig {
   wsMaxBufferedBytes: number;
   /** Realtime: close a session whose queue stays over `wsMaxBufferedBytes` this long (ms). Default 10 s. */
   wsSlowConsumerMs: number;
+  /**
+   * Wyoming (Home Assistant) TCP port; 0 picks a free one. Default none: Wyoming is off
+   * (env `FLASH_TTS_WYOMING_PORT`).
+   */
+  wyomingPort: number | undefined;
+  /**
+   * Interface the Wyoming server listens on. Default `127.0.0.1`, whatever `host` is: Wyoming has
+   * no authentication (env `FLASH_TTS_WYOMING_HOST`).
+   */
+  wyomingHost: string;
+  /** Wyoming: most bytes one client event may take (header line; data and payload). Default 256 KiB (env `FLASH_TTS_WYOMING_MAX_EVENT_BYTES`). */
+  wyomingMaxEventBytes: number;
 }
 
 /** Defaults of {@link ServerConfig}. */
@@ -74,6 +86,9 @@ export const DEFAULT_SERVER_CONFIG: ServerConfig = {
   wsIdleFlushMs: 500,
   wsMaxBufferedBytes: 1024 * 1024,
   wsSlowConsumerMs: 10_000,
+  wyomingPort: undefined,
+  wyomingHost: '127.0.0.1',
+  wyomingMaxEventBytes: 256 * 1024,
 };
 
 function intFromEnv(name: string, env: NodeJS.ProcessEnv): number | undefined {
@@ -118,6 +133,11 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Partial<Ser
     const value = intFromEnv(name, env);
     if (value !== undefined) out[key] = value;
   }
+  const wyomingPort = intFromEnv('FLASH_TTS_WYOMING_PORT', env);
+  if (wyomingPort !== undefined) out.wyomingPort = wyomingPort;
+  if (env.FLASH_TTS_WYOMING_HOST) out.wyomingHost = env.FLASH_TTS_WYOMING_HOST;
+  const wyomingMaxEvent = intFromEnv('FLASH_TTS_WYOMING_MAX_EVENT_BYTES', env);
+  if (wyomingMaxEvent) out.wyomingMaxEventBytes = wyomingMaxEvent;
   return out;
 }
 
@@ -130,6 +150,9 @@ export function resolveConfig(...layers: Partial<ServerConfig>[]): ServerConfig 
     }
   }
   if (config.port > 65535) throw new TypeError(`port must be between 0 and 65535, not ${config.port}.`);
+  if (config.wyomingPort !== undefined && config.wyomingPort > 65535) {
+    throw new TypeError(`wyomingPort must be between 0 and 65535, not ${config.wyomingPort}.`);
+  }
   if (config.workers < 1) throw new TypeError('workers must be at least 1.');
   if (!['auto', 'kokoro', 'piper', 'flite'].includes(config.defaultEngine)) {
     throw new TypeError(`defaultEngine must be auto, kokoro, piper or flite, not "${config.defaultEngine}".`);
