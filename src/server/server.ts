@@ -67,6 +67,12 @@ export async function startServer(config: Partial<ServerConfig> = {}, logger?: L
     await services.close();
     throw error;
   }
+  if (wyoming && !isLoopback(resolved.wyomingHost)) {
+    log.warn(
+      { wyoming: wyoming.uri },
+      'The Wyoming server has no authentication (the API key does not apply to it): anyone who can reach it can use this server',
+    );
+  }
   log.info(
     {
       ...(wyoming ? { wyoming: wyoming.uri } : {}),
@@ -94,4 +100,9 @@ export async function startServer(config: Partial<ServerConfig> = {}, logger?: L
       await services.close();
     },
   };
+}
+
+/** True for an address only this machine reaches. */
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\./.test(host);
 }
