@@ -111,6 +111,8 @@ export function encodeWyomingEvent(event: WyomingEvent): Uint8Array {
 export interface WyomingReadProblem {
   code: 'invalid_message' | 'payload_too_large';
   message: string;
+  /** The event's type, when its header could be read. */
+  type?: string;
 }
 
 /** What {@link WyomingEventReader.push} finds, in order. */
@@ -233,6 +235,7 @@ export class WyomingEventReader {
         this.#problem(
           'payload_too_large',
           `The "${type}" event carries ${body} bytes of data and payload; this server reads at most ${this.#options.maxEventBytes}.`,
+          type,
         ),
       );
       this.#state = { kind: 'skip', remaining: body };
@@ -258,7 +261,7 @@ export class WyomingEventReader {
         data = undefined;
       }
       if (typeof data !== 'object' || data === null || Array.isArray(data)) {
-        out.push(this.#problem('invalid_message', `The data of the "${event.type}" event is not a JSON object.`));
+        out.push(this.#problem('invalid_message', `The data of the "${event.type}" event is not a JSON object.`, event.type));
         return;
       }
       event.data = { ...event.data, ...(data as Record<string, unknown>) };
@@ -267,8 +270,8 @@ export class WyomingEventReader {
     out.push({ kind: 'event', event });
   }
 
-  #problem(code: WyomingReadProblem['code'], message: string): WyomingReadItem {
-    return { kind: 'problem', problem: { code, message } };
+  #problem(code: WyomingReadProblem['code'], message: string, type?: string): WyomingReadItem {
+    return { kind: 'problem', problem: type === undefined ? { code, message } : { code, message, type } };
   }
 
   #hold(piece: Uint8Array): void {

@@ -9,9 +9,11 @@ Prints one JSON object (the scenario's findings) on stdout. Scenarios:
                waits for the first audio-chunk before it sends the last chunk, the full text as a
                `synthesize` (as Home Assistant does for older servers) and synthesize-stop. The
                `log` lists what was sent and received, in order.
-  errors       {"max_event_bytes"}  -> an unknown voice, a line that is not JSON, an event larger
-               than the server reads, an over-long header line and an unknown event type, all on
-               one connection, then `describe` on it; the replies to each
+  errors       {"max_event_bytes"}  -> requests that fail (unknown voice, missing text, a stream with
+               an unknown voice), each on its own connection: the reply and whether the server then
+               ended it; then a line that is not JSON, an event larger than the server reads, an
+               over-long header line and an unknown event type on one connection, and `describe` on
+               it; then a `synthesize` on a new connection
   disconnect   {"text"}  -> a `synthesize` and a text stream on two connections, each closed as
                soon as its first audio arrives
 Every read waits at most READ_TIMEOUT seconds: a server that does not answer fails the scenario.
@@ -186,26 +188,43 @@ async def reply(client):
     return {"type": event.type, **(error_of(event) if Error.is_type(event.type) else {})}
 
 
+async def ends(client):
+    """True once the server has ended the connection (nothing more comes)."""
+    return await asyncio.wait_for(client.read_event(), READ_TIMEOUT) is None
+
+
 async def errors(host, port, request):
     limit = request["max_event_bytes"]
     replies = {}
-    async with AsyncTcpClient(host, port) as client:
-        writer = client._writer  # raw bytes, as no well-behaved client would send them
 
-        await client.write_event(Synthesize(text="Hello there.", voice=SynthesizeVoice(name="nobody")).event())
-        replies["unknown voice"] = await reply(client)
+    # Requests that fail: the error, then the connection ends (a client waiting for audio is not left hanging).
+    failing = {
+        "unknown voice": [Synthesize(text="Hello there.", voice=SynthesizeVoice(name="nobody")).event()],
+        "no text": [Event(type="synthesize", data={"txt": "hi"})],
+        "stream with unknown voice": [
+            SynthesizeStart(voice=SynthesizeVoice(name="nobody")).event(),
+            SynthesizeChunk(text="Hello there.").event(),
+            SynthesizeStop().event(),
+        ],
+    }
+    for name, events in failing.items():
+        async with AsyncTcpClient(host, port) as client:
+            for event in events:
+                await client.write_event(event)
+            replies[name] = {**(await reply(client)), "ended": await ends(client)}
+
+    # Bytes no well-behaved client sends: an error for each, and the connection goes on.
+    async with AsyncTcpClient(host, port) as client:
+        writer = client._writer
 
         writer.write(b"this is not json\n")
         await writer.drain()
         replies["not json"] = await reply(client)
 
-        await client.write_event(Event(type="synthesize", data={"txt": "hi"}))
-        replies["no text"] = await reply(client)
-
         big = b"x" * (limit + 1)
-        writer.write(json.dumps({"type": "synthesize", "data_length": len(big)}).encode() + b"\n" + big)
+        writer.write(json.dumps({"type": "audio-chunk", "payload_length": len(big)}).encode() + b"\n" + big)
         await writer.drain()
-        replies["data too large"] = await reply(client)
+        replies["payload too large"] = await reply(client)
 
         writer.write(b"{" + b" " * (limit + 10) + b"\n")
         await writer.drain()

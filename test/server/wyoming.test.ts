@@ -179,20 +179,25 @@ describe('Wyoming endpoint, through the wyoming package', () => {
   });
 
   it('answers an unknown voice, malformed and oversized events with errors, and keeps serving', async () => {
-    const replies = await wyoming<Record<string, Reply & { bytes?: number; error?: unknown }>>('errors', {
+    const replies = await wyoming<Record<string, Reply & { ended?: boolean; bytes?: number; error?: unknown }>>('errors', {
       max_event_bytes: MAX_EVENT_BYTES,
     });
+    // A failed request: its error, then the connection ends (Home Assistant waits for audio or the end, not errors).
     expect(replies['unknown voice']).toMatchObject({
       type: 'error',
       code: 'voice_not_found',
       text: expect.stringMatching(/nobody/),
+      ended: true,
     });
-    expect(replies['not json']).toMatchObject({ type: 'error', code: 'invalid_message' });
     expect(replies['no text']).toMatchObject({ type: 'error', code: 'invalid_request', text: expect.stringMatching(/"text"/) });
-    expect(replies['data too large']).toMatchObject({ type: 'error', code: 'payload_too_large' });
+    expect(replies['no text']?.ended).toBe(true);
+    expect(replies['stream with unknown voice']).toMatchObject({ type: 'error', code: 'voice_not_found', ended: true });
+    // Malformed and oversized events: an error each, and the same connection goes on (the unknown type is ignored).
+    expect(replies['not json']).toMatchObject({ type: 'error', code: 'invalid_message' });
+    expect(replies['payload too large']).toMatchObject({ type: 'error', code: 'payload_too_large' });
     expect(replies['header too long']).toMatchObject({ type: 'error', code: 'payload_too_large' });
-    // The same connection goes on (the unknown event type was ignored), and so does the server.
     expect(replies['describe after']).toEqual({ type: 'info' });
+    // And the server serves everyone else.
     expect(replies['new connection']).toMatchObject({ error: null, rate: 16000 });
     expect(replies['new connection']?.bytes).toBeGreaterThan(16000);
   });

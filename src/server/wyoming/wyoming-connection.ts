@@ -10,9 +10,12 @@
  *   per segment, as Wyoming's own servers do per sentence), then `synthesize-stopped`. A
  *   `synthesize` inside the stream is the copy Home Assistant sends for older servers: ignored.
  *
- * Mistakes (malformed or oversized events, unknown voices, full server) are answered with an
- * `error` event and the connection goes on. A client that goes away cancels its speech (its
- * scheduler slot is freed); one that stops reading is closed after `wsSlowConsumerMs`.
+ * Mistakes are answered with an `error` event. One that fails a request (`synthesize` or a text
+ * stream: unknown voice, bad field, full server, oversized) then ends the connection, as Wyoming's
+ * own servers do: Home Assistant does not read `error` events, it waits for `audio-stop` or
+ * `synthesize-stopped`, or for the connection to end. Any other (a line that is not JSON, an
+ * oversized event of another type) leaves the connection serving. A client that goes away cancels
+ * its speech (its scheduler slot is freed); one that stops reading is closed after `wsSlowConsumerMs`.
  */
 import type { Socket } from 'node:net';
 import type { z } from 'zod';
@@ -48,6 +51,8 @@ const WIDTH = 2;
 const MAX_WAITING = 32;
 /** How long a closing connection may take to flush before it is cut off. */
 const CLOSE_GRACE_MS = 1000;
+/** Events that ask for speech: an error about one of them ends the connection. */
+const REQUEST_EVENTS: ReadonlySet<string> = new Set(['synthesize', 'synthesize-start', 'synthesize-chunk', 'synthesize-stop']);
 
 type Queued = WyomingReadItem | { kind: 'end' };
 
@@ -83,7 +88,9 @@ export class WyomingConnection {
     this.#deps = deps;
     this.#reader = new WyomingEventReader({ maxEventBytes: deps.config.wyomingMaxEventBytes });
     socket.setNoDelay(true);
-    socket.on('data', (chunk: Buffer) => this.#enqueue(this.#reader.push(chunk)));
+    socket.on('data', (chunk: Buffer) => {
+      if (this.#state.kind !== 'closed') this.#enqueue(this.#reader.push(chunk));
+    });
     socket.on('end', () => this.#enqueue([{ kind: 'end' }]));
     socket.on('error', (error) => deps.log.debug({ err: error }, 'wyoming socket error'));
     this.#closed = new Promise((resolve) => socket.once('close', () => resolve()));
@@ -125,6 +132,13 @@ export class WyomingConnection {
     this.#setState({ kind: 'closed' });
   }
 
+  /** A request failed (its `error` is on its way): the connection ends once that is sent. */
+  #endAfterError(): void {
+    this.#stop();
+    this.#socket.end();
+    setTimeout(() => this.#socket.destroy(), CLOSE_GRACE_MS).unref();
+  }
+
   #enqueue(items: readonly Queued[]): void {
     if (this.#state.kind === 'closed') return;
     this.#queue.push(...items);
@@ -142,6 +156,8 @@ export class WyomingConnection {
           await this.#handle(item);
         } catch (error) {
           this.#sendError(error);
+          const type = item.kind === 'event' ? item.event.type : item.kind === 'problem' ? item.problem.type : undefined;
+          if (type !== undefined && REQUEST_EVENTS.has(type)) this.#endAfterError();
         }
         if (this.#state.kind === 'closed') return;
       }
@@ -202,6 +218,7 @@ export class WyomingConnection {
           stream.speech = undefined;
           speech.cancel();
           this.#sendError(error);
+          this.#endAfterError();
         });
         return;
       }
