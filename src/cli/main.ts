@@ -94,7 +94,16 @@ const serve = program
     '--cors-origins <origins>',
     'origins (comma-separated, or *) whose pages may call the API and open the realtime socket (env FLASH_TTS_CORS_ORIGINS)',
   )
-  .option('--private-lists', 'with an API key, require it for the model and voice lists too (env FLASH_TTS_PUBLIC_LISTS=0)');
+  .option('--private-lists', 'with an API key, require it for the model and voice lists too (env FLASH_TTS_PUBLIC_LISTS=0)')
+  .option(
+    '--wyoming-port <port>',
+    'also serve the Wyoming protocol (Home Assistant) on this TCP port, 0 for any free one; off by default (env FLASH_TTS_WYOMING_PORT)',
+    integer('wyoming-port'),
+  )
+  .option(
+    '--wyoming-host <host>',
+    `interface of the Wyoming server, which has no authentication (default ${DEFAULT_SERVER_CONFIG.wyomingHost}; env FLASH_TTS_WYOMING_HOST)`,
+  );
 for (const setting of LIMIT_SETTINGS) {
   serve.option(
     `--${setting.flag} <n>`,
@@ -119,6 +128,8 @@ serve.action(
       opusApplication?: OpusApplication;
       corsOrigins?: string;
       privateLists?: boolean;
+      wyomingPort?: number;
+      wyomingHost?: string;
     } & Record<string, unknown>,
   ) => {
     const fromFlags: Partial<ServerConfig> = {};
@@ -140,6 +151,8 @@ serve.action(
     if (flags.opusApplication !== undefined) fromFlags.opusApplication = flags.opusApplication;
     if (flags.corsOrigins !== undefined) fromFlags.corsOrigins = parseOrigins(flags.corsOrigins);
     if (flags.privateLists) fromFlags.publicLists = false;
+    if (flags.wyomingPort !== undefined) fromFlags.wyomingPort = flags.wyomingPort;
+    if (flags.wyomingHost !== undefined) fromFlags.wyomingHost = flags.wyomingHost;
     const server = await startServer(resolveConfig(configFromEnv(), fromFlags));
     const stop = (): void => {
       server.log.info('shutting down');

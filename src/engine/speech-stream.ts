@@ -15,6 +15,7 @@ import { TtsError } from '../errors.js';
 import { normalizeText } from '../text/normalize.js';
 import { type SegmenterOptions, SentenceSegmenter, segmentText } from '../text/segmenter.js';
 import type { Scheduler, SchedulerStream } from './scheduler.js';
+import { ONNX_ENGINES } from './thread-plan.js';
 import type { EngineId, EngineInfo, WordTiming } from './types.js';
 import type { AudioOutput, SynthesizeJob } from './worker-messages.js';
 
@@ -104,11 +105,12 @@ export type SpeechEvent =
 const LOOKAHEAD = 2;
 
 /**
- * An engine faster than this (ms of synthesis per character before its first audio) is never cut
- * by time: Flite is well under it even on a loaded machine, where its learned speed would
- * otherwise drift and its segments with it; the neural engines on a CPU are well over it.
+ * Engines whose first fragment is cut by time: the neural ones, which on a CPU take tens of ms per
+ * character. Flite says a long clause within any budget, and its learned speed swings with the
+ * machine's load (5× on a busy CI machine): cut by it, the same text would be split differently
+ * from one request to the next.
  */
-const FAST_ENGINE_MS_PER_CHAR = 5;
+const TIME_SIZED_ENGINES: ReadonlySet<EngineId> = new Set(ONNX_ENGINES);
 
 /** Bounds of a time-sized first fragment, in characters: about two words, and a long clause. */
 const FIRST_FRAGMENT_CHARS = { min: 12, max: 200 };
@@ -123,7 +125,7 @@ function segmenterFor(scheduler: Scheduler, options: SpeechStreamOptions): Parti
   if (
     options.segmenter.firstMaxChars !== undefined ||
     !msPerChar ||
-    msPerChar < FAST_ENGINE_MS_PER_CHAR ||
+    !TIME_SIZED_ENGINES.has(options.voice.engine) ||
     options.firstAudioMs <= 0
   )
     return options.segmenter;

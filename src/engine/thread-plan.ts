@@ -21,7 +21,7 @@
 import type { EngineId } from './types.js';
 
 /** Engines that run on onnxruntime. */
-const ONNX_ENGINES: readonly EngineId[] = ['kokoro', 'piper', 'pocket-tts'];
+export const ONNX_ENGINES: readonly EngineId[] = ['kokoro', 'piper', 'pocket-tts'];
 
 /** Worker threads and ONNX threads per inference. */
 export interface ThreadPlan {

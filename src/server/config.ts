@@ -102,6 +102,18 @@ export interface ServerConfig {
    * (env `FLASH_TTS_PUBLIC_LISTS=0` turns it off).
    */
   publicLists: boolean;
+  /**
+   * Wyoming (Home Assistant) TCP port; 0 picks a free one. Default none: Wyoming is off
+   * (env `FLASH_TTS_WYOMING_PORT`).
+   */
+  wyomingPort: number | undefined;
+  /**
+   * Interface the Wyoming server listens on. Default `127.0.0.1`, whatever `host` is: Wyoming has
+   * no authentication (env `FLASH_TTS_WYOMING_HOST`).
+   */
+  wyomingHost: string;
+  /** Wyoming: most bytes one client event may take (header line; data and payload). Default 256 KiB (env `FLASH_TTS_WYOMING_MAX_EVENT_BYTES`). */
+  wyomingMaxEventBytes: number;
 }
 
 /** Defaults of {@link ServerConfig}. */
@@ -139,6 +151,9 @@ export const DEFAULT_SERVER_CONFIG: ServerConfig = {
   httpKeepAliveTimeoutMs: 5_000,
   corsOrigins: [],
   publicLists: true,
+  wyomingPort: undefined,
+  wyomingHost: '127.0.0.1',
+  wyomingMaxEventBytes: 256 * 1024,
 };
 
 /** A numeric setting with its environment variable and command-line flag. */
@@ -255,6 +270,13 @@ export const LIMIT_SETTINGS: readonly LimitSetting[] = [
     help: 'realtime pings answered per second',
     min: 1,
   },
+  {
+    key: 'wyomingMaxEventBytes',
+    env: 'FLASH_TTS_WYOMING_MAX_EVENT_BYTES',
+    flag: 'wyoming-max-event-bytes',
+    help: 'largest Wyoming client event (header line, data and payload)',
+    min: 1024,
+  },
 ];
 
 /** Reads a comma-separated origin list (`*` = any), checking each is an origin (`scheme://host[:port]`). */
@@ -318,6 +340,9 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Partial<Ser
     const value = intFromEnv(setting.env, env);
     if (value !== undefined) (out as Record<string, unknown>)[setting.key] = value;
   }
+  const wyomingPort = intFromEnv('FLASH_TTS_WYOMING_PORT', env);
+  if (wyomingPort !== undefined) out.wyomingPort = wyomingPort;
+  if (env.FLASH_TTS_WYOMING_HOST) out.wyomingHost = env.FLASH_TTS_WYOMING_HOST;
   return out;
 }
 
@@ -330,6 +355,9 @@ export function resolveConfig(...layers: Partial<ServerConfig>[]): ServerConfig 
     }
   }
   if (config.port > 65535) throw new TypeError(`port must be between 0 and 65535, not ${config.port}.`);
+  if (config.wyomingPort !== undefined && config.wyomingPort > 65535) {
+    throw new TypeError(`wyomingPort must be between 0 and 65535, not ${config.wyomingPort}.`);
+  }
   if (config.workers !== undefined && config.workers < 1) throw new TypeError('workers must be at least 1.');
   if (config.onnxThreads !== undefined && config.onnxThreads < 1) throw new TypeError('onnxThreads must be at least 1.');
   for (const { key, env, min } of LIMIT_SETTINGS) {

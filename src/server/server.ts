@@ -11,6 +11,7 @@ import { composeServices } from './compose.js';
 import { resolveConfig, type ServerConfig } from './config.js';
 import { ServerMetrics } from './metrics.js';
 import { attachRealtime, type RealtimeEndpoint } from './realtime/realtime-server.js';
+import { startWyoming, type WyomingEndpoint } from './wyoming/wyoming-server.js';
 
 /** The package version, from the nearest package.json above this file (src/ or dist/src/). */
 export const VERSION: string = (() => {
@@ -34,6 +35,8 @@ export interface RunningServer {
   scheduler: Scheduler;
   cloning: CloningService;
   realtime: RealtimeEndpoint;
+  /** The Wyoming endpoint, when `wyomingPort` is set. */
+  wyoming: WyomingEndpoint | undefined;
   log: Logger;
   /** Stops accepting, ends open connections and stops the engine workers. */
   close(): Promise<void>;
@@ -67,8 +70,27 @@ export async function startServer(config: Partial<ServerConfig> = {}, logger?: L
   const { port } = http.address() as AddressInfo;
   const host = resolved.host.includes(':') ? `[${resolved.host}]` : resolved.host;
   const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
+  let wyoming: WyomingEndpoint | undefined;
+  try {
+    wyoming =
+      resolved.wyomingPort === undefined
+        ? undefined
+        : await startWyoming({ ...services, version: VERSION, url }, { host: resolved.wyomingHost, port: resolved.wyomingPort });
+  } catch (error) {
+    await realtime.close();
+    http.close();
+    await services.close();
+    throw error;
+  }
+  if (wyoming && !isLoopback(resolved.wyomingHost)) {
+    log.warn(
+      { wyoming: wyoming.uri },
+      'The Wyoming server has no authentication (the API key does not apply to it): anyone who can reach it can use this server',
+    );
+  }
   log.info(
     {
+      ...(wyoming ? { wyoming: wyoming.uri } : {}),
       url,
       workers: scheduler.options.workers,
       onnxThreads: scheduler.options.onnxThreads,
@@ -76,7 +98,7 @@ export async function startServer(config: Partial<ServerConfig> = {}, logger?: L
       models: services.models,
       defaultEngine: catalog.defaultEngine,
     },
-    `Flash-TTS listening on ${url}`,
+    `Flash-TTS listening on ${url}${wyoming ? `, Wyoming on ${wyoming.uri}` : ''}`,
   );
   return {
     url,
@@ -85,12 +107,18 @@ export async function startServer(config: Partial<ServerConfig> = {}, logger?: L
     scheduler,
     cloning,
     realtime,
+    wyoming,
     log,
     async close() {
-      await realtime.close();
+      await Promise.all([realtime.close(), wyoming?.close()]);
       http.closeAllConnections();
       await new Promise<void>((resolve) => http.close(() => resolve()));
       await services.close();
     },
   };
+}
+
+/** True for an address only this machine reaches. */
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\./.test(host);
 }

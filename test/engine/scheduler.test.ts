@@ -184,9 +184,8 @@ describe('deadline-first scheduling', () => {
       for await (const event of stream) if (event.type === 'segment') written.push(event.text);
       return written;
     };
-    // Flite says a character in well under 5 ms: even a budget of ~20 characters leaves the
-    // sentence whole (time-sized cuts are for the neural engines; the segmenter tests cover them).
-    expect(scheduler.msPerChar('flite')).toBeLessThan(5);
+    // Even a budget of ~20 characters leaves Flite's sentence whole, however loaded the machine:
+    // time-sized cuts are for the neural engines (the segmenter tests cover the cuts themselves).
     expect(await segmentsWith(1000)).toEqual([text]);
     expect(await segmentsWith(20.5)).toEqual([text]);
   });
