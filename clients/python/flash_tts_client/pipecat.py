@@ -24,7 +24,7 @@ from pipecat.frames.frames import (
     TTSStoppedFrame,
 )
 from pipecat.services.settings import TTSSettings
-from pipecat.services.tts_service import TTSService
+from pipecat.services.tts_service import TextAggregationMode, TTSService
 
 from .realtime import AudioChunk, RealtimeClient, RealtimeContext, Words
 
@@ -43,6 +43,9 @@ class FlashTTSService(TTSService):
     ) -> None:
         """``url``: the server's base URL. ``voice``: a voice id (default: the server's).
         ``sample_rate``: PCM rate asked of the server (default: the pipeline's output rate)."""
+        # The server segments text into sentences itself (the same segments however the text is cut),
+        # so tokens go straight through: the first audio starts with the first sentence's end.
+        kwargs.setdefault("text_aggregation_mode", TextAggregationMode.TOKEN)
         super().__init__(
             push_text_frames=False,
             push_start_frame=True,
