@@ -1,4 +1,5 @@
-"""Fixtures: the real server (`node dist/src/cli/main.js serve --port 0`), started once per session."""
+"""Fixtures: the real server (`node dist/src/cli/main.js serve --port 0`), started once per session,
+or the one at FLASH_TTS_URL when it is set (test/clients/python-client.test.ts starts it)."""
 
 from __future__ import annotations
 
@@ -20,6 +21,10 @@ CLI = REPO / "dist" / "src" / "cli" / "main.js"
 @pytest.fixture(scope="session")
 def server_url() -> Iterator[str]:
     """Base URL of a real server on a free port (its log line carries the URL)."""
+    external = os.environ.get("FLASH_TTS_URL")
+    if external:
+        yield external
+        return
     if not CLI.exists():
         pytest.fail(f"{CLI} is missing: build the server first (npm run build)")
     child = subprocess.Popen(
