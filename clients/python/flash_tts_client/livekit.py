@@ -68,6 +68,7 @@ class TTS(tts.TTS):
         self._opts = _Options(url, voice, api_key, sample_rate, speed, word_timestamps)
         self._client: RealtimeClient | None = None
         self._connecting: asyncio.Lock | None = None
+        self._prewarm: asyncio.Task[None] | None = None
 
     @property
     def model(self) -> str:
@@ -90,7 +91,7 @@ class TTS(tts.TTS):
                 await self._connection(DEFAULT_API_CONNECT_OPTIONS.timeout)
 
         with contextlib.suppress(RuntimeError):  # no running loop: the first stream connects
-            asyncio.get_running_loop().create_task(warm())
+            self._prewarm = asyncio.get_running_loop().create_task(warm())
 
     async def _connection(self, timeout: float) -> RealtimeClient:
         """The shared realtime session, opened again if it closed."""

@@ -89,7 +89,8 @@ class FlashTTSService(TTSService):
             task.cancel()
         self._contexts.clear()
 
-    async def run_tts(self, text: str, context_id: str) -> AsyncGenerator[Frame | None, None]:
+    # Pipecat declares run_tts as a coroutine returning a generator; its services are generators.
+    async def run_tts(self, text: str, context_id: str) -> AsyncGenerator[Frame | None, None]:  # type: ignore[override]
         """Sends `text` into the turn's context; its audio arrives through the context's reader."""
         try:
             await self._connect()

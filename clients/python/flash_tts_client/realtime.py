@@ -266,15 +266,16 @@ class RealtimeClient:
             if value is not None:
                 fmt[key] = value
         init: dict[str, Any] = {"type": "init", "version": PROTOCOL_VERSION, "format": fmt, "timestamps": timestamps}
-        for key, value in (
+        options: tuple[tuple[str, object], ...] = (
             ("voice", voice),
             ("segmentation", segmentation),
             ("speed", speed),
             ("pitch", pitch),
             ("idle_flush_ms", idle_flush_ms),
-        ):
-            if value is not None:
-                init[key] = value
+        )
+        for key, option in options:
+            if option is not None:
+                init[key] = option
         await ws.send(_encode(codec, init))
         error: dict[str, Any] | None = None
         try:

@@ -109,9 +109,15 @@ async def test_stream_speaks_llm_tokens_as_they_come_with_word_times(server_url:
     write_wav("livekit-stream.wav", pcm)
 
 
-async def test_synthesize_speaks_one_text(server_url: str) -> None:
+async def test_prewarm_then_synthesize_speaks_one_text_on_that_socket(server_url: str) -> None:
     async with TTS(url=server_url, voice="female", sample_rate=RATE) as tts:
+        tts.prewarm()
+        assert tts._prewarm is not None
+        await asyncio.wait_for(tts._prewarm, 10)
+        client = tts._client
+        assert client is not None and client.closed is None
         frame = await tts.synthesize("Hello from the LiveKit plugin.").collect()
+        assert tts._client is client
     assert (frame.sample_rate, frame.num_channels) == (RATE, 1)
     assert 0.8 < frame.duration < 5
     assert rms(bytes(frame.data)) > 300
