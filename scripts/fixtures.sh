@@ -5,6 +5,8 @@
 # `flash-tts models import` into .fixtures/models, plus a Python venv with the speech recogniser.
 #
 #   scripts/fixtures.sh            weights + models + venv (faster-whisper, whisper-normalizer, wyoming)
+#                                  + venv-clients (the Python client, editable, with pytest, Pipecat
+#                                  and LiveKit Agents, for clients/python/tests)
 #   scripts/fixtures.sh --bench    also the peers the voice benchmark compares with (kokoro-onnx, piper-tts)
 #
 # Run from anywhere after `npm ci` (dist/ must be built). Idempotent: a second run only re-checks
@@ -342,15 +344,22 @@ done
 
 # --- 6. The recogniser and the Wyoming client in the venv (and with --bench the peers) -----------
 
-# Installs requirement FILES into the venv unless the stamp already holds their digest.
-install_requirements() {
-  local label=$1 stamp=$2
-  shift 2
-  local want
-  want=$({
-    "$VENV/bin/python" -c 'import sys; print(sys.version)'
+# sha256 of the Python at $1's version and the files after it.
+stamp_of() {
+  local python=$1
+  shift
+  {
+    "$python" -c 'import sys; print(sys.version)'
     cat "$@"
-  } | python3 -c 'import hashlib, sys; print(hashlib.sha256(sys.stdin.buffer.read()).hexdigest())')
+  } | python3 -c 'import hashlib, sys; print(hashlib.sha256(sys.stdin.buffer.read()).hexdigest())'
+}
+
+# Installs requirement FILES into the venv at VENV_DIR unless the stamp already holds their digest.
+install_requirements() {
+  local label=$1 venv=$2 stamp=$3
+  shift 3
+  local want
+  want=$(stamp_of "$venv/bin/python" "$@")
   if [ "$(cat "$stamp" 2>/dev/null || true)" = "$want" ]; then
     step_done "$label" "up to date"
     return
@@ -358,16 +367,39 @@ install_requirements() {
   rm -f "$stamp"
   local args=()
   for file in "$@"; do args+=(-r "$file"); done
-  "${PIP[@]}" install --quiet --only-binary=:all: "${args[@]}" || die "pip install ${args[*]} failed"
+  "$venv/bin/python" -m pip install --quiet --only-binary=:all: "${args[@]}" || die "pip install ${args[*]} failed"
   printf '%s\n' "$want" >"$stamp"
   step_done "$label" "installed"
 }
 
-install_requirements "venv test requirements" "$VENV/.flash-tts-requirements-test" scripts/requirements-test.txt
-install_requirements "venv wyoming client" "$VENV/.flash-tts-requirements-wyoming" scripts/requirements-wyoming.txt
+install_requirements "venv test requirements" "$VENV" "$VENV/.flash-tts-requirements-test" scripts/requirements-test.txt
+install_requirements "venv wyoming client" "$VENV" "$VENV/.flash-tts-requirements-wyoming" scripts/requirements-wyoming.txt
 if [ $bench = 1 ]; then
-  install_requirements "venv bench requirements" "$VENV/.flash-tts-requirements-bench" \
+  install_requirements "venv bench requirements" "$VENV" "$VENV/.flash-tts-requirements-bench" \
     scripts/requirements-test.txt scripts/requirements-bench.txt
+fi
+
+# --- 7. The Python client's venv (its own: pipecat-ai pins an older onnxruntime and protobuf) -----
+
+CLIENTS_VENV=$FIX/venv-clients
+if ! "$CLIENTS_VENV/bin/python" -m pip --version >/dev/null 2>&1; then
+  rm -rf "$CLIENTS_VENV"
+  python3 -m venv "$CLIENTS_VENV" || die "python3 -m venv $CLIENTS_VENV failed"
+  step_done "venv-clients" "created .fixtures/venv-clients ($("$CLIENTS_VENV/bin/python" --version))"
+fi
+install_requirements "venv-clients requirements" "$CLIENTS_VENV" "$CLIENTS_VENV/.flash-tts-requirements-clients" \
+  scripts/requirements-clients.txt
+# The client itself, editable from this checkout: again when its metadata or the checkout moves.
+stamp=$CLIENTS_VENV/.flash-tts-client-editable
+want=$(printf '%s\n' "$REPO" | stamp_of "$CLIENTS_VENV/bin/python" - clients/python/pyproject.toml scripts/requirements-clients.txt)
+if [ "$(cat "$stamp" 2>/dev/null || true)" = "$want" ]; then
+  step_done "venv-clients flash-tts-client" "up to date"
+else
+  rm -f "$stamp"
+  "$CLIENTS_VENV/bin/python" -m pip install --quiet --no-deps --no-build-isolation -e clients/python ||
+    die "pip install -e clients/python failed"
+  printf '%s\n' "$want" >"$stamp"
+  step_done "venv-clients flash-tts-client" "installed (editable, from clients/python)"
 fi
 
 say "done" "in $(elapsed "$started")"

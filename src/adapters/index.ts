@@ -1,10 +1,7 @@
 /**
- * The client side of flash-tts, without the server: the realtime client, the Discord and LLM
- * adapters. `import { createRealtimeClient, speakForDiscord } from 'flash-tts/adapters'` loads no
- * engine code.
+ * The client side of flash-tts, without the server: the realtime client, REST helpers, the Discord
+ * and LLM adapters. They live in the client package `@flash-tts/client` (packages/client); this
+ * re-export keeps `import { createRealtimeClient, speakForDiscord } from 'flash-tts/adapters'`
+ * working. It loads no engine code.
  */
-export * from '../../protocol/index.js';
-export * from './discord.js';
-export * from './llm.js';
-export * from './markdown-speech.js';
-export * from './realtime-client.js';
+export * from '../../packages/client/src/index.js';
