@@ -238,6 +238,7 @@ export class SpeechStream implements AsyncIterable<SpeechEvent> {
   #jobs: SchedulerStream | undefined;
   #wake: (() => void) | undefined;
   #segments = 0;
+  #firstSegmentAt: number | undefined;
   /** When the listener will have heard all audio yielded so far (performance.now() ms). */
   #heardBy: number | undefined;
   #capped = false;
@@ -267,6 +268,15 @@ export class SpeechStream implements AsyncIterable<SpeechEvent> {
   /** True when the audio stopped at `maxSeconds` with text left unsaid. */
   get capped(): boolean {
     return this.#capped;
+  }
+
+  /**
+   * When the first segment with something to say was ready to synthesize (performance.now() ms):
+   * where the server's part of a stream's first-audio time starts (before it, the client was still
+   * sending its first sentence).
+   */
+  get firstSegmentAt(): number | undefined {
+    return this.#firstSegmentAt;
   }
 
   /** Segments with something to say, so far. */
@@ -402,6 +412,7 @@ export class SpeechStream implements AsyncIterable<SpeechEvent> {
 
   #enqueue(segments: string[]): void {
     for (const { written, spoken } of segments.flatMap((w) => spokenPieces(w, this.#options.maxSegmentChars))) {
+      this.#firstSegmentAt ??= performance.now();
       this.#segments++;
       this.#push({ kind: 'segment', written, spoken, settings: this.#settings });
     }

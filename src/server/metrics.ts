@@ -81,7 +81,7 @@ export class ServerMetrics {
     });
     this.#firstAudio = new Histogram({
       name: 'flash_tts_time_to_first_audio_seconds',
-      help: 'From an accepted request to its first audio leaving the server, per engine.',
+      help: "From an accepted request (realtime: a context's first sentence ready) to its first audio leaving the server, per engine.",
       labelNames: ['engine', 'route'],
       buckets: [0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.5, 0.75, 1, 2, 5],
       registers,

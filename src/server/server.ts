@@ -63,7 +63,7 @@ export async function startServer(config: Partial<ServerConfig> = {}, logger?: L
     },
     app,
   );
-  const realtime = attachRealtime(http, { ...services, version: VERSION });
+  const realtime = attachRealtime(http, { ...services, metrics, version: VERSION });
   metrics.countRealtimeSessions(() => realtime.sessions.size);
   http.listen(resolved.port, resolved.host);
   await once(http, 'listening');
@@ -75,7 +75,7 @@ export async function startServer(config: Partial<ServerConfig> = {}, logger?: L
     wyoming =
       resolved.wyomingPort === undefined
         ? undefined
-        : await startWyoming({ ...services, version: VERSION, url }, { host: resolved.wyomingHost, port: resolved.wyomingPort });
+        : await startWyoming({ ...services, metrics, version: VERSION, url }, { host: resolved.wyomingHost, port: resolved.wyomingPort });
   } catch (error) {
     await realtime.close();
     http.close();

@@ -10,9 +10,11 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { experimental_generateSpeech as generateSpeech } from 'ai';
 import OpenAI from 'openai';
 import WebSocket from 'ws';
+import { createRealtimeClient } from '../../src/adapters/realtime-client.js';
 import { AUDIO_FORMATS } from '../../src/audio/formats.js';
 import { type RunningServer, startServer } from '../../src/server/server.js';
 import { decodeAudio, transcribe, voicedShare } from '../helpers/audio.js';
+import { audioOf, collect } from '../helpers/realtime.js';
 import { withDeadline } from '../helpers/wait.js';
 
 /** About 10 s of speech: long enough that streaming shows in the time to the first byte. */
@@ -412,11 +414,20 @@ describe('for operators: /openapi.json, /docs, /metrics', () => {
     const res = await json(`${server.url}/speak`, { name: 'female', text: 'Count this request, please.', stream: true });
     const bytes = (await res.arrayBuffer()).byteLength;
     await (await json(`${server.url}/speak`, { name: 'nobody', text: 'hi' })).arrayBuffer();
+    // Two realtime contexts, the second fed in pieces as an LLM would: one first audio each.
+    const client = await createRealtimeClient(server.url, { voice: 'female', format: { encoding: 'pcm_s16le' } });
+    expect(audioOf(await collect(client.speak('Realtime counts too.'))).length).toBeGreaterThan(0);
+    const streamed = client.context('piecewise');
+    for (const piece of ['Spoken ', 'in ', 'pieces.']) streamed.pushText(piece);
+    void streamed.end();
+    expect(audioOf(await collect(streamed)).length).toBeGreaterThan(0);
+    await client.close();
     const text = await (await fetch(`${server.url}/metrics`)).text();
     const value = (pattern: RegExp): number => Number(pattern.exec(text)?.[1] ?? Number.NaN);
     expect(value(/flash_tts_http_requests_total\{method="POST",route="\/speak",status="200"\} (\S+)/)).toBe(1);
     expect(value(/flash_tts_http_requests_total\{method="POST",route="\/speak",status="404"\} (\S+)/)).toBe(1);
     expect(value(/flash_tts_time_to_first_audio_seconds_count\{engine="flite",route="\/speak"\} (\S+)/)).toBe(1);
+    expect(value(/flash_tts_time_to_first_audio_seconds_count\{engine="flite",route="\/v1\/realtime"\} (\S+)/)).toBe(2);
     expect(value(/flash_tts_realtime_factor_count\{engine="flite"\} (\S+)/)).toBeGreaterThan(0);
     expect(value(/flash_tts_engine_worker_busy_seconds_total\{engine="flite",kind="synthesize"\} (\S+)/)).toBeGreaterThan(0);
     expect(value(/flash_tts_encoder_busy_seconds_total\{format="mp3"\} (\S+)/)).toBeGreaterThan(0);

@@ -176,6 +176,10 @@ describe('Wyoming endpoint, through the wyoming package', () => {
     const whole = await wyoming<AudioResult>('synthesize', { text: CHUNKS.join(''), voice: 'female', wav: join(dir, 'w.wav') });
     expect(Math.abs(result.bytes - whole.bytes) / 2 / 16000).toBeLessThan(0.1);
     expect(wordErrorRate(CHUNKS.join(''), await transcribe(new Uint8Array(await readFile(wav)), 'wav'))).toBeLessThan(0.35);
+    // Each Wyoming request's first audio is counted for the operators (earlier tests spoke some too).
+    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    const firstAudio = /flash_tts_time_to_first_audio_seconds_count\{engine="flite",route="wyoming"\} (\d+)/.exec(metrics);
+    expect(Number(firstAudio?.[1])).toBeGreaterThanOrEqual(2);
   });
 
   it('answers an unknown voice, malformed and oversized events with errors, and keeps serving', async () => {

@@ -26,6 +26,8 @@ export interface ContextHost {
   finished(context: RealtimeContext): void;
   /** A context failed for a reason of ours: report it (the context is then cancelled). */
   failed(context: RealtimeContext, error: unknown): void;
+  /** The context's first audio went to the socket `seconds` after its first sentence was ready (for metrics). */
+  firstAudio?(engine: string, seconds: number): void;
 }
 
 /** Where a context is: taking text, ended (speaking the rest), or over (done or cancelled). */
@@ -49,7 +51,7 @@ export class RealtimeContext {
 
   constructor(
     readonly id: string,
-    voice: EngineVoiceRef,
+    private readonly voice: EngineVoiceRef,
     private readonly host: ContextHost,
   ) {
     this.#stream = host.openStream(voice);
@@ -184,6 +186,10 @@ export class RealtimeContext {
         const wait = this.host.writable();
         if (wait) await wait;
         const samples = frameSamples(this.host.format, item.frame.length);
+        const readyAt = this.#stream.firstSegmentAt;
+        if (this.#seq === 0 && readyAt !== undefined) {
+          this.host.firstAudio?.(this.voice.engine, (performance.now() - readyAt) / 1000);
+        }
         this.#deliver({
           type: 'audio',
           context_id: this.id,

@@ -5,7 +5,7 @@
  */
 import type { Logger } from 'pino';
 import type { ContextMessage, ParsedClientMessage, ResolvedFormat, ServerMessage } from '../../../protocol/messages.js';
-import { PCM_SAMPLE_RATES } from '../../../protocol/messages.js';
+import { PCM_SAMPLE_RATES, REALTIME_PATH } from '../../../protocol/messages.js';
 import { MAX_SPOKEN_CHARS, SpeechStream } from '../../engine/speech-stream.js';
 import { TtsError } from '../../errors.js';
 import type { VoiceEntry } from '../../speakers/voice-catalog.js';
@@ -206,6 +206,7 @@ export class SessionDispatch {
         if (this.#contexts.get(context.id) === context) this.#contexts.delete(context.id);
         this.host.touch();
       },
+      firstAudio: (engine, seconds) => this.ctx.metrics?.firstAudio(engine, REALTIME_PATH, seconds),
       failed: (context, error) => {
         if (error instanceof TtsError) {
           this.host.reportError(new TtsError(error.code, error.message, { contextId: context.id }));

@@ -291,6 +291,10 @@ export class WyomingConnection {
           sampleRate: rate,
           channels: 1,
           onData: (bytes) => {
+            const readyAt = speech.firstSegmentAt;
+            if (samples === 0 && readyAt !== undefined) {
+              this.#deps.metrics?.firstAudio(voice.engine, 'wyoming', (performance.now() - readyAt) / 1000);
+            }
             this.#send({
               type: 'audio-chunk',
               data: { ...format, timestamp: Math.round((samples * 1000) / rate) },
