@@ -75,7 +75,10 @@ export async function startServer(config: Partial<ServerConfig> = {}, logger?: L
     wyoming =
       resolved.wyomingPort === undefined
         ? undefined
-        : await startWyoming({ ...services, metrics, version: VERSION, url }, { host: resolved.wyomingHost, port: resolved.wyomingPort });
+        : await startWyoming(
+            { ...services, metrics, version: VERSION, url },
+            { host: resolved.wyomingHost, port: resolved.wyomingPort },
+          );
   } catch (error) {
     await realtime.close();
     http.close();

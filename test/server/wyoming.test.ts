@@ -4,8 +4,10 @@
  * (test/helpers/wyoming_client.py). Audio is measured and listened to with pocketsphinx.
  */
 import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { configFromEnv, resolveConfig } from '../../src/server/config.js';
 import { decodeAudio, transcribe, voicedShare, wordErrorRate } from '../helpers/audio.js';
 import { type ServerProcess, startServerProcess } from '../helpers/server.js';
-import { waitFor } from '../helpers/wait.js';
+import { waitFor, withDeadline } from '../helpers/wait.js';
 import { REAL_FIXTURES } from '../helpers/whisper.js';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
@@ -75,6 +77,9 @@ async function wyoming<T>(scenario: string, request: object): Promise<T> {
   return JSON.parse(Buffer.concat(stdout).toString()) as T;
 }
 
+/** The idle timeout the server runs with here: short, so that the test of it is quick. */
+const IDLE_TIMEOUT_MS = 3000;
+
 async function openStreams(): Promise<number> {
   const res = await fetch(`${server.url}/healthz`);
   return ((await res.json()) as { open_streams: number }).open_streams;
@@ -87,6 +92,7 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'flash-tts-wyoming-'));
   server = await startServerProcess(['--wyoming-port', '0', '--speakers-dir', join(dir, 'speakers')], {
     FLASH_TTS_WYOMING_MAX_EVENT_BYTES: String(MAX_EVENT_BYTES),
+    FLASH_TTS_WS_IDLE_TIMEOUT_MS: String(IDLE_TIMEOUT_MS),
   });
   // Reported in the same start-up line as the HTTP URL.
   const match = /"wyoming":"tcp:\/\/([^"]+):(\d+)"/.exec(server.logs());
@@ -212,5 +218,18 @@ describe('Wyoming endpoint, through the wyoming package', () => {
     const text = sentence.repeat(Math.floor(19000 / sentence.length));
     await wyoming('disconnect', { text });
     await waitFor(async () => (await openStreams()) === 0, 'both scheduler slots freed', 3000);
+  });
+
+  it('closes a connection that stays silent past the idle timeout, telling it why', async () => {
+    const socket = connect(port, host);
+    await once(socket, 'connect');
+    const opened = performance.now();
+    const received: Buffer[] = [];
+    socket.on('data', (chunk: Buffer) => received.push(chunk));
+    await withDeadline(once(socket, 'close'), 'the server closing a silent connection', IDLE_TIMEOUT_MS * 4);
+    expect(performance.now() - opened).toBeGreaterThanOrEqual(IDLE_TIMEOUT_MS - 100);
+    const header = JSON.parse(Buffer.concat(received).toString().split('\n')[0] as string) as { type: string };
+    expect(header.type).toBe('error');
+    expect(Buffer.concat(received).toString()).toContain('idle_timeout');
   });
 });

@@ -93,6 +93,19 @@ export class WyomingConnection {
     });
     socket.on('end', () => this.#enqueue([{ kind: 'end' }]));
     socket.on('error', (error) => deps.log.debug({ err: error }, 'wyoming socket error'));
+    // A connection that sends and receives nothing for the idle timeout holds a socket for nothing:
+    // it is told and closed (Home Assistant opens one per request). While speech is being sent
+    // the socket is not idle; a reader that stalls it is the slow-consumer rule's.
+    socket.setTimeout(deps.config.wsIdleTimeoutMs, () => {
+      if (this.#state.kind === 'speaking') return;
+      this.#sendError(
+        new TtsError(
+          'idle_timeout',
+          `Nothing was sent or said on this connection for ${deps.config.wsIdleTimeoutMs} ms; it is closed (reconnect to speak again).`,
+        ),
+      );
+      this.#endAfterError();
+    });
     this.#closed = new Promise((resolve) => socket.once('close', () => resolve()));
     socket.once('close', () => this.#setState({ kind: 'closed' }));
   }
