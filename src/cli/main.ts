@@ -84,8 +84,17 @@ program
           () => process.exit(1),
         );
       };
+      // SIGTERM is how orchestrators and `kill` ask a node to leave: drain, then exit 0.
+      const drain = (): void => {
+        server.log.info({ drainS: resolveConfig(configFromEnv(), fromFlags).drainS }, 'draining');
+        process.once('SIGTERM', stop);
+        server.drain().then(
+          () => process.exit(0),
+          () => process.exit(1),
+        );
+      };
       process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
+      process.once('SIGTERM', drain);
     },
   );
 

@@ -5,6 +5,7 @@ import type { Scheduler } from '../engine/scheduler.js';
 import type { CloningService } from '../speakers/cloning.js';
 import type { VoiceCatalog } from '../speakers/voice-catalog.js';
 import type { ServerConfig } from './config.js';
+import type { NodeLifecycle } from './node-lifecycle.js';
 
 export interface AppContext {
   config: ServerConfig;
@@ -14,4 +15,6 @@ export interface AppContext {
   catalog: VoiceCatalog;
   cloning: CloningService;
   log: Logger;
+  /** Whether the node is draining (SIGTERM); absent where nothing drains (tests, `say`). */
+  lifecycle?: NodeLifecycle;
 }

@@ -3,6 +3,7 @@ import express, { type ErrorRequestHandler, type Express } from 'express';
 import { TtsError } from '../errors.js';
 import type { AppContext } from './app-context.js';
 import { requireApiKey } from './auth.js';
+import { healthRoutes } from './node-lifecycle.js';
 import { infoRoutes } from './routes/info-routes.js';
 import { speakerRoutes } from './routes/speaker-routes.js';
 import { speechRoutes } from './routes/speech-routes.js';
@@ -34,6 +35,7 @@ export function createApp(ctx: AppContext, version: string): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
+  app.use(healthRoutes(ctx));
   if (ctx.config.apiKey !== undefined) app.use(requireApiKey(ctx.config.apiKey));
   app.use(express.json({ limit: ctx.config.maxBodyBytes }));
   app.use(express.urlencoded({ extended: false, limit: ctx.config.maxBodyBytes }));

@@ -37,6 +37,13 @@ export interface ServerConfig {
   defaultEngine: string;
   /** Threads one ONNX inference may use. Default 1: one engine worker per core is the parallelism (env `FLASH_TTS_ONNX_THREADS`). */
   onnxThreads: number;
+  /**
+   * Saved speakers on PostgreSQL (`postgres://…`) instead of {@link speakersDir}, so several nodes
+   * share them; `speakersDir` then only caches embeddings. Default none (env `FLASH_TTS_DATABASE_URL`).
+   */
+  databaseUrl: string | undefined;
+  /** On SIGTERM: seconds streams in flight may take to finish before sessions are closed (1012). Default `30` (env `FLASH_TTS_DRAIN_S`). */
+  drainS: number;
   /** Realtime: contexts one WebSocket may have open at once. Default `16`. */
   wsMaxContexts: number;
   /** Realtime: largest client message, in bytes; larger ones get a `payload_too_large` error. Default 256 KiB. */
@@ -68,6 +75,8 @@ export const DEFAULT_SERVER_CONFIG: ServerConfig = {
   allowReferenceUrls: false,
   defaultEngine: 'auto',
   onnxThreads: 1,
+  databaseUrl: undefined,
+  drainS: 30,
   wsMaxContexts: 16,
   wsMaxMessageBytes: 256 * 1024,
   wsIdleTimeoutMs: 60_000,
@@ -106,6 +115,9 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Partial<Ser
   if (env.FLASH_TTS_DEFAULT_ENGINE) out.defaultEngine = env.FLASH_TTS_DEFAULT_ENGINE;
   const onnxThreads = intFromEnv('FLASH_TTS_ONNX_THREADS', env);
   if (onnxThreads) out.onnxThreads = onnxThreads;
+  if (env.FLASH_TTS_DATABASE_URL) out.databaseUrl = env.FLASH_TTS_DATABASE_URL;
+  const drainS = intFromEnv('FLASH_TTS_DRAIN_S', env);
+  if (drainS !== undefined) out.drainS = drainS;
   const wsSettings = [
     ['FLASH_TTS_WS_MAX_CONTEXTS', 'wsMaxContexts'],
     ['FLASH_TTS_WS_MAX_MESSAGE_BYTES', 'wsMaxMessageBytes'],
@@ -133,6 +145,9 @@ export function resolveConfig(...layers: Partial<ServerConfig>[]): ServerConfig 
   if (config.workers < 1) throw new TypeError('workers must be at least 1.');
   if (!['auto', 'kokoro', 'piper', 'flite'].includes(config.defaultEngine)) {
     throw new TypeError(`defaultEngine must be auto, kokoro, piper or flite, not "${config.defaultEngine}".`);
+  }
+  if (config.databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(config.databaseUrl)) {
+    throw new TypeError('databaseUrl (FLASH_TTS_DATABASE_URL) must start with postgres:// or postgresql://.');
   }
   return config;
 }

@@ -9,7 +9,7 @@ import type { Scheduler } from '../engine/scheduler.js';
 import type { EngineVoiceRef } from '../engine/speech-stream.js';
 import type { EngineId } from '../engine/types.js';
 import { TtsError } from '../errors.js';
-import type { SpeakerStore } from './speaker-store.js';
+import type { SpeakerBackend } from './speaker-backend.js';
 
 export const CLONING_ENGINE: EngineId = 'pocket-tts';
 export const CLONING_MODEL = 'pocket-tts-int8';
@@ -51,7 +51,7 @@ export class CloningService {
 
   constructor(
     private readonly scheduler: Scheduler,
-    readonly store: SpeakerStore,
+    readonly store: SpeakerBackend,
   ) {}
 
   /** Whether the cloning engine is loaded. */
@@ -67,7 +67,7 @@ export class CloningService {
   /** The engine voice of a stored reference (its embedding cached on first use). */
   async voiceForDigest(digest: string): Promise<EngineVoiceRef> {
     const path = this.store.embeddingPath(CLONING_ENGINE, digest);
-    if (!this.store.hasEmbedding(CLONING_ENGINE, digest)) {
+    if (!(await this.store.hasEmbedding(CLONING_ENGINE, digest))) {
       let pending = this.#inFlight.get(digest);
       if (!pending) {
         pending = (async () => {

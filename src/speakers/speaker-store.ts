@@ -16,6 +16,7 @@ import { dirname, join } from 'node:path';
 import { embeddingFilePaths, embeddingFiles, readEmbeddingFile } from '../engine/pocket/embedding-file.js';
 import type { VoiceEmbedding } from '../engine/types.js';
 import { TtsError } from '../errors.js';
+import type { SpeakerBackend } from './speaker-backend.js';
 
 /** A saved speaker. */
 export interface SavedSpeaker {
@@ -84,7 +85,7 @@ function bytesOf(samples: Float32Array): Uint8Array {
 }
 
 /** The store of saved speakers. */
-export class SpeakerStore {
+export class SpeakerStore implements SpeakerBackend {
   readonly #speakers = new Map<string, SavedSpeaker>();
 
   private constructor(readonly dir: string) {}

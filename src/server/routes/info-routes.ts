@@ -12,10 +12,6 @@ export function infoRoutes(ctx: AppContext, version: string): ExpressRouter {
   const router = Router();
   const { catalog, scheduler, config } = ctx;
 
-  router.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok', workers: scheduler.options.workers, open_streams: scheduler.openStreams });
-  });
-
   router.get('/v1/models', (_req, res) => {
     res.json({
       object: 'list',
