@@ -7,6 +7,7 @@
  * On one machine, 3 nodes share the same cores as 1 node: CPU-bound synthesis cannot scale here.
  * What this shows is that the spread is correct (no stream is starved by the balancer) and the
  * streams each node holds, the figure to multiply by the number of machines.
+ * Each node keeps its default stream cap (32): a stream beyond it is refused, which counts as not held.
  * Run: npx tsx bench/cluster.ts   (needs nginx; no database: speakers are not used)
  */
 import { availableParallelism } from 'node:os';
@@ -39,8 +40,9 @@ async function oneStream(url: string): Promise<boolean> {
     });
     session.send({ type: 'text', context_id: 'c', text: PARAGRAPH });
     session.send({ type: 'end', context_id: 'c' });
-    await session.next((m) => m.type === 'done', 120_000);
-    return !underrun;
+    // A full node refuses the stream (server_busy): that stream was not held.
+    const end = await session.next((m) => m.type === 'done' || m.type === 'cancelled' || m.type === 'error', 120_000);
+    return end.type === 'done' && !underrun;
   } finally {
     session.ws.close();
   }
@@ -48,16 +50,14 @@ async function oneStream(url: string): Promise<boolean> {
 
 async function cluster(count: number): Promise<{ nginx: Nginx; nodes: ServerProcess[] }> {
   const workers = String(Math.max(1, Math.floor(availableParallelism() / count)));
-  const nodes = await Promise.all(
-    Array.from({ length: count }, () => startServerProcess(['--workers', workers], { LOG_LEVEL: 'warn' }, 120_000)),
-  );
+  const nodes = await Promise.all(Array.from({ length: count }, () => startServerProcess(['--workers', workers], {}, 120_000)));
   const nginx = await startNginx(nodes.map((n) => new URL(n.url).host));
   return { nginx, nodes };
 }
 
 async function main(): Promise<void> {
   if (!nginxBinary()) throw new Error('nginx is not installed (apt-get install nginx).');
-  const levels = [2, 4, 8, 12, 16];
+  const levels = [8, 16, 32, 48, 64, 96];
   const held: Record<number, number> = {};
   for (const count of [1, 3]) {
     const { nginx, nodes } = await cluster(count);
