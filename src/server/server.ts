@@ -37,6 +37,13 @@ export interface RunningServer {
   log: Logger;
   /** Stops accepting, ends open connections and stops the engine workers. */
   close(): Promise<void>;
+  /**
+   * Graceful shutdown (SIGTERM): stops accepting (new requests get 503, `/readyz` turns 503), lets
+   * REST streams and open realtime contexts finish — an open context keeps taking text — for up
+   * to `graceMs` (default `drainS` of the config), then closes WebSocket clients with 1012
+   * (service restart) and {@link close}s. Resolves with whether everything finished in time.
+   */
+  drain(graceMs?: number): Promise<boolean>;
 }
 
 /** Starts a server with `config` over the defaults. */
@@ -78,6 +85,12 @@ export async function startServer(config: Partial<ServerConfig> = {}, logger?: L
     },
     `Flash-TTS listening on ${url}`,
   );
+  const close = async (): Promise<void> => {
+    await realtime.close(services.lifecycle.draining ? 'service_restart' : 'going_away');
+    http.closeAllConnections();
+    await new Promise<void>((resolve) => http.close(() => resolve()));
+    await services.close();
+  };
   return {
     url,
     port,
@@ -86,11 +99,19 @@ export async function startServer(config: Partial<ServerConfig> = {}, logger?: L
     cloning,
     realtime,
     log,
-    async close() {
-      await realtime.close();
-      http.closeAllConnections();
-      await new Promise<void>((resolve) => http.close(() => resolve()));
-      await services.close();
+    close,
+    async drain(graceMs = resolved.drainS * 1000) {
+      services.lifecycle.startDraining();
+      // No new connections; idle keep-alive ones close, busy ones end after their response.
+      http.close();
+      http.closeIdleConnections();
+      const idle = (): boolean => scheduler.openStreams === 0 && ![...realtime.sessions].some((s) => s.inFlight);
+      const deadline = Date.now() + graceMs;
+      while (!idle() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+      const finished = idle();
+      log.info({ finished, openStreams: scheduler.openStreams }, finished ? 'drained' : 'drain deadline passed');
+      await close();
+      return finished;
     },
   };
 }
