@@ -10,6 +10,7 @@ import { createApp } from './app.js';
 import { composeServices } from './compose.js';
 import { resolveConfig, type ServerConfig } from './config.js';
 import { ServerMetrics } from './metrics.js';
+import { readiness } from './node-lifecycle.js';
 import { attachRealtime, type RealtimeEndpoint } from './realtime/realtime-server.js';
 
 /** The package version, from the nearest package.json above this file (src/ or dist/src/). */
@@ -35,6 +36,8 @@ export interface RunningServer {
   cloning: CloningService;
   realtime: RealtimeEndpoint;
   log: Logger;
+  /** The node's Prometheus metrics (served at GET /metrics). */
+  metrics: ServerMetrics;
   /** Stops accepting, ends open connections and stops the engine workers. */
   close(): Promise<void>;
   /**
@@ -52,7 +55,11 @@ export async function startServer(config: Partial<ServerConfig> = {}, logger?: L
   const log = logger ?? pino({ level: resolved.logLevel });
   const services = await composeServices(resolved, log);
   const { scheduler, cloning, catalog } = services;
-  const metrics = new ServerMetrics({ scheduler });
+  const metrics = new ServerMetrics({
+    scheduler,
+    ready: () => readiness(services).ready,
+    draining: () => services.lifecycle.draining,
+  });
   scheduler.onJobDone = metrics.jobDone;
   services.encoders.onEncoded = metrics.encoded;
   const app = createApp({ ...services, metrics }, VERSION);
@@ -99,6 +106,7 @@ export async function startServer(config: Partial<ServerConfig> = {}, logger?: L
     cloning,
     realtime,
     log,
+    metrics,
     close,
     async drain(graceMs = resolved.drainS * 1000) {
       services.lifecycle.startDraining();

@@ -23,6 +23,11 @@ describe('node readiness and drain', () => {
     return { status: res.status, body: (await res.json()) as { status: string; reason?: string } };
   };
 
+  const gauge = async (name: string): Promise<number> => {
+    const text = await server.metrics.registry.getSingleMetricAsString(name);
+    return Number(new RegExp(`^${name} (\\S+)`, 'm').exec(text)?.[1] ?? Number.NaN);
+  };
+
   it('is ready while a stream slot is free, and not while every slot is taken; probes need no key', async () => {
     expect(await readyz()).toMatchObject({ status: 200, body: { status: 'ready' } });
     expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
@@ -36,8 +41,20 @@ describe('node readiness and drain', () => {
     const reader = (res.body as ReadableStream<Uint8Array>).getReader();
     await reader.read();
     expect(await readyz()).toMatchObject({ status: 503, body: { reason: 'every stream slot is taken' } });
+    // What an autoscaler reads at /metrics says the same: one stream of one, not ready.
+    const scraped = await (await fetch(`${server.url}/metrics`, { headers: { authorization: 'Bearer sesame' } })).text();
+    for (const [name, value] of [
+      ['flash_tts_active_streams', 1],
+      ['flash_tts_max_streams', 1],
+      ['flash_tts_engine_workers', 1],
+      ['flash_tts_ready', 0],
+      ['flash_tts_draining', 0],
+    ] as const) {
+      expect(new RegExp(`^${name} (\\S+)`, 'm').exec(scraped)?.[1]).toBe(String(value));
+    }
     await reader.cancel();
     await waitFor(async () => (await readyz()).status === 200, 'ready again once the stream ended');
+    expect(await gauge('flash_tts_ready')).toBe(1);
   });
 
   it('drain lets a REST stream in flight finish whole, then stops', async () => {
@@ -55,7 +72,10 @@ describe('node readiness and drain', () => {
     const reader = (res.body as ReadableStream<Uint8Array>).getReader();
     const first = await reader.read();
     let bytes = first.value?.byteLength ?? 0;
+    expect(await gauge('flash_tts_draining')).toBe(0);
     const drained = server.drain(10_000);
+    expect(await gauge('flash_tts_draining')).toBe(1);
+    expect(await gauge('flash_tts_ready')).toBe(0);
     for (;;) {
       const { done, value } = await reader.read();
       if (done) break;
