@@ -153,7 +153,8 @@ serve.action(
     if (flags.privateLists) fromFlags.publicLists = false;
     if (flags.wyomingPort !== undefined) fromFlags.wyomingPort = flags.wyomingPort;
     if (flags.wyomingHost !== undefined) fromFlags.wyomingHost = flags.wyomingHost;
-    const server = await startServer(resolveConfig(configFromEnv(), fromFlags));
+    const config = resolveConfig(configFromEnv(), fromFlags);
+    const server = await startServer(config);
     const stop = (): void => {
       server.log.info('shutting down');
       server.close().then(
@@ -161,8 +162,18 @@ serve.action(
         () => process.exit(1),
       );
     };
+    // SIGTERM is how orchestrators and `kill` ask a node to leave: drain, then exit 0. A second
+    // SIGTERM (or SIGINT) stops at once.
+    const drain = (): void => {
+      server.log.info({ drainS: config.drainS }, 'draining');
+      process.once('SIGTERM', stop);
+      server.drain().then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
+    };
     process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
+    process.once('SIGTERM', drain);
   },
 );
 

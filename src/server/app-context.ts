@@ -6,6 +6,7 @@ import type { CloningService } from '../speakers/cloning.js';
 import type { VoiceCatalog } from '../speakers/voice-catalog.js';
 import type { ServerConfig } from './config.js';
 import type { ServerMetrics } from './metrics.js';
+import type { NodeLifecycle } from './node-lifecycle.js';
 
 export interface AppContext {
   config: ServerConfig;
@@ -17,4 +18,6 @@ export interface AppContext {
   log: Logger;
   /** The server's Prometheus metrics; absent where nothing serves them (the `say` command). */
   metrics?: ServerMetrics | undefined;
+  /** Whether the node is draining (SIGTERM); absent where nothing drains (tests, `say`). */
+  lifecycle?: NodeLifecycle | undefined;
 }

@@ -6,6 +6,7 @@ import express, { type ErrorRequestHandler, type Express, type Request } from 'e
 import { TtsError } from '../errors.js';
 import type { AppContext } from './app-context.js';
 import { requireApiKey } from './auth.js';
+import { healthRoutes, refuseWhileDraining } from './node-lifecycle.js';
 import { originPolicy } from './origins.js';
 import { describeValue } from './request-checks.js';
 import { infoRoutes, listRoutes } from './routes/info-routes.js';
@@ -126,6 +127,8 @@ export function createApp(ctx: AppContext, version: string): Express {
   app.disable('x-powered-by');
   app.set('etag', false);
   if (ctx.metrics) app.use(ctx.metrics.middleware());
+  // Probes carry no key and no Origin: answered before both checks.
+  app.use(healthRoutes(ctx));
   // Before the key check: a browser's preflight carries no Authorization header.
   app.use(originPolicy(ctx.config.corsOrigins));
   // The page holds no secret: it is served to everyone, and asks for the key when the API wants one.
@@ -135,7 +138,10 @@ export function createApp(ctx: AppContext, version: string): Express {
   if (ctx.config.publicLists) app.use(lists);
   if (ctx.config.apiKey !== undefined) app.use(requireApiKey(ctx.config.apiKey));
   if (!ctx.config.publicLists) app.use(lists);
+  // Still scraped while draining: the autoscaler and the balancer watch the node leave.
   if (ctx.metrics) app.use(metricsRoutes(ctx.metrics));
+  // New work is refused while draining (the balancer retries it on another node).
+  app.use(refuseWhileDraining(ctx));
   app.use(express.json({ limit: ctx.config.maxBodyBytes }));
   app.use(express.urlencoded({ extended: false, limit: ctx.config.maxBodyBytes }));
   app.use(infoRoutes(ctx, version));

@@ -8,10 +8,13 @@ import { enginesFor } from '../engine/engine-selection.js';
 import { Scheduler } from '../engine/scheduler.js';
 import { loadManifests, scanInstalled } from '../models/manifest.js';
 import { CloningService } from '../speakers/cloning.js';
+import { PostgresSpeakerStore } from '../speakers/postgres-speaker-store.js';
+import type { SpeakerBackend } from '../speakers/speaker-backend.js';
 import { SpeakerStore } from '../speakers/speaker-store.js';
 import { VoiceCatalog } from '../speakers/voice-catalog.js';
 import type { AppContext } from './app-context.js';
 import type { ServerConfig } from './config.js';
+import { NodeLifecycle } from './node-lifecycle.js';
 import { warmUp } from './warm-up.js';
 
 /** Options of {@link composeServices}. */
@@ -25,6 +28,7 @@ export interface ComposeOptions {
 
 /** The composed services, and how to stop them. */
 export interface Services extends AppContext {
+  lifecycle: NodeLifecycle;
   /** Names of the installed models. */
   models: string[];
   /** The encoder workers (their `onEncoded` hook feeds metrics). */
@@ -51,7 +55,14 @@ export async function composeServices(
     }),
     EncoderPool.start({ opus: { complexity: config.opusComplexity, application: config.opusApplication } }),
   ]);
-  const store = await SpeakerStore.open(config.speakersDir);
+  const store: SpeakerBackend =
+    config.databaseUrl === undefined
+      ? await SpeakerStore.open(config.speakersDir)
+      : await PostgresSpeakerStore.open({
+          url: config.databaseUrl,
+          cacheDir: config.speakersDir,
+          onError: (error) => log.warn({ err: error }, 'speaker database'),
+        });
   const cloning = new CloningService(scheduler, store, (...args) => encoders.decodeReference(...args), {
     maxSeconds: config.referenceMaxSeconds,
   });
@@ -71,10 +82,11 @@ export async function composeServices(
     catalog,
     cloning,
     log,
+    lifecycle: new NodeLifecycle(),
     models: models.map((m) => m.name),
     encoders,
     async close() {
-      await Promise.all([scheduler.stop(), encoders.stop()]);
+      await Promise.all([scheduler.stop(), encoders.stop(), store.close?.()]);
     },
   };
 }

@@ -51,6 +51,13 @@ export interface ServerConfig {
    * (env `FLASH_TTS_OPUS_APPLICATION`).
    */
   opusApplication: OpusApplication;
+  /**
+   * Saved speakers on PostgreSQL (`postgres://…`) instead of {@link speakersDir}, so several nodes
+   * share them; `speakersDir` then only caches embeddings. Default none (env `FLASH_TTS_DATABASE_URL`).
+   */
+  databaseUrl: string | undefined;
+  /** On SIGTERM: seconds streams in flight may take to finish before sessions are closed (1012). Default `30` (env `FLASH_TTS_DRAIN_S`). */
+  drainS: number;
   /** Realtime: contexts one WebSocket may have open at once. Default `16`. */
   wsMaxContexts: number;
   /** Realtime: largest client message, in bytes; larger ones get a `payload_too_large` error. Default 256 KiB. */
@@ -135,6 +142,8 @@ export const DEFAULT_SERVER_CONFIG: ServerConfig = {
   onnxThreads: undefined,
   opusComplexity: DEFAULT_OPUS_OPTIONS.complexity,
   opusApplication: DEFAULT_OPUS_OPTIONS.application,
+  databaseUrl: undefined,
+  drainS: 30,
   wsMaxContexts: 16,
   wsMaxMessageBytes: 256 * 1024,
   wsIdleTimeoutMs: 60_000,
@@ -332,6 +341,9 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Partial<Ser
   if (env.FLASH_TTS_DEFAULT_ENGINE) out.defaultEngine = env.FLASH_TTS_DEFAULT_ENGINE;
   const onnxThreads = intFromEnv('FLASH_TTS_ONNX_THREADS', env);
   if (onnxThreads) out.onnxThreads = onnxThreads;
+  if (env.FLASH_TTS_DATABASE_URL) out.databaseUrl = env.FLASH_TTS_DATABASE_URL;
+  const drainS = intFromEnv('FLASH_TTS_DRAIN_S', env);
+  if (drainS !== undefined) out.drainS = drainS;
   const opusComplexity = intFromEnv('FLASH_TTS_OPUS_COMPLEXITY', env);
   if (opusComplexity !== undefined) out.opusComplexity = opusComplexity;
   // Checked with the other settings in resolveConfig, which says what the choices are.
@@ -375,5 +387,13 @@ export function resolveConfig(...layers: Partial<ServerConfig>[]): ServerConfig 
     throw new TypeError(`defaultEngine must be auto, kokoro, piper or flite, not "${config.defaultEngine}".`);
   }
   checkOpusOptions({ complexity: config.opusComplexity, application: config.opusApplication });
+  if (!Number.isInteger(config.drainS) || config.drainS < 0) {
+    throw new TypeError(
+      `drainS (FLASH_TTS_DRAIN_S) must be a whole number of seconds, at least 0, not ${String(config.drainS)}.`,
+    );
+  }
+  if (config.databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(config.databaseUrl)) {
+    throw new TypeError('databaseUrl (FLASH_TTS_DATABASE_URL) must start with postgres:// or postgresql://.');
+  }
   return config;
 }

@@ -1,7 +1,9 @@
 /**
  * Prometheus metrics (prom-client), served at GET /metrics: requests by route and status, queue
  * depth, open streams and realtime sessions, time to first audio and realtime factor per engine,
- * engine-worker busy time, encoder time, and bytes sent. Each server has its own registry.
+ * engine-worker busy time, encoder time, and bytes sent; and what a balancer or an autoscaler
+ * needs of one node next to those: its capacity (stream slots, engine workers), whether it is
+ * ready (as `/readyz` says) and whether it is draining. Each server has its own registry.
  */
 import type { RequestHandler } from 'express';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
@@ -13,6 +15,10 @@ export interface MetricsSources {
   scheduler: Scheduler;
   /** Realtime sessions open now. Default: none counted. */
   realtimeSessions?: () => number;
+  /** Whether the node takes another stream now (`/readyz`). Default: always. */
+  ready?: () => boolean;
+  /** Whether the node is draining (SIGTERM). Default: never. */
+  draining?: () => boolean;
 }
 
 /** The server's metrics and the hooks that feed them. */
@@ -68,6 +74,40 @@ export class ServerMetrics {
       registers,
       collect() {
         this.set(scheduler.openStreams);
+      },
+    });
+    new Gauge({
+      name: 'flash_tts_max_streams',
+      help: 'Speech streams this node holds at most (its capacity; more get 503 server_busy).',
+      registers,
+      collect() {
+        this.set(scheduler.options.maxStreams);
+      },
+    });
+    new Gauge({
+      name: 'flash_tts_engine_workers',
+      help: 'Engine worker threads of this node (segments it synthesizes at once).',
+      registers,
+      collect() {
+        this.set(scheduler.options.workers);
+      },
+    });
+    const ready = sources.ready ?? (() => true);
+    new Gauge({
+      name: 'flash_tts_ready',
+      help: '1 while the node takes another stream (as GET /readyz answers 200), else 0.',
+      registers,
+      collect() {
+        this.set(ready() ? 1 : 0);
+      },
+    });
+    const draining = sources.draining ?? (() => false);
+    new Gauge({
+      name: 'flash_tts_draining',
+      help: '1 once the node drains (SIGTERM: finishing its streams, taking no new ones), else 0.',
+      registers,
+      collect() {
+        this.set(draining() ? 1 : 0);
       },
     });
     const sessions = (): number => this.#realtimeSessions();

@@ -10,6 +10,7 @@ import { createApp } from './app.js';
 import { composeServices } from './compose.js';
 import { resolveConfig, type ServerConfig } from './config.js';
 import { ServerMetrics } from './metrics.js';
+import { readiness } from './node-lifecycle.js';
 import { attachRealtime, type RealtimeEndpoint } from './realtime/realtime-server.js';
 import { startWyoming, type WyomingEndpoint } from './wyoming/wyoming-server.js';
 
@@ -38,8 +39,17 @@ export interface RunningServer {
   /** The Wyoming endpoint, when `wyomingPort` is set. */
   wyoming: WyomingEndpoint | undefined;
   log: Logger;
+  /** The node's Prometheus metrics (served at GET /metrics). */
+  metrics: ServerMetrics;
   /** Stops accepting, ends open connections and stops the engine workers. */
   close(): Promise<void>;
+  /**
+   * Graceful shutdown (SIGTERM): stops accepting (new requests get 503, `/readyz` turns 503), lets
+   * REST streams and open realtime contexts finish — an open context keeps taking text — for up
+   * to `graceMs` (default `drainS` of the config), then closes WebSocket clients with 1012
+   * (service restart) and {@link close}s. Resolves with whether everything finished in time.
+   */
+  drain(graceMs?: number): Promise<boolean>;
 }
 
 /** Starts a server with `config` over the defaults. */
@@ -48,7 +58,11 @@ export async function startServer(config: Partial<ServerConfig> = {}, logger?: L
   const log = logger ?? pino({ level: resolved.logLevel });
   const services = await composeServices(resolved, log);
   const { scheduler, cloning, catalog } = services;
-  const metrics = new ServerMetrics({ scheduler });
+  const metrics = new ServerMetrics({
+    scheduler,
+    ready: () => readiness(services).ready,
+    draining: () => services.lifecycle.draining,
+  });
   scheduler.onJobDone = metrics.jobDone;
   services.encoders.onEncoded = metrics.encoded;
   const app = createApp({ ...services, metrics }, VERSION);
@@ -103,6 +117,12 @@ export async function startServer(config: Partial<ServerConfig> = {}, logger?: L
     },
     `Flash-TTS listening on ${url}${wyoming ? `, Wyoming on ${wyoming.uri}` : ''}`,
   );
+  const close = async (): Promise<void> => {
+    await Promise.all([realtime.close(services.lifecycle.draining ? 'service_restart' : 'going_away'), wyoming?.close()]);
+    http.closeAllConnections();
+    await new Promise<void>((resolve) => http.close(() => resolve()));
+    await services.close();
+  };
   return {
     url,
     port,
@@ -112,11 +132,20 @@ export async function startServer(config: Partial<ServerConfig> = {}, logger?: L
     realtime,
     wyoming,
     log,
-    async close() {
-      await Promise.all([realtime.close(), wyoming?.close()]);
-      http.closeAllConnections();
-      await new Promise<void>((resolve) => http.close(() => resolve()));
-      await services.close();
+    metrics,
+    close,
+    async drain(graceMs = resolved.drainS * 1000) {
+      services.lifecycle.startDraining();
+      // No new connections; idle keep-alive ones close, busy ones end after their response.
+      http.close();
+      http.closeIdleConnections();
+      const idle = (): boolean => scheduler.openStreams === 0 && ![...realtime.sessions].some((s) => s.inFlight);
+      const deadline = Date.now() + graceMs;
+      while (!idle() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+      const finished = idle();
+      log.info({ finished, openStreams: scheduler.openStreams }, finished ? 'drained' : 'drain deadline passed');
+      await close();
+      return finished;
     },
   };
 }

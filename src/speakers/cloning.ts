@@ -13,7 +13,8 @@ import type { EngineVoiceRef } from '../engine/speech-stream.js';
 import type { EngineId, VoiceEmbedding } from '../engine/types.js';
 import { TtsError } from '../errors.js';
 import { NpyFormatError, parseNpyFloat32 } from './npy-file.js';
-import type { SavedSpeaker, SpeakerEmbedding, SpeakerStore } from './speaker-store.js';
+import type { SpeakerBackend } from './speaker-backend.js';
+import type { SavedSpeaker, SpeakerEmbedding } from './speaker-store.js';
 
 export const CLONING_ENGINE: EngineId = 'pocket-tts';
 export const CLONING_MODEL = 'pocket-tts-int8';
@@ -99,7 +100,7 @@ export class CloningService {
 
   constructor(
     private readonly scheduler: Scheduler,
-    readonly store: SpeakerStore,
+    readonly store: SpeakerBackend,
     private readonly decode: ReferenceDecoder,
     private readonly limits: Partial<ReferenceLimits> = {},
   ) {}

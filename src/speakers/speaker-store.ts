@@ -29,6 +29,7 @@ import {
 } from '../engine/pocket/embedding-file.js';
 import type { VoiceEmbedding } from '../engine/types.js';
 import { TtsError } from '../errors.js';
+import type { SpeakerBackend } from './speaker-backend.js';
 
 /** Where a speaker's embedding for one model came from. */
 export interface SpeakerEmbedding {
@@ -110,7 +111,7 @@ function bytesOf(samples: Float32Array): Uint8Array {
 export const STORE_CACHE_ENTRIES = 32;
 
 /** Every file below `dir` (recursively), as paths relative to it. */
-async function filesBelow(dir: string): Promise<string[]> {
+export async function filesBelow(dir: string): Promise<string[]> {
   if (!existsSync(dir)) return [];
   const out: string[] = [];
   for (const entry of await readdir(dir, { withFileTypes: true })) {
@@ -121,7 +122,7 @@ async function filesBelow(dir: string): Promise<string[]> {
 }
 
 /** The store of saved speakers. */
-export class SpeakerStore {
+export class SpeakerStore implements SpeakerBackend {
   readonly #speakers = new Map<string, SavedSpeaker>();
   /** Digests in use by saves not yet recorded (or one-shot requests): never collected. */
   readonly #pins = new Map<string, number>();

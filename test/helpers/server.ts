@@ -23,7 +23,8 @@ export async function startServerProcess(
   startMs = 30_000,
 ): Promise<ServerProcess> {
   const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', ...args], {
-    env: { ...process.env, LOG_LEVEL: 'info', ...env },
+    // stop() sends SIGTERM, which drains: a test's leftover stream must not hold it 30 s.
+    env: { ...process.env, LOG_LEVEL: 'info', FLASH_TTS_DRAIN_S: '5', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

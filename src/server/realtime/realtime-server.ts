@@ -9,6 +9,7 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { CODECS, type CodecName, SUBPROTOCOLS } from '../../../protocol/codec.js';
+import type { CloseCodeName } from '../../../protocol/errors.js';
 import { REALTIME_PATH } from '../../../protocol/messages.js';
 import { bearerToken, createKeyCheck } from '../auth.js';
 import { originAllowed, originRefusal } from '../origins.js';
@@ -18,8 +19,8 @@ import { RealtimeSession, type SessionDeps } from './session.js';
 export interface RealtimeEndpoint {
   /** Sessions open now. */
   readonly sessions: ReadonlySet<RealtimeSession>;
-  /** Closes every session (1001, going away), cutting off those that do not answer within a second. */
-  close(): Promise<void>;
+  /** Closes every session (default 1001, going away), cutting off those that do not answer within a second. */
+  close(code?: CloseCodeName): Promise<void>;
 }
 
 function refuse(socket: Duplex, status: number, reason: string, body: object): void {
@@ -70,6 +71,12 @@ export function attachRealtime(http: Server, deps: Omit<SessionDeps, 'checkToken
       refuse(socket, 403, 'Forbidden', { error: { code: 'origin_not_allowed', message: originRefusal(origin as string) } });
       return;
     }
+    if (deps.lifecycle?.draining) {
+      refuse(socket, 503, 'Service Unavailable', {
+        error: { code: 'server_busy', message: 'This node is shutting down; reconnect and another node will answer.' },
+      });
+      return;
+    }
     const codec = codecOf(req, url);
     if (!codec) {
       refuse(socket, 400, 'Bad Request', {
@@ -94,8 +101,8 @@ export function attachRealtime(http: Server, deps: Omit<SessionDeps, 'checkToken
 
   return {
     sessions,
-    async close() {
-      await Promise.all([...sessions].map((session) => session.shutdown()));
+    async close(code: CloseCodeName = 'going_away') {
+      await Promise.all([...sessions].map((session) => session.shutdown(1000, code)));
       wss.close();
     },
   };

@@ -104,6 +104,11 @@ export class SessionDispatch {
     this.#contextHost = this.#makeContextHost();
   }
 
+  /** Contexts open now (not ended and done, nor cancelled). */
+  get openContexts(): number {
+    return this.#contexts.size;
+  }
+
   /** Has a context with text queued or audio playing. */
   get busy(): boolean {
     return [...this.#contexts.values()].some((c) => c.busy);

@@ -103,13 +103,21 @@ export class RealtimeSession {
     return this.#state.kind === 'closing';
   }
 
-  /** Closes the session (server shutdown); resolves once closed, cutting it off after `graceMs`. */
-  shutdown(graceMs = 1000): Promise<void> {
+  /** Has a context open (text may still come, or audio is still to be sent): a draining node waits for it. */
+  get inFlight(): boolean {
+    return this.#state.kind === 'open' && this.#state.dispatch.openContexts > 0;
+  }
+
+  /**
+   * Closes the session (server shutdown) with `close` (default going away; 1012 after a drain);
+   * resolves once closed, cutting it off after `graceMs`.
+   */
+  shutdown(graceMs = 1000, close: CloseCodeName = 'going_away'): Promise<void> {
     const closed = new Promise<void>((resolve) => {
       if (this.ws.readyState === this.ws.CLOSED) resolve();
       else this.ws.once('close', () => resolve());
     });
-    this.#fatal({ code: 'server_busy', message: 'The server is shutting down; reconnect shortly.', close: 'going_away' });
+    this.#fatal({ code: 'server_busy', message: 'The server is shutting down; reconnect shortly.', close });
     const timer = setTimeout(() => this.ws.terminate(), graceMs);
     return closed.finally(() => clearTimeout(timer));
   }

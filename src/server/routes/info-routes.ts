@@ -1,6 +1,6 @@
 /**
- * Listings and health: models, voices and roles ({@link listRoutes}, which may answer without the
- * API key), server info and health ({@link infoRoutes}).
+ * Listings: models, voices and roles ({@link listRoutes}, which may answer without the API key),
+ * and server info ({@link infoRoutes}). `/healthz` and `/readyz` are in node-lifecycle.ts.
  */
 import { type Router as ExpressRouter, Router } from 'express';
 import { PCM_SAMPLE_RATES } from '../../../protocol/messages.js';
@@ -50,14 +50,10 @@ export function listRoutes(ctx: AppContext): ExpressRouter {
   return router;
 }
 
-/** Server info and health. */
+/** Server info. */
 export function infoRoutes(ctx: AppContext, version: string): ExpressRouter {
   const router = Router();
   const { catalog, scheduler, config } = ctx;
-
-  router.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok', workers: scheduler.options.workers, open_streams: scheduler.openStreams });
-  });
 
   router.get('/server_info', (_req, res) => {
     res.json({

@@ -61,6 +61,8 @@ export const CLOSE_CODES = {
   message_too_big: 1009,
   /** A bug in the server. */
   internal_error: 1011,
+  /** The node is restarting (drained after SIGTERM); reconnect, the balancer sends you to another node. */
+  service_restart: 1012,
   /** Missing or wrong API key (header or `init.token`). */
   unauthorized: 4001,
   /** The first message was not a valid `init` (bad JSON/msgpack, unknown version, bad format). */
