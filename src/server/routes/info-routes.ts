@@ -103,6 +103,7 @@ export function infoRoutes(ctx: AppContext, version: string): ExpressRouter {
         ws_max_buffered_bytes: config.wsMaxBufferedBytes,
         ws_slow_consumer_ms: config.wsSlowConsumerMs,
         ws_max_pings_per_second: config.wsMaxPingsPerSecond,
+        wyoming_max_event_bytes: config.wyomingMaxEventBytes,
         ws_max_invalid_messages: MAX_CLIENT_ERRORS,
       },
       auth: config.apiKey !== undefined,
