@@ -5,6 +5,7 @@
  * more specific patterns (URLs, money, times, dates) run before plain numbers.
  */
 import { ABBREVIATIONS } from './abbreviations.js';
+import { normalizeChinese } from './normalize-chinese.js';
 import { cardinal, decimal, digitByDigit, ordinal, year } from './number-words.js';
 
 const MONTHS = [
@@ -301,6 +302,8 @@ function endsSentence(next: string | undefined): boolean {
  * prosody (. , ! ? ; :) is kept.
  */
 export function normalizeText(text: string): string {
+  // Text with Chinese in it reads its numbers the Chinese way (normalize-chinese.ts).
+  if (/\p{Script=Han}/u.test(text)) return normalizeChinese(text);
   let out = text.normalize('NFKC').replace(/[\u200B-\u200D\uFEFF]/g, '');
   out = out.replace(/[‘’]/g, "'").replace(/[“”]/g, '"');
   for (const [pattern, replace] of RULES) {
