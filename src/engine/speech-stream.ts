@@ -14,6 +14,7 @@
 import { TtsError } from '../errors.js';
 import { normalizeText } from '../text/normalize.js';
 import { type SegmenterOptions, SentenceSegmenter, segmentText } from '../text/segmenter.js';
+import { frontEndProblem } from './front-ends.js';
 import type { Scheduler, SchedulerStream } from './scheduler.js';
 import type { EngineId, EngineInfo, WordTiming } from './types.js';
 import type { AudioOutput, SynthesizeJob } from './worker-messages.js';
@@ -229,11 +230,21 @@ export class SpeechStream implements AsyncIterable<SpeechEvent> {
     return this.#state.kind === 'over' && this.#state.why === 'failed' ? this.#state.error : undefined;
   }
 
-  /** Adds text; `voice` applies to it and what follows (text already pushed keeps its voice). */
+  /**
+   * Adds text; `voice` applies to it and what follows (text already pushed keeps its voice).
+   * Throws `language_not_supported` when the voice cannot read the text (see front-ends.ts).
+   */
   pushText(text: string, options: { voice?: EngineVoiceRef } = {}): void {
     if (this.#state.kind === 'ended') throw new Error('text pushed after end()');
     if (this.#state.kind === 'over') return;
     const { voice } = options;
+    const target = voice ?? this.#voice;
+    const problem = frontEndProblem(
+      this.#scheduler.engines.find((e) => e.id === target.engine),
+      target.engineVoice,
+      text,
+    );
+    if (problem) throw problem;
     if (voice && (voice.engine !== this.#voice.engine || voice.engineVoice !== this.#voice.engineVoice)) {
       this.#enqueue(this.#segmenter?.flush() ?? []);
       this.#voice = voice;

@@ -63,6 +63,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--words", action="store_true", help="also report each word with its start and end (s)")
     parser.add_argument("--clock-times", action="store_true", help="write clock times and am/pm one way on both sides")
+    parser.add_argument(
+        "--language", default="en", help="language spoken (default en); other languages are scored by character, unnormalized"
+    )
     args = parser.parse_args()
     items = read_items()
 
@@ -81,13 +84,16 @@ def main() -> None:
     english = EnglishTextNormalizer()
 
     def normalize(text: str) -> str:
+        if args.language != "en":
+            # Characters (letters and digits) one by one: callers of other languages score the text themselves.
+            return " ".join(ch for ch in text if ch.isalnum())
         return clock_times(english(text)) if args.clock_times else english(text)
 
     results = []
     for item in items:
         segments, _info = model.transcribe(
             item["audio"],
-            language="en",
+            language=args.language,
             beam_size=5,
             word_timestamps=args.words,
             vad_filter=False,

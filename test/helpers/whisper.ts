@@ -69,6 +69,8 @@ export interface TranscribeOptions {
    * "7.30", "730" → "730"; "p m" → "pm"): Whisper writes a spoken time in any of these forms.
    */
   clockTimes?: boolean;
+  /** The language spoken (Whisper's code, default `en`); other than English, errors count characters, unnormalized. */
+  language?: string;
 }
 
 interface RawTranscript {
@@ -117,7 +119,12 @@ export async function transcribe(items: readonly TranscribeItem[], options: Tran
   if (!existsSync(REAL_FIXTURES.python)) {
     throw new Error(`No Python venv at ${REAL_FIXTURES.python}: run scripts/fixtures.sh to make it.`);
   }
-  const args = [SCRIPT, ...(options.words ? ['--words'] : []), ...(options.clockTimes ? ['--clock-times'] : [])];
+  const args = [
+    SCRIPT,
+    ...(options.words ? ['--words'] : []),
+    ...(options.clockTimes ? ['--clock-times'] : []),
+    ...(options.language ? ['--language', options.language] : []),
+  ];
   const child = spawn(REAL_FIXTURES.python, args, {
     env: { ...process.env, FLASH_TTS_WHISPER_DIR: REAL_FIXTURES.whisperDir },
     stdio: ['pipe', 'pipe', 'pipe'],

@@ -1,6 +1,7 @@
 /**
- * Kokoro-82M v1.0 (Apache-2.0) on onnxruntime: text → misaki phonemes (src/text/g2p, misaki's
- * lexicons first, then the CMU dictionary, then letter-to-sound) → token ids
+ * Kokoro-82M v1.0 (Apache-2.0) on onnxruntime: text → misaki phonemes (src/text/g2p: English from
+ * misaki's lexicons first, then the CMU dictionary, then letter-to-sound; Chinese through the
+ * Mandarin front end) → token ids
  * from config.json's vocab → `input_ids` int64 [1, T+2] (pad 0 at both ends), `style` float32
  * [1, 256] (row T of the voice), `speed` float32 [1] → `waveform` float32 24 kHz. Phoneme strings
  * longer than 510 tokens are split at punctuation (or a space) and synthesized in turn.
@@ -12,6 +13,7 @@ import type { InstalledModel } from '../../models/manifest.js';
 import { type PhonemizedText, phonemizeEnglishWords } from '../../text/g2p/english.js';
 import { type LexiconData, MisakiLexicon } from '../../text/g2p/misaki-lexicon.js';
 import { createLetterToSound } from '../flite/letter-to-sound.js';
+import { KOKORO_LANGUAGES } from '../front-ends.js';
 import { OnnxModel, type OnnxOptions, type TensorSpec } from '../onnx/ort.js';
 import type { Engine, EngineInfo, EngineVoice, SynthesisRequest, WordTiming } from '../types.js';
 import { estimateWordTimes } from './estimated-word-times.js';
@@ -34,17 +36,21 @@ export const KOKORO_SIGNATURE: { inputs: TensorSpec[]; outputs: TensorSpec[] } =
   ],
 };
 
-const LANGUAGES: Readonly<Record<string, string>> = {
-  a: 'en-US',
-  b: 'en-GB',
-  e: 'es',
-  f: 'fr-FR',
-  h: 'hi',
-  i: 'it',
-  j: 'ja',
-  p: 'pt-BR',
-  z: 'zh',
-};
+const HAN = /\p{Script=Han}/u;
+
+type MandarinFrontEnd = typeof import('../../text/g2p/mandarin.js');
+let mandarin: Promise<MandarinFrontEnd> | undefined;
+/**
+ * The Mandarin front end, loaded on first use: its word and pinyin dictionaries cost ~0.5 s and
+ * ~110 MB per engine thread, which English-only servers do not pay.
+ */
+function loadMandarin(): Promise<MandarinFrontEnd> {
+  mandarin ??= import('../../text/g2p/mandarin.js').then((m) => {
+    m.phonemizeMandarin('中文'); // builds the dictionaries now, not in the first request
+    return m;
+  });
+  return mandarin;
+}
 
 const SENTENCE_END = new Set(['.', '!', '?', '…']);
 const CLAUSE_END = new Set([',', ';', ':', '—']);
@@ -93,7 +99,7 @@ export function splitPhonemes(phonemes: string, max = KOKORO_MAX_TOKENS): string
 function voiceInfo(id: string, model: InstalledModel): EngineVoice {
   const listed = model.manifest.voices.find((v) => v.id === id);
   const gender = listed?.gender ?? (id[1] === 'f' ? 'female' : id[1] === 'm' ? 'male' : 'neutral');
-  const language = listed?.language ?? LANGUAGES[id[0] ?? ''] ?? 'en-US';
+  const language = listed?.language ?? KOKORO_LANGUAGES[id[0] ?? ''] ?? 'en-US';
   const name = id.slice(3).replace(/^./, (c) => c.toUpperCase());
   return { id, name, language, gender, description: `Kokoro ${language} ${gender} voice "${name}"` };
 }
@@ -173,16 +179,20 @@ export async function createKokoroEngine(
   };
 
   const withDurations = session.has('durations');
+  // With Mandarin voices installed, Chinese is expected: its front end loads before the engine is ready.
+  if ([...files.keys()].some((id) => id.startsWith('z'))) await loadMandarin();
 
   return {
     info,
     async *synthesize(request: SynthesisRequest, signal: AbortSignal) {
       voices.get(request.voice); // unknown voices fail before any work
-      const { phonemes, words } = phonemizeEnglishWords(request.text, {
-        alphabet: 'misaki',
-        oov: letterToSound,
-        lexicon: lexicons.for(request.voice),
-      });
+      // Chinese text (any voice: z… voices were trained on it) through the Mandarin front end,
+      // English words in it and all other text through misaki's English rules.
+      const english = (text: string): PhonemizedText =>
+        phonemizeEnglishWords(text, { alphabet: 'misaki', oov: letterToSound, lexicon: lexicons.for(request.voice) });
+      const { phonemes, words } = HAN.test(request.text)
+        ? (await loadMandarin()).phonemizeMandarin(request.text, { latin: english })
+        : english(request.text);
       const symbols = [...phonemes];
       let elapsed = 0; // seconds of audio before this piece
       for (const [start, end] of splitPhonemeRanges(symbols)) {
