@@ -53,7 +53,10 @@ export function chineseCardinal(digits: string): string {
 /** A number with an optional fraction and sign: -3.14 → 负三点一四. */
 export function chineseNumber(raw: string): string {
   const negative = /^[-−]/.test(raw);
-  const [whole = '0', fraction] = raw.replace(/^[-−+]/, '').replace(/,/g, '').split('.');
+  const [whole = '0', fraction] = raw
+    .replace(/^[-−+]/, '')
+    .replace(/,/g, '')
+    .split('.');
   let out = chineseCardinal(whole || '0');
   if (fraction) out += `点${chineseDigits(fraction)}`;
   return negative ? `负${out}` : out;
@@ -91,7 +94,7 @@ const UNIT_PATTERN = UNITS.map(([u]) => u.replace(/[/\\^$*+?.()|[\]{}]/g, '\\$&'
   .sort((a, b) => b.length - a.length)
   .join('|');
 
-const CURRENCIES: Readonly<Record<string, string>> = { '¥': '元', '￥': '元', $: '美元', '€': '欧元', '£': '英镑', 'HK$': '港元' };
+const CURRENCIES: Readonly<Record<string, string>> = { '¥': '元', '￥': '元', $: '美元', '€': '欧元', '£': '英镑', HK$: '港元' };
 
 const NUM = String.raw`\d+(?:,\d{3})*(?:\.\d+)?`;
 
@@ -123,9 +126,15 @@ const RULES: readonly Rule[] = [
   // Phone numbers: 11-digit mobiles, numbers with dashes, 0-led area codes: digit by digit, 1 as 幺.
   [/(?<!\d)(1[3-9]\d{9}|0\d{2,3}-\d{7,8}|\d{3,4}-\d{3,4}-\d{4})(?!\d)/g, (n) => chineseDigits(n.replace(/-/g, ''), true)],
   // Money: ¥12.5 → 十二点五元, $5 → 五美元.
-  [new RegExp(`(HK\\$|[¥￥$€£])\\s?(${NUM})(万|亿)?`, 'g'), (_, c, n, big) => `${chineseNumber(n as string)}${big ?? ''}${CURRENCIES[c as string]}`],
+  [
+    new RegExp(`(HK\\$|[¥￥$€£])\\s?(${NUM})(万|亿)?`, 'g'),
+    (_, c, n, big) => `${chineseNumber(n as string)}${big ?? ''}${CURRENCIES[c as string]}`,
+  ],
   // Percent and per mille.
-  [new RegExp(`([-−]?${NUM})\\s?[%％]`, 'g'), (_, n) => `${/^[-−]/.test(n as string) ? '负' : ''}百分之${chineseNumber((n as string).replace(/^[-−]/, ''))}`],
+  [
+    new RegExp(`([-−]?${NUM})\\s?[%％]`, 'g'),
+    (_, n) => `${/^[-−]/.test(n as string) ? '负' : ''}百分之${chineseNumber((n as string).replace(/^[-−]/, ''))}`,
+  ],
   [new RegExp(`([-−]?${NUM})\\s?‰`, 'g'), (_, n) => `千分之${chineseNumber(n as string)}`],
   // Temperatures below zero: -3℃ → 零下三摄氏度.
   [new RegExp(`[-−](${NUM})\\s?(?=℃|°C)`, 'g'), (_, n) => `零下${n as string}`],
@@ -134,7 +143,10 @@ const RULES: readonly Rule[] = [
   // Ranges: 3-5个, 10~20 → 三到五, 十到二十.
   [new RegExp(`(${NUM})\\s?[-~～—–]\\s?(?=${NUM})`, 'g'), (_, a) => `${chineseNumber(a as string)}到`],
   // Units after a number: 5km → 五公里.
-  [new RegExp(`(${NUM})\\s?(${UNIT_PATTERN})(?![A-Za-z])`, 'g'), (_, n, u) => `${n as string}${UNITS.find(([k]) => k === u)?.[1] ?? u}`],
+  [
+    new RegExp(`(${NUM})\\s?(${UNIT_PATTERN})(?![A-Za-z])`, 'g'),
+    (_, n, u) => `${n as string}${UNITS.find(([k]) => k === u)?.[1] ?? u}`,
+  ],
   // 2 before a measure word is 两: 2个人 → 两个人.
   [new RegExp(`(?<![\\d.])2(?=[${LIANG_BEFORE}])`, 'g'), () => '两'],
   // Numbers written with a leading zero (007, 0571) are codes: digit by digit.
@@ -157,6 +169,7 @@ export function normalizeChinese(text: string): string {
   let out = halfWidth(text.normalize('NFC')).replace(/[\u200B-\u200D\uFEFF]/g, '');
   // A full-width colon between digits is a time: 3：30.
   out = out.replace(/(\d)：(\d)/g, '$1:$2');
-  for (const [pattern, replace] of RULES) out = out.replace(pattern, replace as (substring: string, ...args: unknown[]) => string);
+  for (const [pattern, replace] of RULES)
+    out = out.replace(pattern, replace as (substring: string, ...args: unknown[]) => string);
   return out.replace(/\s+/g, ' ').trim();
 }

@@ -31,7 +31,10 @@ test('Mandarin G2P writes the same phonemes as misaki for at least 80 % of sente
   expect(sentences.length).toBeGreaterThanOrEqual(200);
   const normalized = sentences.map((s) => normalizeText(s.text));
   const [g2p, endToEnd] = await Promise.all([
-    misakiPhonemes('zh', normalized.map((t) => t.replace(LATIN, PLACEHOLDER))),
+    misakiPhonemes(
+      'zh',
+      normalized.map((t) => t.replace(LATIN, PLACEHOLDER)),
+    ),
     misakiPhonemes(
       'zh',
       sentences.map((s) => s.text.replace(LATIN, PLACEHOLDER)),

@@ -67,7 +67,8 @@ export function mapChinesePunctuation(text: string): string {
 
 const HAN = /\p{Script=Han}/u;
 /** Runs of Han characters, of Latin words (with inner spaces, apostrophes, hyphens), or of anything else. */
-const RUNS = /(\p{Script=Han}+)|([A-Za-z\u00C0-\u024F](?:[A-Za-z\u00C0-\u024F'’ -]*[A-Za-z\u00C0-\u024F])?)|([^\p{Script=Han}A-Za-z\u00C0-\u024F]+)/gu;
+const RUNS =
+  /(\p{Script=Han}+)|([A-Za-z\u00C0-\u024F](?:[A-Za-z\u00C0-\u024F'’ -]*[A-Za-z\u00C0-\u024F])?)|([^\p{Script=Han}A-Za-z\u00C0-\u024F]+)/gu;
 /** Marks Kokoro's vocabulary has, kept from the text between words. */
 const KEPT = /[ ,.!?;:—…"“”()]/;
 /** Marks a word follows without a space. */
