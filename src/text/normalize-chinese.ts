@@ -154,7 +154,7 @@ const RULES: readonly Rule[] = [
   // Long digit strings (ids, accounts): digit by digit.
   [/(?<![\d.,])\d{13,}(?![\d.])/g, (n) => chineseDigits(n)],
   // Negative numbers where a minus cannot be a dash.
-  [new RegExp(`(?<![\\p{L}\\p{N}])[-−](${NUM})`, 'gu'), (_, n) => `负${chineseNumber(n as string)}`],
+  [new RegExp(`(?<![A-Za-z0-9])[-−](${NUM})`, 'g'), (_, n) => `负${chineseNumber(n as string)}`],
   // Every other number.
   [new RegExp(NUM, 'g'), (n) => chineseNumber(n)],
 ];
