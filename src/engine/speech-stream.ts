@@ -14,7 +14,7 @@
 import { TtsError } from '../errors.js';
 import { normalizeText } from '../text/normalize.js';
 import { type SegmenterOptions, SentenceSegmenter, segmentText } from '../text/segmenter.js';
-import { frontEndProblem } from './front-ends.js';
+import { frontEndProblem, spokenText } from './front-ends.js';
 import type { Scheduler, SchedulerStream } from './scheduler.js';
 import type { EngineId, EngineInfo, WordTiming } from './types.js';
 import type { AudioOutput, SynthesizeJob } from './worker-messages.js';
@@ -118,9 +118,13 @@ function segmenterFor(scheduler: Scheduler, options: SpeechStreamOptions): Parti
   return chars >= FIRST_FRAGMENT_CHARS.max ? options.segmenter : { ...options.segmenter, firstMaxChars: chars };
 }
 
-/** The spoken form of a written segment, or undefined when it has nothing to say ("...", emoji). */
-function spokenForm(written: string): string | undefined {
-  const spoken = normalizeText(written);
+/**
+ * The spoken form of a written segment for `voice` (see spokenText: English and Chinese
+ * normalization, or the text as written for voices read through espeak-ng), or undefined when it
+ * has nothing to say ("...", emoji).
+ */
+function spokenForm(written: string, voice?: EngineVoiceRef): string | undefined {
+  const spoken = voice ? spokenText(voice, written) : normalizeText(written);
   return /[\p{L}\p{N}]/u.test(spoken) ? spoken : undefined;
 }
 
@@ -348,7 +352,7 @@ export class SpeechStream implements AsyncIterable<SpeechEvent> {
 
   #enqueue(segments: string[]): void {
     for (const written of segments) {
-      const spoken = spokenForm(written);
+      const spoken = spokenForm(written, this.#voice);
       if (spoken === undefined) continue;
       this.#segments++;
       this.#push({ kind: 'segment', written, spoken, voice: this.#voice });

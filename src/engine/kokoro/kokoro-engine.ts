@@ -1,7 +1,8 @@
 /**
  * Kokoro-82M v1.0 (Apache-2.0) on onnxruntime: text → misaki phonemes (src/text/g2p: English from
  * misaki's lexicons first, then the CMU dictionary, then letter-to-sound; Chinese through the
- * Mandarin front end) → token ids
+ * Mandarin front end; for Spanish, French, Italian, Portuguese and Hindi voices espeak-ng with
+ * misaki's rewrites) → token ids
  * from config.json's vocab → `input_ids` int64 [1, T+2] (pad 0 at both ends), `style` float32
  * [1, 256] (row T of the voice), `speed` float32 [1] → `waveform` float32 24 kHz. Phoneme strings
  * longer than 510 tokens are split at punctuation (or a space) and synthesized in turn.
@@ -11,9 +12,10 @@ import { join } from 'node:path';
 import { findTrimRange, pauseAfter } from '../../audio/trim-silence.js';
 import type { InstalledModel } from '../../models/manifest.js';
 import { type PhonemizedText, phonemizeEnglishWords } from '../../text/g2p/english.js';
+import { phonemizeWithEspeak } from '../../text/g2p/espeak-kokoro.js';
 import { type LexiconData, MisakiLexicon } from '../../text/g2p/misaki-lexicon.js';
 import { createLetterToSound } from '../flite/letter-to-sound.js';
-import { KOKORO_LANGUAGES } from '../front-ends.js';
+import { KOKORO_FRONT_ENDS, KOKORO_LANGUAGES, kokoroReads, kokoroVoiceLanguage } from '../front-ends.js';
 import { OnnxModel, type OnnxOptions, type TensorSpec } from '../onnx/ort.js';
 import type { Engine, EngineInfo, EngineVoice, SynthesisRequest, WordTiming } from '../types.js';
 import { estimateWordTimes } from './estimated-word-times.js';
@@ -187,12 +189,16 @@ export async function createKokoroEngine(
     async *synthesize(request: SynthesisRequest, signal: AbortSignal) {
       voices.get(request.voice); // unknown voices fail before any work
       // Chinese text (any voice: z… voices were trained on it) through the Mandarin front end,
-      // English words in it and all other text through misaki's English rules.
+      // English words in it through misaki's English rules; other text through the front end of
+      // the voice's language: espeak-ng for e…, f…, i…, p…, h…, misaki's English rules otherwise.
       const english = (text: string): PhonemizedText =>
         phonemizeEnglishWords(text, { alphabet: 'misaki', oov: letterToSound, lexicon: lexicons.for(request.voice) });
+      const language = kokoroVoiceLanguage(request.voice);
       const { phonemes, words } = HAN.test(request.text)
         ? (await loadMandarin()).phonemizeMandarin(request.text, { latin: english })
-        : english(request.text);
+        : !KOKORO_FRONT_ENDS.has(language) && kokoroReads(language)
+          ? phonemizeWithEspeak(request.text, language)
+          : english(request.text);
       const symbols = [...phonemes];
       let elapsed = 0; // seconds of audio before this piece
       for (const [start, end] of splitPhonemeRanges(symbols)) {
