@@ -58,6 +58,8 @@ export interface TranscribeItem {
   audio: string;
   /** What the audio should say. */
   reference: string;
+  /** The language spoken in this file, when not the one of the options (Whisper's code). */
+  language?: string;
 }
 
 /** Options of {@link transcribe}. */
@@ -139,7 +141,9 @@ export async function transcribe(items: readonly TranscribeItem[], options: Tran
   });
   // A recogniser that dies early closes its stdin; the exit code then tells what happened.
   child.stdin.on('error', () => {});
-  child.stdin.end(JSON.stringify(items.map(({ audio, reference }) => ({ audio, reference }))));
+  child.stdin.end(
+    JSON.stringify(items.map(({ audio, reference, language }) => ({ audio, reference, language }))),
+  );
   const code = await exit;
   if (code !== 0) {
     throw new Error(`transcribe.py exited with ${code}:\n${Buffer.concat(stderr).toString().trim()}`);

@@ -146,11 +146,11 @@ describe('Mandarin with the real Kokoro voices', () => {
   });
 
   it('refuses voices and text without a checked front end with a 400 that says what to use', async () => {
-    const spanish = await post({ voice: 'ef_dora', input: 'Hola, ¿cómo estás?' });
-    expect(spanish.status).toBe(400);
-    const error = ((await spanish.json()) as { error: { code: string; message: string } }).error;
+    const japanese = await post({ voice: 'jf_alpha', input: 'Hello there.' });
+    expect(japanese.status).toBe(400);
+    const error = ((await japanese.json()) as { error: { code: string; message: string } }).error;
     expect(error.code).toBe('language_not_supported');
-    expect(error.message).toMatch(/Spanish.*Mandarin \(z…\)/);
+    expect(error.message).toMatch(/Japanese.*Mandarin z…/);
     const kana = await post({ voice: 'zf_xiaobei', input: 'こんにちは、元気ですか。' });
     expect(kana.status).toBe(400);
     expect(((await kana.json()) as { error: { message: string } }).error.message).toMatch(/Japanese/);
