@@ -87,7 +87,7 @@ export function frontEndProblem(engine: EngineInfo | undefined, voice: string, t
       language in KOKORO_ESPEAK_VOICES
         ? 'whose Kokoro front end needs the espeak-ng program, which is not installed on this server (Debian/Ubuntu: apt-get install espeak-ng)'
         : language === 'ja'
-          ? "which has no Kokoro front end on this server: misaki's Japanese front end needs a dictionary downloaded at run time"
+          ? "which has no Kokoro front end on this server (misaki's Japanese front end, the one to check against, needs a dictionary downloaded at run time)"
           : 'which has no checked Kokoro front end on this server yet (it would be spoken badly)';
     return new TtsError(
       'language_not_supported',

@@ -141,9 +141,7 @@ export async function transcribe(items: readonly TranscribeItem[], options: Tran
   });
   // A recogniser that dies early closes its stdin; the exit code then tells what happened.
   child.stdin.on('error', () => {});
-  child.stdin.end(
-    JSON.stringify(items.map(({ audio, reference, language }) => ({ audio, reference, language }))),
-  );
+  child.stdin.end(JSON.stringify(items.map(({ audio, reference, language }) => ({ audio, reference, language }))));
   const code = await exit;
   if (code !== 0) {
     throw new Error(`transcribe.py exited with ${code}:\n${Buffer.concat(stderr).toString().trim()}`);
