@@ -43,8 +43,8 @@ const HAN = /\p{Script=Han}/u;
 type MandarinFrontEnd = typeof import('../../text/g2p/mandarin.js');
 let mandarin: Promise<MandarinFrontEnd> | undefined;
 /**
- * The Mandarin front end, loaded on first use: its word and pinyin dictionaries cost ~0.5 s and
- * ~110 MB per engine thread, which English-only servers do not pay.
+ * The Mandarin front end, loaded on first use: its word and pinyin dictionaries cost ~0.8 s and
+ * ~160 MB per engine thread (pypinyin's ~50 MB included), which English-only servers do not pay.
  */
 function loadMandarin(): Promise<MandarinFrontEnd> {
   mandarin ??= import('../../text/g2p/mandarin.js').then((m) => {

@@ -2,8 +2,10 @@
  * Mandarin grapheme-to-phoneme for Kokoro-82M v1.0's `z…` voices, written as misaki's `zh` front
  * end (the one those voices were trained with) writes it: Chinese text is cut into words (jieba, as
  * misaki does, here through `jieba-wasm`, the Rust port with the same dictionary), each character
- * gets its pinyin with tone (`pinyin-pro`, read over the whole run so polyphones see their context,
- * with 一 and 不 tone sandhi), each syllable its phonemes ({@link pinyinToPhonemes}), a word's
+ * gets its pinyin with tone as pypinyin gives it to misaki, word by word, from pypinyin's own
+ * phrase and character dictionaries (see `pypinyin.ts`: the tones of 一 and 不 and the neutral
+ * tones are its entries; `pinyin-pro` only for a character those lack), each syllable its phonemes
+ * ({@link pinyinToPhonemes}), a word's
  * syllables are written together and words are separated by a space. Chinese punctuation becomes
  * the ASCII marks Kokoro knows, followed by a space. Latin-script words (English inside Chinese)
  * are handed to the caller's phonemizer; misaki's v1.0 path passes them through as letters, which
@@ -17,6 +19,7 @@ import { cut } from 'jieba-wasm';
 import { pinyin } from 'pinyin-pro';
 import type { PhonemizedText } from './english.js';
 import { pinyinToPhonemes } from './pinyin-ipa.js';
+import { pypinyinWord } from './pypinyin.js';
 
 /** Phonemizes a run of Latin-script text (words, spaces, apostrophes, hyphens). */
 export type LatinPhonemizer = (text: string) => PhonemizedText;
@@ -107,13 +110,16 @@ export function phonemizeMandarin(text: string, options: Partial<MandarinG2POpti
   for (const match of mapChinesePunctuation(text.normalize('NFC')).matchAll(RUNS)) {
     const [, han, letters, other] = match;
     if (han) {
-      const syllables = pinyinOf(han);
+      let fallback: string[] | undefined;
       let at = 0;
       for (const word of chineseWords(han)) {
         const count = [...word].length;
-        const phonemes = syllables
-          .slice(at, at + count)
-          .map((s) => pinyinToPhonemes(s) ?? '')
+        const phonemes = pypinyinWord(word)
+          .map((s, i) => {
+            // A character pypinyin has no reading for: pinyin-pro's, read over the whole run.
+            const syllable = s ?? (fallback ??= pinyinOf(han))[at + i];
+            return syllable === undefined ? '' : (pinyinToPhonemes(syllable) ?? '');
+          })
           .join('');
         at += count;
         space();
