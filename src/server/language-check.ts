@@ -14,12 +14,18 @@ const HAN = /\p{Script=Han}/u;
 export const CHINESE_MODEL = 'piper-zh_CN-huayan-medium';
 
 /**
- * True when `voice` reads Chinese: a Piper voice of a Chinese language (espeak-ng phonemizes
- * Mandarin). Kokoro's zf_/zm_ voices read through the English front end for now, and Flite and
- * Pocket-TTS are English-only.
+ * True when `voice` reads Chinese: every Kokoro voice (Chinese text goes through the Mandarin front
+ * end, engine/front-ends.ts; the z… voices are the ones trained on it), and a Piper voice of a
+ * Chinese language (espeak-ng phonemizes Mandarin). Flite and Pocket-TTS are English-only.
  */
 export function speaksChinese(voice: Pick<VoiceEntry, 'engine' | 'language'>): boolean {
+  if (voice.engine === 'kokoro') return true;
   return voice.engine === 'piper' && voice.language.toLowerCase().startsWith('zh');
+}
+
+/** Voices to name for Chinese: Mandarin ones first (Kokoro z…, Chinese Piper voices). */
+function chineseVoices(catalog: VoiceCatalog): VoiceEntry[] {
+  return catalog.list().filter((v) => v.kind !== 'role' && v.language.toLowerCase().startsWith('zh'));
 }
 
 /**
@@ -34,13 +40,13 @@ export function checkLanguage(
   site: ProblemSite,
 ): void {
   if (!HAN.test(text) || speaksChinese(voice)) return;
-  const chinese = catalog.list().filter((v) => speaksChinese(v) && v.kind !== 'role');
+  const chinese = chineseVoices(catalog);
   if (chinese.length === 0) {
     throw new TtsError(
       'engine_not_installed',
       `"${site.field}" is Chinese text, and no installed voice reads Chinese (voice "${voice.id}" reads ${voice.language}): it would be silence. ` +
-        `Install a Chinese voice — \`flash-tts models pull ${CHINESE_MODEL}\` and the espeak-ng program (apt install espeak-ng) — restart, ` +
-        `and name it as the voice (zh_CN-huayan-medium). Kokoro's Chinese voices need a Chinese front end this version does not have yet.`,
+        `Install a Chinese voice — Kokoro-82M's Mandarin voices (\`flash-tts models pull kokoro-82m-int8\`, then \`kokoro-82m-voices-multilingual\`: zf_xiaobei, zm_yunjian…), ` +
+        `or \`flash-tts models pull ${CHINESE_MODEL}\` and the espeak-ng program — restart, and name it as the voice.`,
       { param: site.field, contextId: site.contextId },
     );
   }

@@ -33,6 +33,17 @@ const ROLE_VOICES: Readonly<Record<string, { female: string[]; male: string[] }>
   kokoro: { female: ['af_heart', 'af_bella'], male: ['am_michael', 'am_fenrir'] },
 };
 
+/**
+ * Chinese roles for the original service's Chinese use: a female and a male Mandarin voice of
+ * Kokoro (the first installed of each list), whatever the default engine. `赞助商`, the built-in
+ * voice of the client guide's OpenAI example, is the female one.
+ */
+export const CHINESE_ROLES: Readonly<Record<string, { gender: 'female' | 'male'; voices: readonly string[] }>> = {
+  女声: { gender: 'female', voices: ['zf_xiaobei', 'zf_xiaoxiao', 'zf_xiaoni', 'zf_xiaoyi'] },
+  男声: { gender: 'male', voices: ['zm_yunjian', 'zm_yunxi', 'zm_yunyang', 'zm_yunxia'] },
+  赞助商: { gender: 'female', voices: ['zf_xiaobei', 'zf_xiaoxiao', 'zf_xiaoni', 'zf_xiaoyi'] },
+};
+
 /** OpenAI voice names: Kokoro has voices of the same names; otherwise they map to a role or voice. */
 export const OPENAI_VOICE_ALIASES: Readonly<Record<string, { kokoro?: string; fallback: string }>> = {
   alloy: { kokoro: 'af_alloy', fallback: 'female' },
@@ -110,7 +121,21 @@ export class VoiceCatalog {
         ? [{ ...target, id: gender, name: gender, description: `Built-in ${gender} role (${target.id})`, kind: 'role' as const }]
         : [];
     });
-    this.#entries = [...roles, ...voices];
+    const chineseRoles: VoiceEntry[] = Object.entries(CHINESE_ROLES).flatMap(([name, role]) => {
+      const target = role.voices.map((id) => voices.find((v) => v.engine === 'kokoro' && v.engineVoice === id)).find(Boolean);
+      return target
+        ? [
+            {
+              ...target,
+              id: name,
+              name,
+              description: `Built-in Chinese ${role.gender} role (${target.id})`,
+              kind: 'role' as const,
+            },
+          ]
+        : [];
+    });
+    this.#entries = [...roles, ...chineseRoles, ...voices];
     for (const entry of this.#entries) this.#byName.set(entry.id.toLowerCase(), entry);
     for (const [alias, target] of Object.entries(OPENAI_VOICE_ALIASES)) {
       if (this.#byName.has(alias)) continue;

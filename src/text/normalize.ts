@@ -5,6 +5,7 @@
  * more specific patterns (URLs, money, times, dates) run before plain numbers.
  */
 import { ABBREVIATIONS } from './abbreviations.js';
+import { normalizeChinese } from './normalize-chinese.js';
 import { cardinal, decimal, digitByDigit, ordinal, year } from './number-words.js';
 
 const MONTHS = [
@@ -386,6 +387,8 @@ function endsSentence(next: string | undefined): boolean {
  * prosody (. , ! ? ; :) is kept.
  */
 export function normalizeText(text: string): string {
+  // Text with Chinese in it reads its numbers the Chinese way (normalize-chinese.ts).
+  if (/\p{Script=Han}/u.test(text)) return normalizeChinese(text);
   // Vulgar fractions before NFKC, which would write "½" as "1⁄2".
   let out = text.replace(/(\d*)\s?([½⅓⅔¼¾⅕⅛⅜⅝⅞])/g, (_m, whole: string, f: string) => {
     const [alone, after] = VULGAR_FRACTIONS[f] as [string, string];

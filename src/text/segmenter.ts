@@ -15,6 +15,12 @@ export interface SegmenterOptions {
   /** Smallest first fragment, in characters. Default `10`. */
   firstMinChars: number;
   /**
+   * Smallest first fragment that ends at a Chinese comma, enumeration comma or colon (，、：), in
+   * Chinese characters: Chinese says more per character, so four already make a phrase worth
+   * speaking (about a second of audio). Default `4`.
+   */
+  firstMinHanChars: number;
+  /**
    * Largest first fragment, in characters, where a sentence that runs on (to 1.5 times this) is
    * cut before a phrase starts ("and", "because", "to", "with"…), else between words; never
    * inside a word. Later
@@ -32,6 +38,7 @@ export interface SegmenterOptions {
 export const DEFAULT_SEGMENTER_OPTIONS: SegmenterOptions = {
   firstFragment: true,
   firstMinChars: 10,
+  firstMinHanChars: 4,
   firstMaxChars: Number.POSITIVE_INFINITY,
   minChars: 20,
   maxChars: 250,
@@ -41,6 +48,9 @@ const LATIN_TERMINATORS = new Set(['.', '!', '?', '…']);
 const CJK_TERMINATORS = new Set(['。', '！', '？', '；', '｡']);
 const CLOSERS = new Set(['"', "'", '”', '’', ')', ']', '}', '»', '」', '』', '）']);
 const CLAUSE_MARKS = new Set([',', ';', ':', '—', '–', '，', '、', '：']);
+/** Chinese clause marks, after which the first fragment may end at {@link SegmenterOptions.firstMinHanChars}. */
+const HAN_CLAUSE_MARKS = new Set(['，', '、', '：']);
+const HAN = /\p{Script=Han}/gu;
 const WHITESPACE = /\s/;
 /** A fragment may run this far past its time-sized cap to reach a sentence's end uncut. */
 const CAP_SLACK = 1.5;
@@ -188,9 +198,13 @@ export class SentenceSegmenter {
           if (!final) return undefined;
           continue;
         }
-        if (WHITESPACE.test(next) || ch === '—' || ch === '，' || ch === '、' || ch === '：') {
+        if (WHITESPACE.test(next) || ch === '—' || HAN_CLAUSE_MARKS.has(ch)) {
           lastClause = i + 1;
-          if (first && firstFragment && lengthTo(i + 1) >= firstMinChars) return i + 1;
+          if (first && firstFragment) {
+            if (lengthTo(i + 1) >= firstMinChars) return i + 1;
+            const han = HAN_CLAUSE_MARKS.has(ch) ? (text.slice(start, i).match(HAN)?.length ?? 0) : 0;
+            if (han >= this.options.firstMinHanChars) return i + 1;
+          }
         }
       }
     }

@@ -58,6 +58,8 @@ export interface TranscribeItem {
   audio: string;
   /** What the audio should say. */
   reference: string;
+  /** The language spoken in this file, when not the one of the options (Whisper's code). */
+  language?: string;
 }
 
 /** Options of {@link transcribe}. */
@@ -69,6 +71,8 @@ export interface TranscribeOptions {
    * "7.30", "730" → "730"; "p m" → "pm"): Whisper writes a spoken time in any of these forms.
    */
   clockTimes?: boolean;
+  /** The language spoken (Whisper's code, default `en`); other than English, errors count characters, unnormalized. */
+  language?: string;
 }
 
 interface RawTranscript {
@@ -117,7 +121,12 @@ export async function transcribe(items: readonly TranscribeItem[], options: Tran
   if (!existsSync(REAL_FIXTURES.python)) {
     throw new Error(`No Python venv at ${REAL_FIXTURES.python}: run scripts/fixtures.sh to make it.`);
   }
-  const args = [SCRIPT, ...(options.words ? ['--words'] : []), ...(options.clockTimes ? ['--clock-times'] : [])];
+  const args = [
+    SCRIPT,
+    ...(options.words ? ['--words'] : []),
+    ...(options.clockTimes ? ['--clock-times'] : []),
+    ...(options.language ? ['--language', options.language] : []),
+  ];
   const child = spawn(REAL_FIXTURES.python, args, {
     env: { ...process.env, FLASH_TTS_WHISPER_DIR: REAL_FIXTURES.whisperDir },
     stdio: ['pipe', 'pipe', 'pipe'],
@@ -132,7 +141,7 @@ export async function transcribe(items: readonly TranscribeItem[], options: Tran
   });
   // A recogniser that dies early closes its stdin; the exit code then tells what happened.
   child.stdin.on('error', () => {});
-  child.stdin.end(JSON.stringify(items.map(({ audio, reference }) => ({ audio, reference }))));
+  child.stdin.end(JSON.stringify(items.map(({ audio, reference, language }) => ({ audio, reference, language }))));
   const code = await exit;
   if (code !== 0) {
     throw new Error(`transcribe.py exited with ${code}:\n${Buffer.concat(stderr).toString().trim()}`);

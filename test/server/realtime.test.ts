@@ -386,6 +386,23 @@ describe('realtime endpoint', () => {
       expect((await raw.closed).code).toBe(1000);
     });
 
+    it('refuses Chinese text for a voice that cannot read it, in that context, and goes on', async () => {
+      const raw = await openRaw(server.url);
+      raw.send({ type: 'init', voice: 'female', format: { encoding: 'pcm_s16le', sample_rate: 16000 } });
+      await raw.next((m) => m.type === 'ready');
+      raw.send({ type: 'text', context_id: 'zh', text: '你好，今天天气很好。' });
+      const error = (await raw.next((m) => m.type === 'error')) as ErrorMessage;
+      // This server has no Chinese voice installed: the error says which model to install.
+      expect(error).toMatchObject({ code: 'engine_not_installed', context_id: 'zh', param: 'text', fatal: false });
+      expect(error.message).toMatch(/Chinese/);
+      raw.send({ type: 'speak', context_id: 'zh', text: 'English still works.' });
+      const done = await raw.next((m) => m.type === 'done');
+      expect(done).toMatchObject({ context_id: 'zh' });
+      expect(raw.messages.filter((m) => m.type === 'audio' && m.context_id === 'zh').length).toBeGreaterThan(0);
+      raw.ws.close(1000);
+      await raw.closed;
+    });
+
     it('survives random frames, and closes a session that keeps sending them with 4004', async () => {
       const raw = await openRaw(server.url);
       raw.send({ type: 'init' });

@@ -44,6 +44,22 @@ const CASES: [string, string, string[]][] = [
   ],
   ['CJK terminators split at once', '你好。我很好！谢谢你？', ['你好。', '我很好！', '谢谢你？']],
   [
+    'a Chinese first fragment ends at ， after four Chinese characters, later ones do not',
+    '今天天气，我们去公园散步，然后回家吃饭。',
+    ['今天天气，', '我们去公园散步，然后回家吃饭。'],
+  ],
+  ['fewer than four Chinese characters before ， stay with what follows', '你好，世界和平。', ['你好，世界和平。']],
+  [
+    '、 and ： end a Chinese first fragment too',
+    '会议议程：讨论预算、人员安排。好的。',
+    ['会议议程：', '讨论预算、人员安排。', '好的。'],
+  ],
+  [
+    'only the first fragment is short: after a sentence end ， no longer cuts',
+    '我来了。北京上海，广州深圳，都是大城市。',
+    ['我来了。', '北京上海，广州深圳，都是大城市。'],
+  ],
+  [
     'an ellipsis before lower case continues',
     'Well... I think so, yes indeed. Sure.',
     ['Well... I think so,', 'yes indeed. Sure.'],

@@ -1,6 +1,8 @@
 /**
- * Kokoro-82M v1.0 (Apache-2.0) on onnxruntime: text → misaki phonemes (src/text/g2p, misaki's
- * lexicons first, then the CMU dictionary, then letter-to-sound) → token ids
+ * Kokoro-82M v1.0 (Apache-2.0) on onnxruntime: text → misaki phonemes (src/text/g2p: English from
+ * misaki's lexicons first, then the CMU dictionary, then letter-to-sound; Chinese through the
+ * Mandarin front end; for Spanish, French, Italian, Portuguese and Hindi voices espeak-ng with
+ * misaki's rewrites) → token ids
  * from config.json's vocab → `input_ids` int64 [1, T+2] (pad 0 at both ends), `style` float32
  * [1, 256] (row T of the voice), `speed` float32 [1] → `waveform` float32 24 kHz. Phoneme strings
  * longer than 510 tokens are split at punctuation (or a space) and synthesized in turn. An int8
@@ -12,8 +14,10 @@ import { join } from 'node:path';
 import { findTrimRange, pauseAfter } from '../../audio/trim-silence.js';
 import type { InstalledModel } from '../../models/manifest.js';
 import { type PhonemizedText, phonemizeEnglishWords } from '../../text/g2p/english.js';
+import { phonemizeWithEspeak } from '../../text/g2p/espeak-kokoro.js';
 import { type LexiconData, MisakiLexicon } from '../../text/g2p/misaki-lexicon.js';
 import { createLetterToSound } from '../flite/letter-to-sound.js';
+import { KOKORO_FRONT_ENDS, KOKORO_LANGUAGES, kokoroReads, kokoroVoiceLanguage } from '../front-ends.js';
 import { withDequantizedGraph } from '../onnx/dequantized-graph.js';
 import { OnnxModel, type OnnxOptions, type TensorSpec } from '../onnx/ort.js';
 import type { Engine, EngineInfo, EngineVoice, SynthesisRequest, WordTiming } from '../types.js';
@@ -37,17 +41,21 @@ export const KOKORO_SIGNATURE: { inputs: TensorSpec[]; outputs: TensorSpec[] } =
   ],
 };
 
-const LANGUAGES: Readonly<Record<string, string>> = {
-  a: 'en-US',
-  b: 'en-GB',
-  e: 'es',
-  f: 'fr-FR',
-  h: 'hi',
-  i: 'it',
-  j: 'ja',
-  p: 'pt-BR',
-  z: 'zh',
-};
+const HAN = /\p{Script=Han}/u;
+
+type MandarinFrontEnd = typeof import('../../text/g2p/mandarin.js');
+let mandarin: Promise<MandarinFrontEnd> | undefined;
+/**
+ * The Mandarin front end, loaded on first use: its word and pinyin dictionaries cost ~0.8 s and
+ * ~160 MB per engine thread (pypinyin's ~50 MB included), which English-only servers do not pay.
+ */
+function loadMandarin(): Promise<MandarinFrontEnd> {
+  mandarin ??= import('../../text/g2p/mandarin.js').then((m) => {
+    m.phonemizeMandarin('中文'); // builds the dictionaries now, not in the first request
+    return m;
+  });
+  return mandarin;
+}
 
 const SENTENCE_END = new Set(['.', '!', '?', '…']);
 const CLAUSE_END = new Set([',', ';', ':', '—']);
@@ -96,7 +104,7 @@ export function splitPhonemes(phonemes: string, max = KOKORO_MAX_TOKENS): string
 function voiceInfo(id: string, model: InstalledModel): EngineVoice {
   const listed = model.manifest.voices.find((v) => v.id === id);
   const gender = listed?.gender ?? (id[1] === 'f' ? 'female' : id[1] === 'm' ? 'male' : 'neutral');
-  const language = listed?.language ?? LANGUAGES[id[0] ?? ''] ?? 'en-US';
+  const language = listed?.language ?? KOKORO_LANGUAGES[id[0] ?? ''] ?? 'en-US';
   const name = id.slice(3).replace(/^./, (c) => c.toUpperCase());
   return { id, name, language, gender, description: `Kokoro ${language} ${gender} voice "${name}"` };
 }
@@ -180,16 +188,24 @@ export async function createKokoroEngine(
   };
 
   const withDurations = session.has('durations');
+  // With Mandarin voices installed, Chinese is expected: its front end loads before the engine is ready.
+  if ([...files.keys()].some((id) => id.startsWith('z'))) await loadMandarin();
 
   return {
     info,
     async *synthesize(request: SynthesisRequest, signal: AbortSignal) {
       voices.get(request.voice); // unknown voices fail before any work
-      const { phonemes, words } = phonemizeEnglishWords(request.text, {
-        alphabet: 'misaki',
-        oov: letterToSound,
-        lexicon: lexicons.for(request.voice),
-      });
+      // Chinese text (any voice: z… voices were trained on it) through the Mandarin front end,
+      // English words in it through misaki's English rules; other text through the front end of
+      // the voice's language: espeak-ng for e…, f…, i…, p…, h…, misaki's English rules otherwise.
+      const english = (text: string): PhonemizedText =>
+        phonemizeEnglishWords(text, { alphabet: 'misaki', oov: letterToSound, lexicon: lexicons.for(request.voice) });
+      const language = kokoroVoiceLanguage(request.voice);
+      const { phonemes, words } = HAN.test(request.text)
+        ? (await loadMandarin()).phonemizeMandarin(request.text, { latin: english })
+        : !KOKORO_FRONT_ENDS.has(language) && kokoroReads(language)
+          ? phonemizeWithEspeak(request.text, language)
+          : english(request.text);
       const symbols = [...phonemes];
       let elapsed = 0; // seconds of audio before this piece
       for (const [start, end] of splitPhonemeRanges(symbols)) {

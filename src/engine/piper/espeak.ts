@@ -72,20 +72,30 @@ export function hasEspeak(): boolean {
   return available;
 }
 
-/** IPA phonemes of `text` in the espeak-ng `voice` (e.g. `en-us`, `de`), punctuation kept. */
-export function espeakPhonemes(text: string, voice: string): string {
-  const clauses = splitClauses(voice.toLowerCase().startsWith('en') ? englishForEspeak(text) : text);
-  if (clauses.length === 0) return '';
-  const result = spawnSync('espeak-ng', ['-q', '--ipa', '-v', voice], {
-    input: `${clauses.map((c) => c.text).join('\n')}\n`,
+/**
+ * Runs `espeak-ng -q --ipa -v voice [args]` on `lines` (one per input line; the program reads each
+ * line apart) and returns its output lines, empty ones kept.
+ */
+export function runEspeakIpa(lines: readonly string[], voice: string, args: readonly string[] = []): string[] {
+  const result = spawnSync('espeak-ng', ['-q', '--ipa', '-v', voice, ...args], {
+    input: `${lines.join('\n')}\n`,
     encoding: 'utf8',
     timeout: 10_000,
   });
   if (result.error || result.status !== 0) {
     throw new Error(`espeak-ng failed for voice "${voice}": ${result.error?.message ?? result.stderr}`);
   }
-  const lines = result.stdout
-    .split('\n')
+  return result.stdout.replace(/\n$/, '').split('\n');
+}
+
+/** IPA phonemes of `text` in the espeak-ng `voice` (e.g. `en-us`, `de`), punctuation kept. */
+export function espeakPhonemes(text: string, voice: string): string {
+  const clauses = splitClauses(voice.toLowerCase().startsWith('en') ? englishForEspeak(text) : text);
+  if (clauses.length === 0) return '';
+  const lines = runEspeakIpa(
+    clauses.map((c) => c.text),
+    voice,
+  )
     .map(dropLanguageFlags)
     .filter((line) => line.trim().length > 0);
   // espeak-ng may split a long clause once more; then only the text's last mark can be placed.

@@ -10,6 +10,7 @@ import { MAX_SPOKEN_CHARS, SpeechStream } from '../../engine/speech-stream.js';
 import { TtsError } from '../../errors.js';
 import type { VoiceEntry } from '../../speakers/voice-catalog.js';
 import type { AppContext } from '../app-context.js';
+import { checkLanguage } from '../language-check.js';
 import { checkTextLength, findVoice } from '../request-checks.js';
 import { type ContextHost, RealtimeContext } from './realtime-context.js';
 
@@ -95,6 +96,8 @@ export interface DispatchHost {
 export class SessionDispatch {
   readonly #contexts = new Map<string, RealtimeContext>();
   readonly #contextHost: ContextHost;
+  /** The voice each open context speaks now, where a message named one. */
+  readonly #voices = new Map<string, VoiceEntry>();
 
   constructor(
     readonly settings: SessionSettings,
@@ -141,7 +144,16 @@ export class SessionDispatch {
             contextId: message.context_id,
           });
         }
-        context.pushText(message.text, voice);
+        // Text the voice cannot read (Chinese for an English-only voice) is refused, not spoken as silence.
+        const speaking = voice ?? this.#voices.get(message.context_id) ?? this.settings.voice;
+        checkLanguage(message.text, speaking, this.ctx.catalog, site);
+        try {
+          context.pushText(message.text, voice);
+        } catch (error) {
+          if (error instanceof TtsError) throw new TtsError(error.code, error.message, { ...site, param: error.param });
+          throw error;
+        }
+        if (voice) this.#voices.set(message.context_id, voice);
         if (message.type === 'speak') context.end();
         else if (message.flush) context.flush(message.flush_id);
         return;
@@ -166,6 +178,7 @@ export class SessionDispatch {
   stopAll(): void {
     for (const context of [...this.#contexts.values()]) context.cancel({ notify: false });
     this.#contexts.clear();
+    this.#voices.clear();
   }
 
   /** The open context of that id, or a new one. */
@@ -208,7 +221,10 @@ export class SessionDispatch {
       send: (message: ContextMessage) => this.host.send(message),
       writable: () => this.host.writable(),
       finished: (context) => {
-        if (this.#contexts.get(context.id) === context) this.#contexts.delete(context.id);
+        if (this.#contexts.get(context.id) === context) {
+          this.#contexts.delete(context.id);
+          this.#voices.delete(context.id);
+        }
         this.host.touch();
       },
       firstAudio: (engine, seconds) => this.ctx.metrics?.firstAudio(engine, REALTIME_PATH, seconds),

@@ -15,6 +15,11 @@ export const ERROR_CODES = {
   },
   not_initialized: { status: 400, retryable: false, summary: 'The first message of a realtime session must be `init`.' },
   unsupported_format: { status: 400, retryable: false, summary: 'The output format cannot be produced here.' },
+  language_not_supported: {
+    status: 400,
+    retryable: false,
+    summary: 'The voice has no checked front end for its language, or the text is in a script its engine cannot read.',
+  },
   engine_not_installed: { status: 400, retryable: false, summary: 'The request needs an engine that is not installed.' },
   unauthorized: { status: 401, retryable: false, summary: 'The API key is missing or wrong.' },
   origin_not_allowed: {
