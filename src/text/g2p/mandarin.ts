@@ -117,7 +117,8 @@ export function phonemizeMandarin(text: string, options: Partial<MandarinG2POpti
         const phonemes = pypinyinWord(word)
           .map((s, i) => {
             // A character pypinyin has no reading for: pinyin-pro's, read over the whole run.
-            const syllable = s ?? (fallback ??= pinyinOf(han))[at + i];
+            if (s === undefined) fallback ??= pinyinOf(han);
+            const syllable = s ?? fallback?.[at + i];
             return syllable === undefined ? '' : (pinyinToPhonemes(syllable) ?? '');
           })
           .join('');
