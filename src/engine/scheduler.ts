@@ -66,6 +66,32 @@ interface Job {
 /** Weight of the newest measurement in an engine's running speed. */
 const SPEED_WEIGHT = 0.3;
 
+/**
+ * How much slower than its best the learned speed may say an engine is. A loaded machine makes
+ * every job slower (5× under a busy CI run); sized by that, first fragments and the fragments that
+ * grow from them shrink to a few words, and every sentence is spoken in pieces whose seams are
+ * heard (Piper's joe lost the first syllable of "around noon" said alone). Capped, a loaded machine
+ * still cuts sooner than an idle one, but not into pieces.
+ */
+export const SPEED_LOAD_CAP = 2;
+
+/** An engine's speed before first audio, ms per character: a running average, capped at {@link SPEED_LOAD_CAP}× its best. */
+export class SpeedEstimate {
+  #average: number | undefined;
+  #best = Number.POSITIVE_INFINITY;
+
+  add(sample: number): void {
+    if (!(sample > 0) || !Number.isFinite(sample)) return;
+    this.#average = this.#average === undefined ? sample : this.#average + SPEED_WEIGHT * (sample - this.#average);
+    this.#best = Math.min(this.#best, sample);
+  }
+
+  /** Undefined before the first sample. */
+  get value(): number | undefined {
+    return this.#average === undefined ? undefined : Math.min(this.#average, SPEED_LOAD_CAP * this.#best);
+  }
+}
+
 interface WorkerSlot {
   job: Job | undefined;
   /** The running job was cancelled: its output is dropped. */
@@ -133,8 +159,8 @@ export class Scheduler {
   #nextTurn = 0;
   #nextJobId = 1;
   #engines: readonly EngineInfo[] = [];
-  /** Per engine: synthesis ms before the first audio, per character of text (running average). */
-  readonly #msPerChar = new Map<EngineId, number>();
+  /** Per engine: synthesis ms before the first audio, per character of text. */
+  readonly #msPerChar = new Map<EngineId, SpeedEstimate>();
   /** Called as each job ends (done, failed or cancelled); for metrics. Default none. */
   onJobDone: ((stats: JobStats) => void) | undefined;
 
@@ -202,7 +228,7 @@ export class Scheduler {
    * character of text (undefined before it has spoken).
    */
   msPerChar(engine: EngineId): number | undefined {
-    return this.#msPerChar.get(engine);
+    return this.#msPerChar.get(engine)?.value;
   }
 
   /** Opens a stream, or throws `server_busy` when {@link SchedulerOptions.maxStreams} are open. */
@@ -328,8 +354,9 @@ export class Scheduler {
     const chars = job.job.request.text.length;
     if (chars === 0) return;
     const sample = (performance.now() - startedAt) / chars;
-    const previous = this.#msPerChar.get(job.job.engine);
-    this.#msPerChar.set(job.job.engine, previous === undefined ? sample : previous + SPEED_WEIGHT * (sample - previous));
+    const estimate = this.#msPerChar.get(job.job.engine) ?? new SpeedEstimate();
+    this.#msPerChar.set(job.job.engine, estimate);
+    estimate.add(sample);
   }
 
   /** The waiting job due first (see the module comment); equal ones taken from the streams in turn. */

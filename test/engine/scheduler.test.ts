@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { Scheduler } from '../../src/engine/scheduler.js';
+import { Scheduler, SPEED_LOAD_CAP, SpeedEstimate } from '../../src/engine/scheduler.js';
 import { type SpeakOptions, type SpeechEvent, SpeechStream, segmentJob, speak } from '../../src/engine/speech-stream.js';
 import { TtsError } from '../../src/errors.js';
 import { voicedShare } from '../helpers/audio.js';
@@ -188,5 +188,25 @@ describe('deadline-first scheduling', () => {
     // time-sized cuts are for the neural engines (the segmenter tests cover the cuts themselves).
     expect(await segmentsWith(1000)).toEqual([text]);
     expect(await segmentsWith(20.5)).toEqual([text]);
+  });
+});
+
+describe('the learned speed', () => {
+  it('follows the engine, but a loaded machine makes it at most twice as slow as its best', () => {
+    const speed = new SpeedEstimate();
+    expect(speed.value).toBeUndefined();
+    for (const ms of [4, 4, 4]) speed.add(ms);
+    expect(speed.value).toBeCloseTo(4, 5);
+    speed.add(5);
+    expect(speed.value).toBeCloseTo(4.3, 5);
+    // Five times slower for a while (other programs on the cores): capped at SPEED_LOAD_CAP × best.
+    for (let i = 0; i < 20; i++) speed.add(20);
+    expect(speed.value).toBe(SPEED_LOAD_CAP * 4);
+    // Faster again: the average comes back down under the cap.
+    for (let i = 0; i < 20; i++) speed.add(4);
+    expect(speed.value).toBeLessThan(4.1);
+    speed.add(Number.NaN);
+    speed.add(0);
+    expect(speed.value).toBeLessThan(4.1);
   });
 });
