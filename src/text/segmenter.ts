@@ -155,10 +155,13 @@ export class SentenceSegmenter {
       }
       if (cap < maxChars && lengthTo(i) >= cap * CAP_SLACK) {
         // Well past the time budget with no sentence end (one ending near it is left whole): cut
-        // at the best boundary from half the budget on, else at any; never inside a word.
+        // at a sentence end however short ("Sure!" alone has no seam; "Sure! Your order" | "ships
+        // on Tuesday." has one a listener hears), else at the best boundary from half the budget
+        // on, else at any; never inside a word.
         const at =
-          best([lastSentence, lastClause, lastPhrase], Math.max(firstMinChars, cap / 2)) ??
-          best([lastSentence, lastClause, lastPhrase, lastSpace], firstMinChars);
+          best([lastSentence], 1) ??
+          best([lastClause, lastPhrase], Math.max(firstMinChars, cap / 2)) ??
+          best([lastClause, lastPhrase, lastSpace], firstMinChars);
         if (at !== undefined) return at;
       }
       if (WHITESPACE.test(ch)) {

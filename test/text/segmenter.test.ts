@@ -129,6 +129,18 @@ describe('time-sized fragments (firstMaxChars)', () => {
     expect(segmenter.push(runOn)[0]).toBe('Your appointment');
   });
 
+  it('over the budget, cuts at a sentence end however short rather than between words', () => {
+    const reply = 'Sure! Your order ships on Tuesday. It should arrive by the 14th, around noon.';
+    const expected = ['Sure!', 'Your order ships on Tuesday.', 'It should arrive by the 14th, around noon.'];
+    for (const firstMaxChars of [12, 16, 20]) expect(segmentText(reply, { firstMaxChars })).toEqual(expected);
+    // Token by token, as an LLM sends it: the same.
+    const segmenter = new SentenceSegmenter({ firstMaxChars: 12 });
+    const out: string[] = [];
+    for (const token of reply.match(/\S+\s*/g) ?? []) out.push(...segmenter.push(token));
+    out.push(...segmenter.flush());
+    expect(out).toEqual(expected);
+  });
+
   it('leaves whole a sentence that ends within half the budget again', () => {
     expect(segmentText('Sure! I can help with that. And more.', { firstMaxChars: 20 })).toEqual([
       'Sure! I can help with that.',
