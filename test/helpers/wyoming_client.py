@@ -206,6 +206,12 @@ async def errors(host, port, request):
             SynthesizeChunk(text="Hello there.").event(),
             SynthesizeStop().event(),
         ],
+        "chinese for an english voice": [Synthesize(text="你好，今天天气很好。", voice=SynthesizeVoice(name="female")).event()],
+        "chinese chunk in a stream": [
+            SynthesizeStart(voice=SynthesizeVoice(name="female")).event(),
+            SynthesizeChunk(text="你好，今天天气很好。").event(),
+            SynthesizeStop().event(),
+        ],
     }
     for name, events in failing.items():
         async with AsyncTcpClient(host, port) as client:

@@ -202,6 +202,14 @@ describe('Wyoming endpoint, through the wyoming package', () => {
     expect(replies['no text']).toMatchObject({ type: 'error', code: 'invalid_request', text: expect.stringMatching(/"text"/) });
     expect(replies['no text']?.ended).toBe(true);
     expect(replies['stream with unknown voice']).toMatchObject({ type: 'error', code: 'voice_not_found', ended: true });
+    // Text the voice cannot read is refused, not spoken as silence (no Chinese voice is installed here).
+    for (const name of ['chinese for an english voice', 'chinese chunk in a stream']) {
+      expect(replies[name]).toMatchObject({
+        type: 'error',
+        code: 'engine_not_installed',
+        text: expect.stringMatching(/Chinese/),
+      });
+    }
     // Malformed and oversized events: an error each, and the same connection goes on (the unknown type is ignored).
     expect(replies['not json']).toMatchObject({ type: 'error', code: 'invalid_message' });
     expect(replies['payload too large']).toMatchObject({ type: 'error', code: 'payload_too_large' });

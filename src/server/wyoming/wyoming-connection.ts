@@ -34,6 +34,7 @@ import { SpeechStream } from '../../engine/speech-stream.js';
 import { TtsError } from '../../errors.js';
 import type { VoiceEntry } from '../../speakers/voice-catalog.js';
 import type { AppContext } from '../app-context.js';
+import { checkLanguage } from '../language-check.js';
 import { checkTextLength, schemaProblem } from '../request-checks.js';
 import { resolveWyomingVoice, wyomingProgram } from './wyoming-voices.js';
 
@@ -64,6 +65,8 @@ interface TextStream {
   played: Promise<void>;
   /** Characters pushed so far (bounded by `maxTextChars`). */
   chars: number;
+  /** The stream's voice, once resolved. */
+  voice?: VoiceEntry;
 }
 
 /** Where a connection is: idle, speaking one `synthesize`, inside a text stream, or closed. */
@@ -203,6 +206,8 @@ export class WyomingConnection {
         const request = parse(wyomingSynthesizeSchema, event);
         checkTextLength(request.text, this.#deps.config.maxTextChars, { field: 'text' });
         const voice = resolveWyomingVoice(this.#deps.catalog, request.voice);
+        // Text the voice cannot read (Chinese for an English-only voice) is refused, not spoken as silence.
+        checkLanguage(request.text, voice, this.#deps.catalog, { field: 'text' });
         const speech = this.#openSpeech(voice);
         speech.pushText(request.text);
         speech.end();
@@ -227,6 +232,7 @@ export class WyomingConnection {
         const voice = resolveWyomingVoice(this.#deps.catalog, request.voice);
         const speech = this.#openSpeech(voice);
         stream.speech = speech;
+        stream.voice = voice;
         stream.played = this.#play(speech, voice, 'segments').catch((error: unknown) => {
           stream.speech = undefined;
           speech.cancel();
@@ -252,6 +258,15 @@ export class WyomingConnection {
             `This text stream has reached ${stream.chars} characters; this server speaks at most ${max} in one (max_text_chars). The rest of the stream is dropped.`,
             { param: 'text' },
           );
+        }
+        if (stream.voice) {
+          try {
+            checkLanguage(text, stream.voice, this.#deps.catalog, { field: 'text' });
+          } catch (error) {
+            stream.speech.cancel();
+            stream.speech = undefined;
+            throw error;
+          }
         }
         stream.speech.pushText(text);
         return;
