@@ -25,14 +25,9 @@ import { existsSync } from 'node:fs';
 import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import pg from 'pg';
-import {
-  embeddingDigest,
-  embeddingFilePaths,
-  embeddingFiles,
-  embeddingProblem,
-  readEmbeddingFile,
-} from '../engine/pocket/embedding-file.js';
+import { embeddingDigest, embeddingProblem } from '../engine/pocket/embedding-file.js';
 import type { VoiceEmbedding } from '../engine/types.js';
+import { ContentFiles } from './content-files.js';
 import type { SpeakerBackend } from './speaker-backend.js';
 import {
   filesBelow,
@@ -41,7 +36,6 @@ import {
   type SpeakerEmbedding,
   STORE_CACHE_ENTRIES,
   validateSpeakerName,
-  writeFileAtomic,
 } from './speaker-store.js';
 
 /** The NOTIFY channel speaker changes are announced on (payload: the name key). */
@@ -153,9 +147,8 @@ const isForeignKeyViolation = (error: unknown): boolean => (error as { code?: st
 /** The PostgreSQL speaker store. */
 export class PostgresSpeakerStore implements SpeakerBackend {
   readonly #speakers = new Map<string, SavedSpeaker>();
-  readonly #pins = new Map<string, number>();
-  /** One-shot embeddings, `model/digest`, least recently used first. */
-  readonly #cache = new Set<string>();
+  /** This node's cache of audio and embeddings, their pins and the recent one-shot embeddings. */
+  readonly #files: ContentFiles;
   #collecting: Promise<void> = Promise.resolve();
   /** Changes to the list, one at a time, in the order they were started. */
   #applying: Promise<void> = Promise.resolve();
@@ -163,12 +156,15 @@ export class PostgresSpeakerStore implements SpeakerBackend {
   #listener: pg.Client | undefined;
   #closed = false;
   #reconnectTimer: NodeJS.Timeout | undefined;
-  readonly #cacheEntries: number;
 
   private constructor(private readonly options: PostgresSpeakerStoreOptions) {
     this.#pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 4 });
     this.#pool.on('error', (error) => options.onError?.(error));
-    this.#cacheEntries = options.cacheEntries ?? STORE_CACHE_ENTRIES;
+    this.#files = new ContentFiles(
+      options.cacheDir,
+      options.cacheEntries ?? STORE_CACHE_ENTRIES,
+      () => void this.#collectLocal(),
+    );
   }
 
   /**
@@ -314,7 +310,7 @@ export class PostgresSpeakerStore implements SpeakerBackend {
           );
           continue;
         }
-        await this.#writeEmbedding(model, reference.digest, embedding);
+        await this.#files.writeEmbedding(model, reference.digest, embedding);
       }
       kept[model] = reference;
     }
@@ -331,37 +327,20 @@ export class PostgresSpeakerStore implements SpeakerBackend {
   }
 
   embeddingPath(model: string, digest: string): string {
-    return join(this.options.cacheDir, 'embeddings', model, `${digest}.f32`);
-  }
-
-  #audioPath(digest: string): string {
-    return join(this.options.cacheDir, 'audio', `${digest}.f32`);
+    return this.#files.embeddingPath(model, digest);
   }
 
   pin(...digests: string[]): () => void {
-    for (const d of digests) this.#pins.set(d, (this.#pins.get(d) ?? 0) + 1);
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      for (const d of digests) {
-        const left = (this.#pins.get(d) ?? 1) - 1;
-        if (left > 0) this.#pins.set(d, left);
-        else this.#pins.delete(d);
-      }
-    };
+    return this.#files.pin(...digests);
   }
 
   /** Keeps the audio in this node's cache until {@link put} writes it to the database. */
-  async saveAudio(samples: Float32Array): Promise<string> {
-    const bytes = bytesOf(samples);
-    const digest = sha256(bytes);
-    if (!existsSync(this.#audioPath(digest))) await writeFileAtomic(this.#audioPath(digest), bytes);
-    return digest;
+  saveAudio(samples: Float32Array): Promise<string> {
+    return this.#files.saveAudio(samples);
   }
 
   async readAudio(digest: string): Promise<Float32Array> {
-    if (existsSync(this.#audioPath(digest))) return floatsOf(await readFile(this.#audioPath(digest)));
+    if (existsSync(this.#files.audioPath(digest))) return floatsOf(await readFile(this.#files.audioPath(digest)));
     const { rows } = await this.#pool.query<{ samples: Buffer }>(
       'SELECT samples FROM flash_tts_speaker_audio WHERE digest = $1',
       [digest],
@@ -372,51 +351,24 @@ export class PostgresSpeakerStore implements SpeakerBackend {
   }
 
   hasEmbedding(model: string, digest: string): boolean {
-    return embeddingFilePaths(this.embeddingPath(model, digest)).every((path) => existsSync(path));
+    return this.#files.hasEmbedding(model, digest);
   }
 
-  async readEmbedding(model: string, digest: string): Promise<VoiceEmbedding | undefined> {
-    return this.hasEmbedding(model, digest) ? readEmbeddingFile(this.embeddingPath(model, digest)) : undefined;
+  readEmbedding(model: string, digest: string): Promise<VoiceEmbedding | undefined> {
+    return this.#files.readEmbedding(model, digest);
   }
 
   /** Keeps the embedding in this node's cache until {@link put} writes it to the database. */
-  async saveEmbedding(model: string, embedding: VoiceEmbedding): Promise<string> {
-    const problem = embeddingProblem(embedding);
-    if (problem) throw new Error(`refusing to store an unusable voice embedding: ${problem}`);
-    const digest = embeddingDigest(embedding);
-    if (!this.hasEmbedding(model, digest)) await this.#writeEmbedding(model, digest, embedding);
-    return digest;
+  saveEmbedding(model: string, embedding: VoiceEmbedding): Promise<string> {
+    return this.#files.saveEmbedding(model, embedding);
   }
 
-  async #writeEmbedding(model: string, digest: string, embedding: VoiceEmbedding): Promise<void> {
-    for (const file of embeddingFiles(this.embeddingPath(model, digest), embedding)) {
-      await writeFileAtomic(file.path, file.contents);
-    }
-  }
-
-  async cacheEmbedding(model: string, embedding: VoiceEmbedding): Promise<string> {
-    const digest = embeddingDigest(embedding);
-    const release = this.pin(digest);
-    try {
-      await this.saveEmbedding(model, embedding);
-      this.touchCached(model, digest);
-    } finally {
-      release();
-    }
-    return digest;
+  cacheEmbedding(model: string, embedding: VoiceEmbedding): Promise<string> {
+    return this.#files.cacheEmbedding(model, embedding);
   }
 
   touchCached(model: string, digest: string): boolean {
-    const key = `${model}/${digest}`;
-    this.#cache.delete(key);
-    if (!this.hasEmbedding(model, digest)) return false;
-    this.#cache.add(key);
-    if (this.#cache.size > this.#cacheEntries) {
-      const oldest = this.#cache.values().next().value as string;
-      this.#cache.delete(oldest);
-      void this.#collectLocal();
-    }
-    return true;
+    return this.#files.touchCached(model, digest);
   }
 
   /**
@@ -426,7 +378,7 @@ export class PostgresSpeakerStore implements SpeakerBackend {
   async put(speaker: Omit<SavedSpeaker, 'createdAt'>): Promise<{ speaker: SavedSpeaker; replaced: boolean }> {
     const name = validateSpeakerName(speaker.name);
     const key = nameKey(name);
-    const audioFile = this.#audioPath(speaker.audio);
+    const audioFile = this.#files.audioPath(speaker.audio);
     const audio = existsSync(audioFile) ? await readFile(audioFile) : undefined;
     const embeddings: [string, SpeakerEmbedding, VoiceEmbedding | undefined][] = [];
     for (const [model, reference] of Object.entries(speaker.embeddings ?? {})) {
@@ -550,20 +502,21 @@ export class PostgresSpeakerStore implements SpeakerBackend {
 
   async #sweepLocal(): Promise<void> {
     const dir = this.options.cacheDir;
-    const keep = new Set<string>(this.#cache);
+    const keep = new Set<string>(this.#files.recent);
     for (const speaker of this.#speakers.values()) {
       for (const [model, embedding] of Object.entries(speaker.embeddings ?? {})) keep.add(`${model}/${embedding.digest}`);
     }
     for (const file of await filesBelow(join(dir, 'audio'))) {
       const digest = file.replace(/\.f32$/, '');
-      if (!file.endsWith('.tmp') && !this.#pins.has(digest)) await rm(join(dir, 'audio', file), { force: true });
+      if (!file.endsWith('.tmp') && !this.#files.pinned(digest)) await rm(join(dir, 'audio', file), { force: true });
     }
     const embeddings = join(dir, 'embeddings');
     for (const model of existsSync(embeddings) ? await readdir(embeddings) : []) {
       for (const file of await filesBelow(join(embeddings, model))) {
         if (file.endsWith('.tmp')) continue;
         const digest = file.replace(/\.f32(\.json)?$/, '');
-        if (!this.#pins.has(digest) && !keep.has(`${model}/${digest}`)) await rm(join(embeddings, model, file), { force: true });
+        if (!this.#files.pinned(digest) && !keep.has(`${model}/${digest}`))
+          await rm(join(embeddings, model, file), { force: true });
       }
     }
   }

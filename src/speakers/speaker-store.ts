@@ -16,20 +16,15 @@
  * Layout under the store directory:
  *   speakers/<sha256 of the name key>.json   audio/<sha>.f32   embeddings/<model>/<sha>.f32 (+ .json)
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import {
-  embeddingDigest,
-  embeddingFilePaths,
-  embeddingFiles,
-  embeddingProblem,
-  readEmbeddingFile,
-} from '../engine/pocket/embedding-file.js';
+import { readdir, readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { VoiceEmbedding } from '../engine/types.js';
 import { TtsError } from '../errors.js';
+import { ContentFiles } from './content-files.js';
 import type { SpeakerBackend } from './speaker-backend.js';
+import { writeFileAtomic } from './write-file-atomic.js';
 
 /** Where a speaker's embedding for one model came from. */
 export interface SpeakerEmbedding {
@@ -83,29 +78,7 @@ export function nameKey(name: string): string {
 
 const sha256 = (data: Uint8Array | string): string => createHash('sha256').update(data).digest('hex');
 
-/** Writes `data` to `path` atomically and durably (temp file, fsync, rename, fsync directory). */
-export async function writeFileAtomic(path: string, data: Uint8Array | string): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  const temp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  const handle = await open(temp, 'w');
-  try {
-    await handle.writeFile(data);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  await rename(temp, path);
-  const dir = await open(dirname(path), 'r');
-  try {
-    await dir.sync();
-  } finally {
-    await dir.close();
-  }
-}
-
-function bytesOf(samples: Float32Array): Uint8Array {
-  return new Uint8Array(samples.buffer, samples.byteOffset, samples.byteLength);
-}
+export { writeFileAtomic };
 
 /** One-shot (unsaved) embeddings kept on disk for reuse, most recently used first. */
 export const STORE_CACHE_ENTRIES = 32;
@@ -124,16 +97,16 @@ export async function filesBelow(dir: string): Promise<string[]> {
 /** The store of saved speakers. */
 export class SpeakerStore implements SpeakerBackend {
   readonly #speakers = new Map<string, SavedSpeaker>();
-  /** Digests in use by saves not yet recorded (or one-shot requests): never collected. */
-  readonly #pins = new Map<string, number>();
-  /** One-shot embeddings, `model/digest`, least recently used first. */
-  readonly #cache = new Set<string>();
+  /** The audio and embedding files, their pins and the recent one-shot embeddings. */
+  readonly #files: ContentFiles;
   #collecting: Promise<void> = Promise.resolve();
 
   private constructor(
     readonly dir: string,
-    private readonly cacheEntries: number,
-  ) {}
+    cacheEntries: number,
+  ) {
+    this.#files = new ContentFiles(dir, cacheEntries, () => void this.collect());
+  }
 
   /**
    * Opens the store in `dir` and loads every complete speaker; removes what a killed write left
@@ -175,37 +148,21 @@ export class SpeakerStore implements SpeakerBackend {
   }
 
   audioPath(digest: string): string {
-    return join(this.dir, 'audio', `${digest}.f32`);
+    return this.#files.audioPath(digest);
   }
 
   embeddingPath(model: string, digest: string): string {
-    return join(this.dir, 'embeddings', model, `${digest}.f32`);
+    return this.#files.embeddingPath(model, digest);
   }
 
-  /**
-   * Keeps `digests` (audio or embeddings) from being collected until the returned function is
-   * called: a save holds them until its record is written, a request while it speaks.
-   */
+  /** See {@link ContentFiles.pin}. */
   pin(...digests: string[]): () => void {
-    for (const d of digests) this.#pins.set(d, (this.#pins.get(d) ?? 0) + 1);
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      for (const d of digests) {
-        const left = (this.#pins.get(d) ?? 1) - 1;
-        if (left > 0) this.#pins.set(d, left);
-        else this.#pins.delete(d);
-      }
-    };
+    return this.#files.pin(...digests);
   }
 
   /** Stores reference audio (once per content); returns its digest. Pin it until a record points at it. */
-  async saveAudio(samples: Float32Array): Promise<string> {
-    const bytes = bytesOf(samples);
-    const digest = sha256(bytes);
-    if (!existsSync(this.audioPath(digest))) await writeFileAtomic(this.audioPath(digest), bytes);
-    return digest;
+  saveAudio(samples: Float32Array): Promise<string> {
+    return this.#files.saveAudio(samples);
   }
 
   async readAudio(digest: string): Promise<Float32Array> {
@@ -215,59 +172,33 @@ export class SpeakerStore implements SpeakerBackend {
 
   /** Whether an embedding of that digest is stored for a model. */
   hasEmbedding(model: string, digest: string): boolean {
-    return embeddingFilePaths(this.embeddingPath(model, digest)).every((path) => existsSync(path));
+    return this.#files.hasEmbedding(model, digest);
   }
 
   /** A stored embedding, if any (checked as the engine checks it). */
-  async readEmbedding(model: string, digest: string): Promise<VoiceEmbedding | undefined> {
-    return this.hasEmbedding(model, digest) ? readEmbeddingFile(this.embeddingPath(model, digest)) : undefined;
+  readEmbedding(model: string, digest: string): Promise<VoiceEmbedding | undefined> {
+    return this.#files.readEmbedding(model, digest);
   }
 
   /**
-   * Stores an embedding under its own content address and returns that digest. The caller checks
-   * it first (see `embeddingProblem`); a broken one is refused here too. Pin it until a record
-   * points at it, or use {@link cacheEmbedding} for a one-shot.
+   * Stores an embedding under its own content address and returns that digest. Pin it until a
+   * record points at it, or use {@link cacheEmbedding} for a one-shot.
    */
-  async saveEmbedding(model: string, embedding: VoiceEmbedding): Promise<string> {
-    const problem = embeddingProblem(embedding);
-    if (problem) throw new Error(`refusing to store an unusable voice embedding: ${problem}`);
-    const digest = embeddingDigest(embedding);
-    if (!this.hasEmbedding(model, digest)) {
-      for (const file of embeddingFiles(this.embeddingPath(model, digest), embedding)) {
-        await writeFileAtomic(file.path, file.contents);
-      }
-    }
-    return digest;
+  saveEmbedding(model: string, embedding: VoiceEmbedding): Promise<string> {
+    return this.#files.saveEmbedding(model, embedding);
   }
 
   /**
    * Stores a one-shot clone's embedding among the {@link STORE_CACHE_ENTRIES} most recent ones
    * (older ones no speaker references are removed); returns its digest.
    */
-  async cacheEmbedding(model: string, embedding: VoiceEmbedding): Promise<string> {
-    const digest = embeddingDigest(embedding);
-    const release = this.pin(digest);
-    try {
-      await this.saveEmbedding(model, embedding);
-      this.touchCached(model, digest);
-    } finally {
-      release();
-    }
-    return digest;
+  cacheEmbedding(model: string, embedding: VoiceEmbedding): Promise<string> {
+    return this.#files.cacheEmbedding(model, embedding);
   }
 
   /** Marks a one-shot embedding as just used; false when it is no longer stored. */
   touchCached(model: string, digest: string): boolean {
-    const key = `${model}/${digest}`;
-    this.#cache.delete(key);
-    if (!this.hasEmbedding(model, digest)) return false;
-    this.#cache.add(key);
-    if (this.#cache.size > this.cacheEntries) {
-      const oldest = this.#cache.values().next().value as string;
-      this.#cache.delete(oldest);
-      void this.collect();
-    }
-    return true;
+    return this.#files.touchCached(model, digest);
   }
 
   /**
@@ -317,9 +248,9 @@ export class SpeakerStore implements SpeakerBackend {
       keep.add(`audio/${speaker.audio}`);
       for (const [model, embedding] of Object.entries(speaker.embeddings ?? {})) keep.add(`${model}/${embedding.digest}`);
     }
-    for (const key of this.#cache) keep.add(key);
+    for (const key of this.#files.recent) keep.add(key);
     // Pins are read at each file: a save may pin while this runs.
-    const used = (digest: string, key: string): boolean => this.#pins.has(digest) || keep.has(key);
+    const used = (digest: string, key: string): boolean => this.#files.pinned(digest) || keep.has(key);
     for (const file of await filesBelow(join(this.dir, 'audio'))) {
       const digest = file.replace(/\.f32$/, '');
       if (!file.endsWith('.tmp') && !used(digest, `audio/${digest}`)) await rm(join(this.dir, 'audio', file), { force: true });
