@@ -5,13 +5,12 @@
  * Scored by words (lower case, punctuation dropped, digits compared as written) — a number read in
  * English, or words spoken with the wrong phonemes, would show up as errors.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { decodeAudio, rmsLevel } from '../helpers/audio.js';
-import { type ServerProcess, startServerProcess } from '../helpers/server.js';
-import { REAL_FIXTURES, requireRealFixtures, type TranscribeItem, transcribe } from '../helpers/whisper.js';
+import { useRealServer } from '../helpers/real-server.js';
+import { type TranscribeItem, transcribe } from '../helpers/whisper.js';
 
 /** Our own sentences, one voice per language. */
 interface Language {
@@ -60,25 +59,10 @@ const LANGUAGES: readonly Language[] = [
 /** Most words wrong per language over its two sentences (measured: see README). */
 const MAX_WER = 0.3;
 
-let server: ServerProcess;
-let dir: string;
-
-beforeAll(async () => {
-  requireRealFixtures(['kokoro-82m-int8', 'kokoro-82m-voices-multilingual']);
-  dir = await mkdtemp(join(tmpdir(), 'flash-tts-langs-'));
-  server = await startServerProcess(
-    ['--models-dir', REAL_FIXTURES.modelsDir, '--workers', '2', '--onnx-threads', '1'],
-    {},
-    100_000,
-  );
-}, 120_000);
-afterAll(async () => {
-  await server?.stop();
-  if (dir) await rm(dir, { recursive: true, force: true });
-});
+const real = useRealServer('langs', ['kokoro-82m-int8', 'kokoro-82m-voices-multilingual']);
 
 async function post(body: Record<string, unknown>): Promise<Response> {
-  return fetch(`${server.url}/v1/audio/speech`, {
+  return fetch(`${real.server.url}/v1/audio/speech`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ model: 'tts-1', response_format: 'wav', sample_rate: 24000, ...body }),
@@ -128,7 +112,7 @@ describe('Kokoro voices read through espeak-ng, on the real graph', () => {
       // Two sentences of 6–9 words take 3–8 s: not cut short, not spelled out letter by letter.
       expect(audio.duration).toBeGreaterThan(3);
       expect(audio.duration).toBeLessThan(8);
-      const path = join(dir, `${l.voice}.wav`);
+      const path = join(real.dir, `${l.voice}.wav`);
       await writeFile(path, bytes);
       items.push({ audio: path, reference: (l.heardAs ?? l.sentences).join(' '), language: l.whisper });
     }

@@ -5,15 +5,14 @@
  * simplified/traditional characters and digits/numerals written either way compare equal. Also the
  * 4xx for voices and text without a checked front end.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { pinyin } from 'pinyin-pro';
 import { normalizeChinese } from '../../src/text/normalize-chinese.js';
 import { decodeAudio, rmsLevel } from '../helpers/audio.js';
-import { type ServerProcess, startServerProcess } from '../helpers/server.js';
-import { REAL_FIXTURES, requireRealFixtures, transcribe } from '../helpers/whisper.js';
+import { useRealServer } from '../helpers/real-server.js';
+import { transcribe } from '../helpers/whisper.js';
 
 /** Our own sentences: news, dialogue, a date and money, a time and a percentage, English inside. */
 const SENTENCES: readonly string[] = [
@@ -25,25 +24,10 @@ const SENTENCES: readonly string[] = [
 /** Most syllables wrong, per voice, over SENTENCES (measured: see README). */
 const MAX_SER = 0.12;
 
-let server: ServerProcess;
-let dir: string;
-
-beforeAll(async () => {
-  requireRealFixtures(['kokoro-82m-int8', 'kokoro-82m-voices-multilingual']);
-  dir = await mkdtemp(join(tmpdir(), 'flash-tts-zh-'));
-  server = await startServerProcess(
-    ['--models-dir', REAL_FIXTURES.modelsDir, '--workers', '2', '--onnx-threads', '1'],
-    {},
-    100_000,
-  );
-}, 120_000);
-afterAll(async () => {
-  await server?.stop();
-  if (dir) await rm(dir, { recursive: true, force: true });
-});
+const real = useRealServer('zh', ['kokoro-82m-int8', 'kokoro-82m-voices-multilingual']);
 
 async function post(body: Record<string, unknown>): Promise<Response> {
-  return fetch(`${server.url}/v1/audio/speech`, {
+  return fetch(`${real.server.url}/v1/audio/speech`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ model: 'tts-1', response_format: 'wav', sample_rate: 24000, ...body }),
@@ -110,7 +94,7 @@ describe('Mandarin with the real Kokoro voices', () => {
         const rate = syllables(SENTENCES[i] as string).length / audio.duration;
         expect(rate).toBeGreaterThan(2.5);
         expect(rate).toBeLessThan(7.5);
-        const path = join(dir, `${voice}-${i}.wav`);
+        const path = join(real.dir, `${voice}-${i}.wav`);
         await writeFile(path, bytes);
         items.push({ audio: path, reference: SENTENCES[i] as string });
       }
@@ -137,7 +121,7 @@ describe('Mandarin with the real Kokoro voices', () => {
   );
 
   it('lists the Chinese roles and maps them to Mandarin voices', async () => {
-    const res = await fetch(`${server.url}/v1/audio/voices`);
+    const res = await fetch(`${real.server.url}/v1/audio/voices`);
     const body = (await res.json()) as { voices: { id: string; description: string }[] };
     const described = (id: string): string | undefined => body.voices.find((v) => v.id === id)?.description;
     expect(described('女声')).toMatch(/zf_xiaobei/);

@@ -5,19 +5,18 @@
  * every format and over the realtime WebSocket in Opus and PCM; Whisper base listens. The bounds
  * catch a broken front end, rate, style row or clipped end, and the silence Kokoro pads calls with.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import type { ContextMessage } from '../../protocol/messages.js';
 import { createRealtimeClient } from '../../src/adapters/realtime-client.js';
 import { concatBytes } from '../../src/audio/pcm.js';
 import { wavHeader } from '../../src/audio/wav-encoder.js';
 import { normalizeText } from '../../src/text/normalize.js';
 import { decodeAudio } from '../helpers/audio.js';
+import { useRealServer } from '../helpers/real-server.js';
 import { audioOf, collect, decodeOpusPackets, floatToPcmBytes } from '../helpers/realtime.js';
-import { type ServerProcess, startServerProcess } from '../helpers/server.js';
-import { REAL_FIXTURES, requireRealFixtures, type Transcript, transcribe } from '../helpers/whisper.js';
+import { type Transcript, transcribe } from '../helpers/whisper.js';
 
 /** Our own sentences, of the kinds a front end gets wrong first. */
 const SENTENCES: readonly string[] = [
@@ -36,25 +35,10 @@ const SAID: Readonly<Record<string, string>> = {
 /** Highest word error rate a voice may have on SENTENCES (the voices measure 0–5 %). */
 const MAX_WER = 0.12;
 
-let server: ServerProcess;
-let dir: string;
-
-beforeAll(async () => {
-  requireRealFixtures();
-  dir = await mkdtemp(join(tmpdir(), 'flash-tts-real-'));
-  server = await startServerProcess(
-    ['--models-dir', REAL_FIXTURES.modelsDir, '--workers', '2', '--onnx-threads', '1'],
-    {},
-    100_000,
-  );
-}, 120_000);
-afterAll(async () => {
-  await server?.stop();
-  if (dir) await rm(dir, { recursive: true, force: true });
-});
+const real = useRealServer('real');
 
 async function speech(body: Record<string, unknown>): Promise<Uint8Array> {
-  const res = await fetch(`${server.url}/v1/audio/speech`, {
+  const res = await fetch(`${real.server.url}/v1/audio/speech`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ model: 'tts-1', response_format: 'wav', stream: false, ...body }),
@@ -65,7 +49,7 @@ async function speech(body: Record<string, unknown>): Promise<Uint8Array> {
 
 let files = 0;
 async function saved(bytes: Uint8Array, ext: string): Promise<string> {
-  const path = join(dir, `${files++}.${ext}`);
+  const path = join(real.dir, `${files++}.${ext}`);
   await writeFile(path, bytes);
   return path;
 }
@@ -167,7 +151,7 @@ describe('real voices over the realtime WebSocket', () => {
 
   /** Streams TEXT token by token as an LLM would, and returns the context's events. */
   async function stream(voice: string, format: Record<string, unknown>): Promise<ContextMessage[]> {
-    const client = await createRealtimeClient(`${server.url.replace(/^http/, 'ws')}/v1/realtime`, {
+    const client = await createRealtimeClient(`${real.server.url.replace(/^http/, 'ws')}/v1/realtime`, {
       voice,
       format: format as never,
       timestamps: true,
