@@ -53,6 +53,21 @@ export interface PhonemizedText {
 }
 
 /**
+ * The phoneme string of `out` (phoneme symbols and spaces) without spaces at either end, and
+ * `words` (ranges into `out`) shifted to match it.
+ */
+export function joinPhonemes(out: string[], words: PhonemizedText['words']): PhonemizedText {
+  let end = out.length;
+  while (end > 0 && out[end - 1] === ' ') end--;
+  let lead = 0;
+  while (lead < end && out[lead] === ' ') lead++;
+  return {
+    phonemes: out.slice(lead, end).join(''),
+    words: words.map((w) => ({ ...w, start: w.start - lead, end: w.end - lead })),
+  };
+}
+
+/**
  * Phonemizes normalized English text (numbers already spelled out): words become phonemes,
  * punctuation Kokoro and Piper know is kept, whitespace becomes one space.
  */
@@ -207,11 +222,5 @@ function assemble(parts: readonly Part[]): PhonemizedText {
     words.push({ word: part.word, start: out.length, end: out.length + symbols.length });
     out.push(...symbols);
   }
-  while (out.at(-1) === ' ') out.pop();
-  let lead = 0;
-  while (out[lead] === ' ') lead++;
-  return {
-    phonemes: out.slice(lead).join(''),
-    words: words.map((w) => ({ ...w, start: w.start - lead, end: w.end - lead })),
-  };
+  return joinPhonemes(out, words);
 }

@@ -17,7 +17,7 @@
  */
 import { cut } from 'jieba-wasm';
 import { pinyin } from 'pinyin-pro';
-import type { PhonemizedText } from './english.js';
+import { joinPhonemes, type PhonemizedText } from './english.js';
 import { pinyinToPhonemes } from './pinyin-ipa.js';
 import { pypinyinWord } from './pypinyin.js';
 
@@ -144,11 +144,5 @@ export function phonemizeMandarin(text: string, options: Partial<MandarinG2POpti
       }
     }
   }
-  while (out.at(-1) === ' ') out.pop();
-  let lead = 0;
-  while (out[lead] === ' ') lead++;
-  return {
-    phonemes: out.slice(lead).join(''),
-    words: words.map((w) => ({ ...w, start: w.start - lead, end: w.end - lead })),
-  };
+  return joinPhonemes(out, words);
 }
