@@ -189,10 +189,24 @@ export class PostgresSpeakerStore implements SpeakerBackend {
     return store;
   }
 
-  async #migrate(): Promise<void> {
+  /** Runs `work` in one transaction on a pooled connection: committed when it returns, rolled back when it throws. */
+  async #transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
     const client = await this.#pool.connect();
     try {
       await client.query('BEGIN');
+      const result = await work(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  async #migrate(): Promise<void> {
+    await this.#transaction(async (client) => {
       await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
       await client.query('CREATE TABLE IF NOT EXISTS flash_tts_schema (version integer NOT NULL)');
       const { rows } = await client.query<{ version: number | null }>('SELECT max(version) AS version FROM flash_tts_schema');
@@ -206,13 +220,7 @@ export class PostgresSpeakerStore implements SpeakerBackend {
         for (const statement of MIGRATIONS[version - 1] ?? []) await client.query(statement);
         await client.query('INSERT INTO flash_tts_schema (version) VALUES ($1)', [version]);
       }
-      await client.query('COMMIT');
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+    });
   }
 
   /** LISTENs first, then loads everything, so no change falls between the two. */
@@ -387,11 +395,7 @@ export class PostgresSpeakerStore implements SpeakerBackend {
         throw new Error(`embedding ${model}/${reference.digest} is not what its address says`);
       embeddings.push([model, reference, local]);
     }
-    const client = await this.#pool.connect();
-    let saved: SavedSpeaker;
-    let replaced: boolean;
-    try {
-      await client.query('BEGIN');
+    const rows = await this.#transaction(async (client) => {
       // Written, or locked where they exist, so no other node's collection removes them before COMMIT.
       const stored =
         audio !== undefined && sha256(audio) === speaker.audio
@@ -432,22 +436,17 @@ export class PostgresSpeakerStore implements SpeakerBackend {
         ]);
       }
       await client.query('SELECT pg_notify($1, $2)', [SPEAKERS_CHANNEL, key]);
-      await client.query('COMMIT');
-      const row = rows[0] as { created_at: Date; inserted: boolean };
-      replaced = !row.inserted;
-      const { embeddings: refs, ...rest } = speaker;
-      saved = {
-        ...rest,
-        name,
-        ...(refs && Object.keys(refs).length > 0 ? { embeddings: refs } : {}),
-        createdAt: row.created_at.toISOString(),
-      };
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+      return rows;
+    });
+    const row = rows[0] as { created_at: Date; inserted: boolean };
+    const replaced = !row.inserted;
+    const { embeddings: refs, ...rest } = speaker;
+    const saved: SavedSpeaker = {
+      ...rest,
+      name,
+      ...(refs && Object.keys(refs).length > 0 ? { embeddings: refs } : {}),
+      createdAt: row.created_at.toISOString(),
+    };
     // This node lists it at once (its embeddings are here: written above, or fetched now).
     await this.#apply(async () => {
       const release = this.pin(...embeddings.map(([, reference]) => reference.digest));
@@ -463,20 +462,11 @@ export class PostgresSpeakerStore implements SpeakerBackend {
 
   async delete(name: string): Promise<boolean> {
     const key = nameKey(name);
-    const client = await this.#pool.connect();
-    let deleted: boolean;
-    try {
-      await client.query('BEGIN');
+    const deleted = await this.#transaction(async (client) => {
       const { rowCount } = await client.query('DELETE FROM flash_tts_speakers WHERE name_key = $1', [key]);
-      deleted = Boolean(rowCount);
-      if (deleted) await client.query('SELECT pg_notify($1, $2)', [SPEAKERS_CHANNEL, key]);
-      await client.query('COMMIT');
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+      if (rowCount) await client.query('SELECT pg_notify($1, $2)', [SPEAKERS_CHANNEL, key]);
+      return Boolean(rowCount);
+    });
     await this.#apply(async () => {
       this.#speakers.delete(key);
     });
