@@ -39,6 +39,8 @@ export interface SchedulerOptions {
   onnxThreads: number | undefined;
   /** Streams (requests) that may be open at once, running or waiting. Default `32`. */
   maxStreams: number;
+  /** Niceness of the worker threads (util/thread-priority.ts). Default 0: the main thread's priority. */
+  niceness: number;
 }
 
 /** Defaults of {@link SchedulerOptions}. */
@@ -48,6 +50,7 @@ export const DEFAULT_SCHEDULER_OPTIONS: SchedulerOptions = {
   models: [],
   onnxThreads: undefined,
   maxStreams: 32,
+  niceness: 0,
 };
 
 /** {@link SchedulerOptions} with the thread plan settled. */
@@ -187,6 +190,7 @@ export class Scheduler {
       module: WORKER_URL,
       size: merged.workers,
       workerData,
+      niceness: merged.niceness,
       onReady: (worker) => {
         scheduler.#slots.set(worker, { job: undefined, cancelled: false, startedAt: 0, audioSeconds: 0 });
         scheduler.#pump();

@@ -52,8 +52,12 @@ export async function composeServices(
       engines: enginesFor(models),
       models,
       onnxThreads: config.onnxThreads,
+      niceness: config.workerNiceness,
     }),
-    EncoderPool.start({ opus: { complexity: config.opusComplexity, application: config.opusApplication } }),
+    EncoderPool.start({
+      opus: { complexity: config.opusComplexity, application: config.opusApplication },
+      niceness: config.workerNiceness,
+    }),
   ]);
   const store: SpeakerBackend =
     config.databaseUrl === undefined

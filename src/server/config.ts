@@ -52,6 +52,13 @@ export interface ServerConfig {
    */
   opusApplication: OpusApplication;
   /**
+   * Niceness (0–19) of the engine and encoder worker threads on Linux: the main thread, which serves
+   * every socket, runs first when they want more cores than there are. Relative to this process's
+   * own group where the system groups processes (containers, systemd services). `0` runs them at
+   * the main thread's priority. Default `19` (env `FLASH_TTS_WORKER_NICENESS`).
+   */
+  workerNiceness: number;
+  /**
    * Saved speakers on PostgreSQL (`postgres://…`) instead of {@link speakersDir}, so several nodes
    * share them; `speakersDir` then only caches embeddings. Default none (env `FLASH_TTS_DATABASE_URL`).
    */
@@ -142,6 +149,7 @@ export const DEFAULT_SERVER_CONFIG: ServerConfig = {
   onnxThreads: undefined,
   opusComplexity: DEFAULT_OPUS_OPTIONS.complexity,
   opusApplication: DEFAULT_OPUS_OPTIONS.application,
+  workerNiceness: 19,
   databaseUrl: undefined,
   drainS: 30,
   wsMaxContexts: 16,
@@ -346,6 +354,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Partial<Ser
   if (drainS !== undefined) out.drainS = drainS;
   const opusComplexity = intFromEnv('FLASH_TTS_OPUS_COMPLEXITY', env);
   if (opusComplexity !== undefined) out.opusComplexity = opusComplexity;
+  const workerNiceness = intFromEnv('FLASH_TTS_WORKER_NICENESS', env);
+  if (workerNiceness !== undefined) out.workerNiceness = workerNiceness;
   // Checked with the other settings in resolveConfig, which says what the choices are.
   if (env.FLASH_TTS_OPUS_APPLICATION) out.opusApplication = env.FLASH_TTS_OPUS_APPLICATION as OpusApplication;
   for (const setting of LIMIT_SETTINGS) {
@@ -387,6 +397,11 @@ export function resolveConfig(...layers: Partial<ServerConfig>[]): ServerConfig 
     throw new TypeError(`defaultEngine must be auto, kokoro, piper or flite, not "${config.defaultEngine}".`);
   }
   checkOpusOptions({ complexity: config.opusComplexity, application: config.opusApplication });
+  if (!Number.isInteger(config.workerNiceness) || config.workerNiceness < 0 || config.workerNiceness > 19) {
+    throw new TypeError(
+      `workerNiceness (FLASH_TTS_WORKER_NICENESS) must be a whole number from 0 to 19, not ${String(config.workerNiceness)}.`,
+    );
+  }
   if (!Number.isInteger(config.drainS) || config.drainS < 0) {
     throw new TypeError(
       `drainS (FLASH_TTS_DRAIN_S) must be a whole number of seconds, at least 0, not ${String(config.drainS)}.`,

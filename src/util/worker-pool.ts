@@ -30,6 +30,8 @@ export interface WorkerPoolOptions<In, Out, Ready> {
   size: number;
   /** `workerData` of every worker. Default `{}`. */
   workerData: unknown;
+  /** Niceness of the workers' threads (see util/thread-priority.ts). Default 0: the main thread's priority. */
+  niceness: number;
   /** Whether the workers keep the process alive. Default `true`. */
   keepAlive: boolean;
   /** How long a stopping worker may take to finish its step before it is terminated, in ms. Default 5000. */
@@ -45,6 +47,7 @@ export interface WorkerPoolOptions<In, Out, Ready> {
 /** Defaults of {@link WorkerPoolOptions}. */
 export const DEFAULT_WORKER_POOL_OPTIONS = {
   workerData: {},
+  niceness: 0,
   keepAlive: true,
   stopGraceMs: 5000,
   onReady: () => undefined,
@@ -109,8 +112,8 @@ export class WorkerPool<In, Out, Ready> {
   }
 
   #spawn(): Promise<Ready> {
-    const { module, workerData, keepAlive, onMessage, onReady, onExit } = this.#options;
-    const worker = startModuleWorker(module, workerData);
+    const { module, workerData, niceness, keepAlive, onMessage, onReady, onExit } = this.#options;
+    const worker = startModuleWorker(module, workerData, { niceness });
     if (!keepAlive) worker.unref();
     const handle: PoolWorker<In> = { post: (message, transfer = []) => worker.postMessage(message, transfer) };
     return new Promise((resolve, reject) => {

@@ -29,6 +29,19 @@ describe('Opus settings of the server', () => {
   });
 });
 
+describe('worker niceness', () => {
+  it('defaults to the lowest priority and comes from FLASH_TTS_WORKER_NICENESS', () => {
+    expect(DEFAULT_SERVER_CONFIG.workerNiceness).toBe(19);
+    expect(resolveConfig(configFromEnv({ FLASH_TTS_WORKER_NICENESS: '0' })).workerNiceness).toBe(0);
+  });
+
+  it('says what to change when out of range', () => {
+    expect(() => resolveConfig(configFromEnv({ FLASH_TTS_WORKER_NICENESS: '20' }))).toThrow(
+      new TypeError('workerNiceness (FLASH_TTS_WORKER_NICENESS) must be a whole number from 0 to 19, not 20.'),
+    );
+  });
+});
+
 describe('limits are configurable', () => {
   it.each(LIMIT_SETTINGS.map((s) => [s.env, s] as const))('%s sets its limit', (_env, setting) => {
     // (Header time must stay within the whole request's time.)

@@ -1,5 +1,7 @@
+import { getPriority } from 'node:os';
 import { describe, expect, it } from '@jest/globals';
 import { type PoolWorker, WorkerPool } from '../../src/util/worker-pool.js';
+import { threadsAtNiceness } from '../helpers/threads.js';
 import { waitFor, withDeadline } from '../helpers/wait.js';
 
 type In = { type: 'echo'; value: number } | { type: 'crash' } | { type: 'hang' };
@@ -54,4 +56,25 @@ describe('worker pool', () => {
     await withDeadline(pool.stop(), 'the hung worker terminated', 5000);
     expect(performance.now() - started).toBeGreaterThanOrEqual(150);
   });
+
+  // Linux sets priorities per thread; elsewhere the option does nothing.
+  (process.platform === 'linux' ? it : it.skip)(
+    'runs its workers at the niceness asked, and the main thread as before',
+    async () => {
+      const mainPriority = getPriority();
+      const before = threadsAtNiceness(7);
+      const { pool } = await WorkerPool.start<In, Out, { threadId: number }>({
+        module: MODULE,
+        size: 2,
+        niceness: 7,
+        onMessage: () => undefined,
+      });
+      try {
+        expect(threadsAtNiceness(7) - before).toBe(2);
+        expect(getPriority()).toBe(mainPriority);
+      } finally {
+        await pool.stop();
+      }
+    },
+  );
 });
