@@ -87,10 +87,14 @@ const rssMb = async (pid: number): Promise<number> => {
   return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? Number.NaN) / 1024;
 };
 
-/** Resident memory of an idle server, once it has settled (the lowest of a few samples over 6 s). */
+/**
+ * Resident memory of an idle server once it has settled: the lowest of samples over 20 s (each
+ * thread collects its garbage 3 s into a quiet spell, and V8 gives the freed pages back to the
+ * system some seconds after that).
+ */
 async function idleRss(server: ServerProcess): Promise<number> {
   const samples: number[] = [];
-  for (let i = 0; i < 6; i++) {
+  for (let i = 0; i < 20; i++) {
     await new Promise((resolve) => setTimeout(resolve, 1000));
     samples.push(await rssMb(server.child.pid as number));
   }

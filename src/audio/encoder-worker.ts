@@ -5,6 +5,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { TtsError } from '../errors.js';
+import { IdleCollector } from '../util/idle-collector.js';
 import type { StopMessage, WorkerHello } from '../util/worker-pool.js';
 import { createAudioEncoder, createEncoder, type EncoderTarget } from './create-encoder.js';
 import type { AudioEncoder } from './encoder.js';
@@ -53,6 +54,13 @@ interface Remote {
 }
 
 const encoders = new Map<number, Remote>();
+/** Collects the thread's garbage once no encoder has been open for a while. */
+const idle = new IdleCollector();
+
+/** Forgets encoder `id` (ended, failed or destroyed). */
+function forget(id: number): void {
+  if (encoders.delete(id)) idle.end();
+}
 const FIRST_PIECE_S = 0.1;
 /** Most pieces of output in one message (25 = half a second of 20 ms frames): the main thread sends a message's worth at once. */
 const MAX_PARTS = 25;
@@ -112,7 +120,7 @@ async function warm(): Promise<void> {
 }
 
 const fail = (id: number, error: unknown): void => {
-  encoders.delete(id);
+  forget(id);
   post({
     type: 'error',
     id,
@@ -144,6 +152,7 @@ port.on('message', (message: ToEncoder) => {
         }),
       };
       encoders.set(id, remote);
+      idle.begin();
       remote.encoder.catch((error: unknown) => fail(id, error));
       return;
     }
@@ -173,7 +182,7 @@ port.on('message', (message: ToEncoder) => {
         .then(
           () => {
             flush(id, remote);
-            encoders.delete(id);
+            forget(id);
             post({ type: 'ended', id, busyMs: remote.busyMs + performance.now() - started });
           },
           (error: unknown) => fail(id, error),
@@ -182,10 +191,13 @@ port.on('message', (message: ToEncoder) => {
     }
     case 'decodeReference': {
       const { id, bytes, rate, field, limits } = message;
-      prepareReference(bytes, rate, field, limits).then(
-        (reference) => post({ type: 'decoded', id, ...reference }, [reference.samples.buffer as ArrayBuffer]),
-        (error: unknown) => fail(id, error),
-      );
+      idle.begin();
+      prepareReference(bytes, rate, field, limits)
+        .then(
+          (reference) => post({ type: 'decoded', id, ...reference }, [reference.samples.buffer as ArrayBuffer]),
+          (error: unknown) => fail(id, error),
+        )
+        .finally(() => idle.end());
       return;
     }
     case 'destroy':
@@ -193,7 +205,7 @@ port.on('message', (message: ToEncoder) => {
         (encoder) => encoder.destroy(),
         () => undefined,
       );
-      encoders.delete(message.id);
+      forget(message.id);
       return;
     case 'stop':
       for (const remote of encoders.values())
@@ -202,6 +214,7 @@ port.on('message', (message: ToEncoder) => {
           () => undefined,
         );
       encoders.clear();
+      idle.stop();
       port.close();
       return;
   }

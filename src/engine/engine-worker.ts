@@ -7,6 +7,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { Resampler, type ResamplerStream } from '../audio/resampler.js';
 import { VoiceEffectsProcessor } from '../audio/voice-effects.js';
 import { TtsError } from '../errors.js';
+import { IdleCollector } from '../util/idle-collector.js';
 import type { WorkerHello } from '../util/worker-pool.js';
 import { ENGINE_FACTORIES } from './registry.js';
 import type { Engine, EngineId, WordTiming } from './types.js';
@@ -41,6 +42,7 @@ async function main(): Promise<void> {
   const resampler = await Resampler.create();
   const effects = await VoiceEffectsProcessor.create();
   const running = new Map<number, AbortController>();
+  const idle = new IdleCollector();
 
   const synthesize = async (id: number, engine: Engine, job: SynthesizeJob, signal: AbortSignal): Promise<void> => {
     const emit = (pcm: Float32Array, words: WordTiming[] | undefined): void => {
@@ -100,6 +102,7 @@ async function main(): Promise<void> {
         running.get(message.id)?.abort();
         return;
       case 'stop':
+        idle.stop();
         for (const controller of running.values()) controller.abort();
         // With the port closed nothing keeps the thread alive: it exits once the current step ends.
         port.close();
@@ -107,6 +110,7 @@ async function main(): Promise<void> {
       case 'run': {
         const controller = new AbortController();
         running.set(message.id, controller);
+        idle.begin();
         run(message.id, message.job, controller.signal)
           .then(
             () => post({ type: 'done', id: message.id }),
@@ -118,7 +122,10 @@ async function main(): Promise<void> {
                 ...(error instanceof TtsError ? { code: error.code } : {}),
               }),
           )
-          .finally(() => running.delete(message.id));
+          .finally(() => {
+            running.delete(message.id);
+            idle.end();
+          });
       }
     }
   });

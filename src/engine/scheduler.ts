@@ -11,6 +11,7 @@ import { availableParallelism } from 'node:os';
 import { TtsError } from '../errors.js';
 import type { InstalledModel } from '../models/manifest.js';
 import { AsyncQueue } from '../util/async-queue.js';
+import { IdleCollector } from '../util/idle-collector.js';
 import { siblingModule } from '../util/module-worker.js';
 import { type PoolWorker, WorkerPool } from '../util/worker-pool.js';
 import { fliteShared } from './flite/flite-module.js';
@@ -157,6 +158,8 @@ export class SchedulerStream {
 export class Scheduler {
   readonly options: ResolvedSchedulerOptions;
   readonly #slots = new Map<EngineWorker, WorkerSlot>();
+  /** The main thread collects its garbage once no stream has been open for a while. */
+  readonly #idle = new IdleCollector();
   #pool: WorkerPool<ToEngineWorker, FromEngineWorker, EngineWorkerReady> | undefined;
   #streams: SchedulerStream[] = [];
   #nextTurn = 0;
@@ -242,6 +245,7 @@ export class Scheduler {
     }
     const stream = new SchedulerStream(this);
     this.#streams.push(stream);
+    this.#idle.begin();
     return stream;
   }
 
@@ -271,6 +275,7 @@ export class Scheduler {
       }
     }
     this.#streams = this.#streams.filter((s) => s !== stream);
+    this.#idle.end();
   }
 
   /**
@@ -297,6 +302,7 @@ export class Scheduler {
       for (const slot of this.#slots.values()) if (slot.job?.stream === stream) slot.job.output.fail(stopping);
       stream.close();
     }
+    this.#idle.stop();
     await this.#pool?.stop();
     this.#slots.clear();
   }

