@@ -15,7 +15,7 @@
  * Run: npx tsx bench/conversational.ts [--no-embedded] [--no-kokoro] [--no-peers] [--seams-only] [--streams 1,2,4,8,16] [--rounds 5]
  */
 import { mkdtemp, readFile, rm, symlink } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRealtimeClient } from '../src/adapters/realtime-client.js';
 import { concatBytes, concatFloat32 } from '../src/audio/pcm.js';
@@ -26,7 +26,8 @@ import { type ServerProcess, startServerProcess } from '../test/helpers/server.j
 import { REAL_FIXTURES } from '../test/helpers/whisper.js';
 import { runPeers } from './peers-client.js';
 
-const WORKERS = 2;
+/** Engine workers of the embedded server, and threads of the kokoro-onnx peer: the cores. */
+const WORKERS = availableParallelism();
 /** Short lines a voice agent says, two sentences each: the first is what the listener waits for. */
 const AGENT_LINES = [
   'Sure! I can help with that. Your appointment is on Monday at 3 pm, and please bring your insurance card.',
@@ -183,7 +184,10 @@ async function concurrency(
   rounds: number,
   pid: number,
 ): Promise<void> {
-  console.log(`\n2. ${label}: N realtime streams (PCM 24 kHz) started together, ${rounds} rounds each`);
+  const { workers } = (await (await fetch(`${url}/healthz`)).json()) as { workers: number };
+  console.log(
+    `\n2. ${label}: N realtime streams (PCM 24 kHz) started together, ${rounds} rounds each, ${workers} engine worker(s)`,
+  );
   // One stream alone first: the yardstick.
   const alone: number[] = [];
   for (let r = 0; r < rounds; r++)
@@ -212,7 +216,7 @@ async function concurrency(
         audio += run.audioSeconds;
       }
     }
-    const target = Math.ceil(n / WORKERS) * aloneMs + 20;
+    const target = Math.ceil(n / workers) * aloneMs + 20;
     const p95 = percentile(first, 95);
     console.log(
       `   ${String(n).padStart(2)} | ${ms(median(first)).padStart(15)} | ${ms(p95).padStart(6)} | ${ms(target).padStart(7)} ${p95 <= target ? 'met' : 'NOT met'} | ${String(underruns).padStart(9)} | ${audio.toFixed(0).padStart(7)} | ${peak.toFixed(0)} MB`,
@@ -366,7 +370,8 @@ async function main(): Promise<void> {
     await symlink(join(REAL_FIXTURES.modelsDir, 'kokoro-82m-int8'), join(empty, 'kokoro-82m-int8'));
     if (options.seams) await seams(empty);
     if (!options.kokoro) return;
-    const kokoro = await startServerProcess(['--models-dir', empty, '--workers', String(WORKERS)], {}, 120_000);
+    // Kokoro with the plan a user gets (one worker using every core, see thread-plan.ts).
+    const kokoro = await startServerProcess(['--models-dir', empty], {}, 120_000);
     try {
       console.log(`\n3. Footprint: idle RSS with Kokoro int8 loaded: ${(await idleRss(kokoro)).toFixed(0)} MB (target ≤ 450 MB)`);
       await kokoroFirstAudio(kokoro.url, options.peers, options.rounds);
