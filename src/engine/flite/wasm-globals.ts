@@ -2,8 +2,11 @@
  * Adds an export for every global a WebAssembly module defines ("__global_<index>"), so that a
  * host can save and restore them — with the memory, that is the whole state of an instance, and
  * a command-style program can then be run again on the same instance instead of a fresh one.
- * The rewrite only appends entries to the export section (adding one if there is none).
+ * The rewrite only appends entries to the export section (adding one if there is none). And the
+ * module without its data and names ({@link withoutData}), for instances restored from an image.
  */
+
+import { concatBytes } from '../../audio/pcm.js';
 
 function readLeb(bytes: Uint8Array, offset: number): { value: number; next: number } {
   let value = 0;
@@ -105,13 +108,8 @@ export function withoutData(wasm: Uint8Array<ArrayBuffer>): Uint8Array<ArrayBuff
     // An empty data section: zero segments.
     parts.push(section.id === DATA ? new Uint8Array([DATA, 1, 0]) : wasm.subarray(section.start, section.end));
   }
-  const out = new Uint8Array(parts.reduce((n, part) => n + part.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
+  // A fresh buffer (concatBytes allocates one).
+  return concatBytes(parts) as Uint8Array<ArrayBuffer>;
 }
 
 /** The module with every defined global exported as `__global_<index>`. */
