@@ -2,10 +2,12 @@
  * The composition function: engine workers, encoder workers, speaker store, cloning and voice
  * catalog, wired once for whoever speaks — the server and the `say` command alike.
  */
+import { availableParallelism } from 'node:os';
 import type { Logger } from 'pino';
 import { EncoderPool } from '../audio/encoder-pool.js';
 import { enginesFor } from '../engine/engine-selection.js';
 import { Scheduler } from '../engine/scheduler.js';
+import { planThreads } from '../engine/thread-plan.js';
 import { loadManifests, scanInstalled } from '../models/manifest.js';
 import { CloningService } from '../speakers/cloning.js';
 import { PostgresSpeakerStore } from '../speakers/postgres-speaker-store.js';
@@ -44,17 +46,16 @@ export async function composeServices(
   options: Partial<ComposeOptions> = {},
 ): Promise<Services> {
   const models = scanInstalled(config.modelsDir);
+  const engines = enginesFor(models);
+  const plan = planThreads({ engines, cores: availableParallelism(), workers: config.workers, onnxThreads: config.onnxThreads });
   // The encoder workers load their codecs beside the engines, so the first request pays for neither.
   const [scheduler, encoders] = await Promise.all([
-    Scheduler.start({
-      workers: config.workers,
-      maxStreams: config.maxStreams,
-      engines: enginesFor(models),
-      models,
-      onnxThreads: config.onnxThreads,
-      niceness: config.workerNiceness,
-    }),
+    Scheduler.start({ ...plan, maxStreams: config.maxStreams, engines, models, niceness: config.workerNiceness }),
     EncoderPool.start({
+      // One encoder worker per engine worker: what one engine worker makes keeps at most one
+      // encoder busy (Flite: encoding 48 kHz Opus costs about what synthesis does; Kokoro: a
+      // twentieth). With Kokoro's one worker this saves an encoder thread's ~20 MB.
+      workers: plan.workers,
       opus: { complexity: config.opusComplexity, application: config.opusApplication },
       niceness: config.workerNiceness,
     }),
