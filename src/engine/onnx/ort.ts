@@ -85,16 +85,13 @@ export class OnnxModel {
       interOpNumThreads: 1,
       graphOptimizationLevel: 'all',
       logSeverityLevel: 3, // errors only: the engine reports what matters itself
-      // No CPU memory arena: activations are allocated per run and given back, instead of the arena
-      // keeping its high-water mark for the life of the process. Measured on Kokoro int8, 1 worker ×
-      // 2 threads (2026-12-01): the idle server held 398 MB instead of 455 MB after start, and
-      // 424 MB instead of 539 MB after three requests; per-call times did not move beyond the
-      // run-to-run noise ("Sure!" 449–563 ms against 481–597 ms; a 6 s sentence 2282–2518 ms
-      // against 2403–2722 ms, three runs each).
-      enableCpuMemArena: false,
       // Left at onnxruntime's defaults, measured on Kokoro int8 with 2 threads (2026-11-30): intra-op
       // spinning on (off used ~13 % less CPU but was no faster alone and ~6 % slower under load);
-      // memory pattern on; weight prepacking on (off saved ~13 MB).
+      // weight prepacking on (off saved ~13 MB); memory pattern on; CPU memory arena on. With the
+      // arena off (2026-12-01) an idle server held 398 MB instead of 455 MB after start, but after
+      // bench/kokoro-speed.ts's load (six sentences of different lengths, 1–2 clients) 765–850 MB
+      // instead of 580 MB: per-run allocations of varying sizes left glibc's per-thread heaps
+      // fragmented, where the arena reuses its own blocks. Per-call times moved within noise.
     };
     const session = await ort.InferenceSession.create(typeof source === 'string' ? source : source.file, sessionOptions);
     const names = new Map<string, string>();
