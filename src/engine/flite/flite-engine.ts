@@ -7,8 +7,7 @@
  * restored to its initial memory and globals before each run instead (about 1 ms).
  */
 import type { Engine, EngineInfo, EngineVoice, SynthesisRequest } from '../types.js';
-import { fliteShared } from './flite-module.js';
-import { createWasiCommand } from './mini-wasi.js';
+import { fliteCommand } from './flite-module.js';
 import { alignWords, parsePhoneDurations } from './word-timing.js';
 
 /** Flite's built-in voices. */
@@ -65,9 +64,7 @@ function upsample(samples: Float32Array, factor: number): Float32Array {
 
 /** Creates the Flite engine (compiles the WASM once). */
 export async function createFliteEngine(): Promise<Engine> {
-  const { module, image } = await fliteShared();
-  // One instance, restored to its initial state before each run (see createWasiCommand).
-  const flite = createWasiCommand(module, image);
+  const flite = await fliteCommand();
 
   return {
     info: INFO,

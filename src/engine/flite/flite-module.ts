@@ -11,7 +11,7 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { workerData } from 'node:worker_threads';
 import type { EngineWorkerData } from '../worker-messages.js';
-import { captureWasiImage, type WasiImage } from './mini-wasi.js';
+import { captureWasiImage, createWasiCommand, type WasiCommand, type WasiImage } from './mini-wasi.js';
 import { exportGlobals, withoutData } from './wasm-globals.js';
 
 const require = createRequire(import.meta.url);
@@ -47,4 +47,16 @@ export function fliteShared(): Promise<FliteShared> {
     return { module: lean ? await WebAssembly.compile(lean) : whole, image };
   })();
   return shared;
+}
+
+let command: Promise<WasiCommand> | undefined;
+
+/**
+ * This thread's one Flite instance, restored to its initial state before each run (see
+ * createWasiCommand). The engine and the letter-to-sound rules of the neural front ends share it:
+ * runs are synchronous and each starts from the initial state, and an instance holds ~20 MB.
+ */
+export function fliteCommand(): Promise<WasiCommand> {
+  command ??= fliteShared().then(({ module, image }) => createWasiCommand(module, image));
+  return command;
 }

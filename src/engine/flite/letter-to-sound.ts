@@ -4,18 +4,15 @@
  * audio discarded), and its phone list is split at the pauses between them.
  */
 import { flitePhonesToArpabet } from '../../text/g2p/english.js';
-import { fliteShared } from './flite-module.js';
-import { createWasiCommand, type WasiCommand } from './mini-wasi.js';
+import { fliteCommand } from './flite-module.js';
 
 /** Guesses ARPAbet pronunciations of English words. */
 export type LetterToSound = (words: readonly string[]) => string[];
 
-/** Creates a letter-to-sound function backed by its own Flite instance. */
+/** Creates a letter-to-sound function backed by this thread's Flite instance (shared with the engine). */
 export async function createLetterToSound(): Promise<LetterToSound> {
-  const { module, image } = await fliteShared();
-  let command: WasiCommand | undefined;
+  const command = await fliteCommand();
   const phonesOf = (text: string): string[][] => {
-    command ??= createWasiCommand(module, image);
     const result = command.run(['flite', '-voice', 'slt', '-ps', '-t', ` ${text}`, '-o', 'none']);
     const groups: string[][] = [];
     let current: string[] = [];
