@@ -1,7 +1,7 @@
 /** The server: composes the services, builds the app and the realtime endpoint, listens. */
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type Logger, pino } from 'pino';
 import type { Scheduler } from '../engine/scheduler.js';
@@ -78,6 +78,15 @@ export async function startServer(config: Partial<ServerConfig> = {}, logger?: L
     },
     app,
   );
+  // Responses not yet fully written: a drain waits for them too, not only for synthesis (a streamed
+  // response's last bytes may still be in an encoder when its synthesis is done).
+  let responsesInFlight = 0;
+  http.on('request', (_request, response: ServerResponse) => {
+    responsesInFlight++;
+    response.once('close', () => {
+      responsesInFlight--;
+    });
+  });
   const realtime = attachRealtime(http, { ...services, metrics, version: VERSION });
   metrics.countRealtimeSessions(() => realtime.sessions.size);
   http.listen(resolved.port, resolved.host);
@@ -143,7 +152,8 @@ export async function startServer(config: Partial<ServerConfig> = {}, logger?: L
       // No new connections; idle keep-alive ones close, busy ones end after their response.
       http.close();
       http.closeIdleConnections();
-      const idle = (): boolean => scheduler.openStreams === 0 && ![...realtime.sessions].some((s) => s.inFlight);
+      const idle = (): boolean =>
+        scheduler.openStreams === 0 && responsesInFlight === 0 && ![...realtime.sessions].some((s) => s.inFlight);
       const deadline = Date.now() + graceMs;
       while (!idle() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
       const finished = idle();
