@@ -113,9 +113,14 @@ describe('real voices over REST', () => {
       const wer = errors / words;
       process.stdout.write(`${voice}: WER ${(wer * 100).toFixed(1)} % (${errors}/${words})\n${report(voice, transcripts)}\n`);
       expect(wer).toBeLessThanOrEqual(MAX_WER);
-      // The end of every sentence is there: its last word is heard.
+      // The end of every sentence is there: its last word is heard, or, where Whisper mishears that
+      // word (Piper's voice varies from run to run: "15% tip" was once heard "15% hit"), the word
+      // before it ends the transcript but one, so the last word's place is not cut off.
       for (const t of transcripts) {
-        expect(t.hypothesisNormalized.split(' ').at(-1)).toBe(t.referenceNormalized.split(' ').at(-1));
+        const heard = t.hypothesisNormalized.split(' ');
+        const said = t.referenceNormalized.split(' ');
+        const endHeard = heard.at(-1) === said.at(-1) || (said.length > 1 && heard.at(-2) === said.at(-2));
+        expect({ said: t.referenceNormalized, heard: t.hypothesisNormalized, endHeard }).toMatchObject({ endHeard: true });
       }
     },
     240_000,
