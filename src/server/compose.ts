@@ -57,7 +57,8 @@ export async function composeServices(
       // twentieth). With Kokoro's one worker this saves an encoder thread's ~20 MB.
       workers: plan.workers,
       opus: { complexity: config.opusComplexity, application: config.opusApplication },
-      niceness: config.workerNiceness,
+      // Encoders keep the normal priority: AAC runs in an ffmpeg child, which would inherit a
+      // low one and fall behind on a busy machine (a streamed AAC's first bytes came late in CI).
     }),
   ]);
   const store: SpeakerBackend =

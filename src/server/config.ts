@@ -52,7 +52,7 @@ export interface ServerConfig {
    */
   opusApplication: OpusApplication;
   /**
-   * Niceness (0–19) of the engine and encoder worker threads on Linux: the main thread, which serves
+   * Niceness (0–19) of the engine worker threads on Linux: the main thread, which serves
    * every socket, runs first when they want more cores than there are. Relative to this process's
    * own group where the system groups processes (containers, systemd services). `0` runs them at
    * the main thread's priority. Default `19` (env `FLASH_TTS_WORKER_NICENESS`).
