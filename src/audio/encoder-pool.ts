@@ -31,8 +31,6 @@ export interface EncoderPoolOptions {
    * {@link DEFAULT_OPUS_OPTIONS}.
    */
   opus: OpusOptions;
-  /** Niceness of the worker threads (util/thread-priority.ts). Default 0: the main thread's priority. */
-  niceness: number;
 }
 
 /** What an encoding cost: reported to {@link EncoderPool.onEncoded} (metrics). */
@@ -46,7 +44,6 @@ export interface EncodeStats {
 export const DEFAULT_ENCODER_POOL_OPTIONS: EncoderPoolOptions = {
   workers: availableParallelism(),
   opus: DEFAULT_OPUS_OPTIONS,
-  niceness: 0,
 };
 
 type EncoderWorker = PoolWorker<ToEncoder>;
@@ -80,12 +77,11 @@ export class EncoderPool {
 
   /** Starts the workers, each with its codecs loaded. */
   static async start(options: Partial<EncoderPoolOptions> = {}): Promise<EncoderPool> {
-    const { workers, opus, niceness } = { ...DEFAULT_ENCODER_POOL_OPTIONS, ...options };
+    const { workers, opus } = { ...DEFAULT_ENCODER_POOL_OPTIONS, ...options };
     const encoders = new EncoderPool(checkOpusOptions({ ...DEFAULT_OPUS_OPTIONS, ...opus }));
     const { pool } = await WorkerPool.start<ToEncoder, FromEncoder, null>({
       module: WORKER_URL,
       size: workers,
-      niceness,
       onReady: (worker) => encoders.#workers.push(worker),
       onMessage: (_worker, message) => encoders.#receive(message),
       onExit: (worker) => {

@@ -93,7 +93,6 @@ export function attachRealtime(http: Server, deps: Omit<SessionDeps, 'checkToken
       const session = new RealtimeSession(ws, sessionDeps, {
         codec,
         authenticated: checkKey === undefined || token !== undefined,
-        socket,
       });
       sessions.add(session);
       ws.on('close', () => sessions.delete(session));

@@ -7,7 +7,6 @@
  * Frames are decoded by message-decoder.ts; what messages do is session-dispatch.ts's.
  */
 import { randomUUID } from 'node:crypto';
-import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import type { WebSocket } from 'ws';
 import { type Codec, getCodec } from '../../../protocol/codec.js';
@@ -62,16 +61,12 @@ export class RealtimeSession {
   /** Pings that may be answered now (refilled at `wsMaxPingsPerSecond`), and when they were last refilled. */
   #pingTokens: number;
   #pingsRefilledAt = Date.now();
-  /** The TCP socket under `ws`, corked while one turn of the event loop sends (see {@link #send}). */
-  readonly #socket: Duplex | undefined;
-  #corked = false;
 
   constructor(
     private readonly ws: WebSocket,
     private readonly deps: SessionDeps,
-    options: { codec: 'msgpack' | 'json'; authenticated: boolean; socket?: Duplex },
+    options: { codec: 'msgpack' | 'json'; authenticated: boolean },
   ) {
-    this.#socket = options.socket;
     this.#codec = getCodec(options.codec);
     this.#state = { kind: 'awaitingInit', authenticated: options.authenticated };
     this.#pingTokens = deps.config.wsMaxPingsPerSecond;
@@ -246,26 +241,9 @@ export class RealtimeSession {
     // client never reads are held to the same limit and the same slow-consumer rule.
     this.#unsent += bytes.length;
     if (this.#unsent > wsMaxBufferedBytes) this.#armSlowConsumer();
-    this.#cork();
     this.ws.send(bytes, () => {
       this.#unsent -= bytes.length;
       if (this.#slowConsumerTimer !== undefined && this.#unsent <= wsMaxBufferedBytes / 2) this.#releaseWriters();
-    });
-  }
-
-  /**
-   * Holds the socket's writes until the current turn of the event loop is over, so a burst of
-   * messages (a second of Opus frames arrives from the encoder at once) leaves in one system call
-   * instead of one per frame.
-   */
-  #cork(): void {
-    const socket = this.#socket;
-    if (!socket || this.#corked) return;
-    this.#corked = true;
-    socket.cork();
-    process.nextTick(() => {
-      this.#corked = false;
-      socket.uncork();
     });
   }
 
