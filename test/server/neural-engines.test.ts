@@ -99,6 +99,20 @@ describe('neural engines through the server (synthetic graphs)', () => {
     expect(pcm[K / 2]).toBeCloseTo(styleMean('af_heart', tokens.length), 3);
   });
 
+  it("speaks a word no lexicon has with Flite's letter-to-sound, loaded at the worker's first such word", async () => {
+    // The worker has not met an unknown word yet (the warm-up and the test above use lexicon words):
+    // this request loads letter-to-sound and phonemizes the text again.
+    const text = 'Zorblaxian snorfles.';
+    const tokens = tokensOf(text);
+    expect(tokens.length).toBeGreaterThan(10);
+    const res = await speech(server, { voice: 'af_bella', input: text, sample_rate: 24000 });
+    expect(res.status).toBe(200);
+    const pcm = samplesOf(new Uint8Array(await res.arrayBuffer()));
+    expect(pcm.length).toBe((tokens.length + 2) * K);
+    const mean = styleMean('af_bella', tokens.length);
+    for (let i = 0; i < tokens.length; i++) expect(pcm[(i + 1) * K + K / 2]).toBeCloseTo((tokens[i] as number) / 1000 + mean, 3);
+  });
+
   it('feeds Kokoro pad-wrapped ids, the style row of the token count, and the speed', async () => {
     const text = 'Hello world.';
     const tokens = tokensOf(text);
