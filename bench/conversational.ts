@@ -12,7 +12,7 @@
  *     pause inside the same sentence spoken whole (in-process scheduler, Kokoro).
  * The server is the built one (`npm run build` first), started as its own process on port 0.
  *
- * Run: npx tsx bench/conversational.ts [--no-embedded] [--no-kokoro] [--no-peers] [--seams-only] [--streams 1,2,4,8,16] [--rounds 5]
+ * Run: npx tsx bench/conversational.ts [--no-embedded] [--no-kokoro] [--no-peers] [--no-seams] [--seams-only] [--streams 1,2,4,8,16] [--rounds 5]
  */
 import { mkdtemp, readFile, rm, symlink } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
@@ -58,6 +58,7 @@ function parseArgs(argv: string[]): Options {
     else if (arg === '--no-embedded') options.embedded = false;
     else if (arg === '--seams-only') Object.assign(options, { embedded: false, kokoro: false, seams: true });
     else if (arg === '--no-peers') options.peers = false;
+    else if (arg === '--no-seams') options.seams = false;
     else if (arg === '--streams')
       options.streams = (argv[++i] ?? '')
         .split(',')
