@@ -32,7 +32,7 @@ export function collectGarbage(): boolean {
   return gc !== null;
 }
 
-/** Collects garbage once no {@link IdleCollector.busy} work has been running for `idleMs`. */
+/** Collects garbage once no work (between {@link IdleCollector.begin} and `end`) has run for `idleMs`. */
 export class IdleCollector {
   #timer: NodeJS.Timeout | undefined;
   #running = 0;

@@ -63,7 +63,7 @@ function upsample(samples: Float32Array, factor: number): Float32Array {
 }
 
 /**
- * Creates the Flite engine. Its instance (~28 MB, ~130 ms to make) is made at the first request, so
+ * Creates the Flite engine. Its instance (~17 MB, ~130 ms to make) is made at the first request, so
  * a worker that speaks with a neural engine only does not hold one.
  */
 export async function createFliteEngine(): Promise<Engine> {

@@ -35,3 +35,40 @@ export async function createLetterToSound(): Promise<LetterToSound> {
     return perWord.map((phones) => flitePhonesToArpabet(phones));
   };
 }
+
+/** Thrown by a lazy letter-to-sound before its rules have loaded (see {@link lazyLetterToSound}). */
+class LetterToSoundNeeded extends Error {}
+
+/** Letter-to-sound rules loaded at the first word that needs them. */
+export interface LazyLetterToSound {
+  /** The out-of-vocabulary hook to hand a synchronous front end. */
+  oov: LetterToSound;
+  /**
+   * Runs a front end that uses {@link oov}. If it met an unknown word before the rules had loaded,
+   * loads them (~130 ms, once) and runs it again.
+   */
+  phonemize<T>(run: () => T): Promise<T>;
+}
+
+/**
+ * Letter-to-sound that costs nothing until a text has a word the dictionaries lack: Flite's
+ * instance (~17 MB per thread) is made then, not when the engine starts.
+ */
+export function lazyLetterToSound(): LazyLetterToSound {
+  let rules: LetterToSound | undefined;
+  return {
+    oov: (words) => {
+      if (!rules) throw new LetterToSoundNeeded();
+      return rules(words);
+    },
+    async phonemize(run) {
+      try {
+        return run();
+      } catch (error) {
+        if (!(error instanceof LetterToSoundNeeded)) throw error;
+        rules = await createLetterToSound();
+        return run();
+      }
+    },
+  };
+}

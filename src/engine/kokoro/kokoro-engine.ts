@@ -16,7 +16,7 @@ import type { InstalledModel } from '../../models/manifest.js';
 import { type PhonemizedText, phonemizeEnglishWords } from '../../text/g2p/english.js';
 import { phonemizeWithEspeak } from '../../text/g2p/espeak-kokoro.js';
 import { type LexiconData, MisakiLexicon } from '../../text/g2p/misaki-lexicon.js';
-import { createLetterToSound, type LetterToSound } from '../flite/letter-to-sound.js';
+import { lazyLetterToSound } from '../flite/letter-to-sound.js';
 import { KOKORO_FRONT_ENDS, KOKORO_LANGUAGES, kokoroReads, kokoroVoiceLanguage } from '../front-ends.js';
 import { withDequantizedGraph } from '../onnx/dequantized-graph.js';
 import { OnnxModel, type OnnxOptions, type TensorSpec } from '../onnx/ort.js';
@@ -175,13 +175,8 @@ export async function createKokoroEngine(
   const session = await withDequantizedGraph(graphPath, (file) =>
     OnnxModel.load({ path: graphPath, file }, KOKORO_SIGNATURE, onnx),
   );
-  // Flite's letter-to-sound costs ~95 MB of RSS (its module, image and instance): it loads when a
-  // text first has a word the lexicons lack (~130 ms, once per worker), not at start.
-  let letterToSound: LetterToSound | undefined;
-  const oov: LetterToSound = (words) => {
-    if (!letterToSound) throw new LetterToSoundNeeded();
-    return letterToSound(words);
-  };
+  // For the words the lexicons lack, loaded at the first such word, not at start.
+  const letterToSound = lazyLetterToSound();
   const lexicons = new KokoroLexicons(join(model.dir, 'lexicons'));
 
   const info: EngineInfo = {
@@ -205,24 +200,16 @@ export async function createKokoroEngine(
       // English words in it through misaki's English rules; other text through the front end of
       // the voice's language: espeak-ng for e…, f…, i…, p…, h…, misaki's English rules otherwise.
       const english = (text: string): PhonemizedText =>
-        phonemizeEnglishWords(text, { alphabet: 'misaki', oov, lexicon: lexicons.for(request.voice) });
+        phonemizeEnglishWords(text, { alphabet: 'misaki', oov: letterToSound.oov, lexicon: lexicons.for(request.voice) });
       const language = kokoroVoiceLanguage(request.voice);
       const mandarin = HAN.test(request.text) ? await loadMandarin() : undefined;
-      const phonemize = (): PhonemizedText =>
+      const { phonemes, words } = await letterToSound.phonemize(() =>
         mandarin
           ? mandarin.phonemizeMandarin(request.text, { latin: english })
           : !KOKORO_FRONT_ENDS.has(language) && kokoroReads(language)
             ? phonemizeWithEspeak(request.text, language)
-            : english(request.text);
-      let phonemized: PhonemizedText;
-      try {
-        phonemized = phonemize();
-      } catch (error) {
-        if (!(error instanceof LetterToSoundNeeded)) throw error;
-        letterToSound = await createLetterToSound();
-        phonemized = phonemize();
-      }
-      const { phonemes, words } = phonemized;
+            : english(request.text),
+      );
       const symbols = [...phonemes];
       let elapsed = 0; // seconds of audio before this piece
       for (const [start, end] of splitPhonemeRanges(symbols)) {
@@ -269,9 +256,6 @@ export async function createKokoroEngine(
     },
   };
 }
-
-/** Thrown by the out-of-vocabulary hook before letter-to-sound has loaded: the text is phonemized again once it has. */
-class LetterToSoundNeeded extends Error {}
 
 /**
  * Word times of one model call from its per-token durations (pads included): the audio is

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { findTrimRange, pauseAfter } from '../../audio/trim-silence.js';
 import type { InstalledModel } from '../../models/manifest.js';
 import { phonemizeEnglish } from '../../text/g2p/english.js';
-import { createLetterToSound, type LetterToSound } from '../flite/letter-to-sound.js';
+import { lazyLetterToSound } from '../flite/letter-to-sound.js';
 import { OnnxModel, type OnnxOptions, type TensorSpec } from '../onnx/ort.js';
 import type { Engine, EngineInfo, EngineVoice, SynthesisRequest } from '../types.js';
 import { espeakPhonemes, hasEspeak } from './espeak.js';
@@ -70,7 +70,8 @@ export function piperVoiceId(model: InstalledModel): string {
 export async function createPiperEngine(models: InstalledModel[], onnx: Partial<OnnxOptions> = {}): Promise<Engine> {
   const voices = new Map<string, LoadedVoice>();
   const infos: EngineVoice[] = [];
-  let letterToSound: LetterToSound | undefined;
+  // For the words the dictionary lacks (without espeak-ng), loaded at the first such word.
+  const letterToSound = lazyLetterToSound();
   for (const installed of models) {
     const config = JSON.parse(readFileSync(join(installed.dir, 'model.onnx.json'), 'utf8')) as PiperVoiceConfig;
     const language = config.espeak?.voice ?? installed.manifest.languages[0] ?? 'en-us';
@@ -117,8 +118,9 @@ export async function createPiperEngine(models: InstalledModel[], onnx: Partial<
       if (hasEspeak()) {
         phonemes = espeakPhonemes(request.text, voice.language);
       } else {
-        letterToSound ??= await createLetterToSound();
-        phonemes = phonemizeEnglish(request.text, { alphabet: 'espeak', oov: letterToSound });
+        phonemes = await letterToSound.phonemize(() =>
+          phonemizeEnglish(request.text, { alphabet: 'espeak', oov: letterToSound.oov }),
+        );
       }
       const ids = piperIds(phonemes, config.phoneme_id_map);
       if (signal.aborted || ids.length <= 2) return;
