@@ -30,17 +30,29 @@ const json = (url: string, body: unknown, headers: Record<string, string> = {}):
 async function timedBody(
   res: Response,
   t0: number,
-): Promise<{ bytes: Uint8Array; firstMs: number; lastMs: number; pieces: number }> {
+  /** Asked as the first piece arrives; its answer is returned as `atFirst`. */
+  probe: () => boolean = () => false,
+): Promise<{ bytes: Uint8Array; firstMs: number; lastMs: number; pieces: number; atFirst: boolean }> {
   const reader = (res.body as ReadableStream<Uint8Array>).getReader();
   const chunks: Uint8Array[] = [];
   let firstMs = 0;
+  let atFirst = false;
   for (;;) {
     const { done, value } = await reader.read();
     if (done) break;
-    if (chunks.length === 0) firstMs = performance.now() - t0;
+    if (chunks.length === 0) {
+      firstMs = performance.now() - t0;
+      atFirst = probe();
+    }
     chunks.push(value);
   }
-  return { bytes: new Uint8Array(Buffer.concat(chunks)), firstMs, lastMs: performance.now() - t0, pieces: chunks.length };
+  return {
+    bytes: new Uint8Array(Buffer.concat(chunks)),
+    firstMs,
+    lastMs: performance.now() - t0,
+    pieces: chunks.length,
+    atFirst,
+  };
 }
 
 /** The events of a server-sent event stream. */
@@ -82,9 +94,11 @@ describe('OpenAI clients', () => {
         .create({ model: 'gpt-4o-mini-tts', voice: 'alloy', input: LONG, response_format: format })
         .asResponse();
       expect([format, res.headers.get('content-length'), res.headers.get('cache-control')]).toEqual([format, null, 'no-cache']);
-      const { bytes, firstMs, lastMs, pieces } = await timedBody(res, t0);
-      // The first audio left long before the last: it was sent while the rest was synthesized.
-      expect([format, pieces > 1, firstMs < lastMs * 0.5]).toEqual([format, true, true]);
+      // The first audio was sent while the rest was synthesized: when it arrives, the server is
+      // still speaking this request (asked of its scheduler, not timed: a timing ratio failed
+      // whenever the CI machine's load delayed the first fragment).
+      const { bytes, pieces, atFirst } = await timedBody(res, t0, () => server.scheduler.openStreams > 0);
+      expect([format, pieces > 1, atFirst]).toEqual([format, true, true]);
       const audio = await decodeAudio(bytes, format, 24000);
       expect([format, Math.abs(audio.duration - reference.duration) <= 0.03]).toEqual([format, true]);
     }
