@@ -12,8 +12,7 @@ import { afterAll, describe, expect, it } from '@jest/globals';
 import { dequantizeConvolutions } from '../../src/engine/onnx/dequantize-convolutions.js';
 import { withDequantizedGraph } from '../../src/engine/onnx/dequantized-graph.js';
 import { fieldText, readFields } from '../../src/engine/onnx/protobuf-wire.js';
-import { startModuleWorker } from '../../src/util/module-worker.js';
-import type { OnnxRunJob } from '../helpers/onnx-run-worker.js';
+import { runGraph } from '../helpers/onnx-run.js';
 import { type Initializer, type Node, writeOnnxModel } from '../helpers/onnx-writer.js';
 
 const CHANNELS = 3;
@@ -133,22 +132,9 @@ function opTypes(model: Uint8Array): string[] {
 const dir = mkdtempSync(join(tmpdir(), 'flash-tts-dequantize-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const RUN_WORKER = new URL('../helpers/onnx-run-worker.ts', import.meta.url);
-
-/** Runs a graph on {@link X} in a worker thread (see onnx-run-worker.ts): its float outputs by name. */
-async function run(model: Uint8Array, name: string, outputs: string[]): Promise<Record<string, Float32Array>> {
-  const path = join(dir, name);
-  writeFileSync(path, model);
-  const job: OnnxRunJob = { path, x: { data: X, dims: [1, CHANNELS, STEPS] }, outputs };
-  const worker = startModuleWorker(RUN_WORKER, job);
-  return await new Promise((resolve, reject) => {
-    worker.once('message', (result: Record<string, Float32Array>) => {
-      // The worker's typed arrays come from another realm: copy them into this one.
-      resolve(Object.fromEntries(Object.entries(result).map(([k, v]) => [k, Float32Array.from(v)])));
-    });
-    worker.once('error', reject);
-  });
-}
+/** Runs a graph on {@link X} in a worker thread: its float outputs by name. */
+const run = (model: Uint8Array, name: string, outputs: string[]): Promise<Record<string, Float32Array>> =>
+  runGraph(dir, name, model, { data: X, dims: [1, CHANNELS, STEPS] }, outputs);
 
 const X = Float32Array.from(noise(CHANNELS * STEPS, 99));
 const maxError = (a: Float32Array, b: Float32Array): number =>

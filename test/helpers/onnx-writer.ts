@@ -64,6 +64,8 @@ export type Attribute = { name: string; int: number } | { name: string; float: n
 
 export interface Node {
   op: string;
+  /** Default: the operator and the node's index. */
+  name?: string;
   inputs: string[];
   outputs: string[];
   attributes?: Attribute[];
@@ -110,7 +112,7 @@ function node(n: Node, index: number): Proto {
   const p = new Proto();
   for (const i of n.inputs) p.string(1, i);
   for (const o of n.outputs) p.string(2, o);
-  p.string(3, `${n.op.toLowerCase()}_${index}`);
+  p.string(3, n.name ?? `${n.op.toLowerCase()}_${index}`);
   p.string(4, n.op);
   for (const a of n.attributes ?? []) {
     const attr = new Proto().string(1, a.name);

@@ -24,7 +24,19 @@
  * Pure: bytes in, bytes out. A graph with subgraphs (If, Loop, Scan) or without the pattern
  * comes back unchanged.
  */
-import { fieldText, ProtoWriter, readFields, readPackedVarints, WIRE, type WireField } from './protobuf-wire.js';
+import {
+  ATTRIBUTE,
+  ATTRIBUTE_TYPE,
+  elements,
+  GRAPH,
+  type GraphNode,
+  intAttribute,
+  NODE,
+  parseGraph,
+  TYPE,
+  withGraph,
+} from './onnx-graph.js';
+import { ProtoWriter } from './protobuf-wire.js';
 
 /** Options of {@link dequantizeConvolutions}; defaults in {@link DEFAULT_DEQUANTIZE_OPTIONS}. */
 export interface DequantizeOptions {
@@ -41,99 +53,6 @@ export interface DequantizeResult {
   model: Uint8Array;
   /** Convolutions rewritten. */
   rewritten: number;
-}
-
-// ONNX field numbers (onnx.proto3).
-const MODEL_GRAPH = 7;
-const GRAPH = { node: 1, initializer: 5, output: 12 } as const;
-const NODE = { input: 1, output: 2, name: 3, opType: 4, attribute: 5, domain: 7 } as const;
-const ATTRIBUTE = { name: 1, i: 3, g: 6, graphs: 11, type: 20 } as const;
-const TENSOR = { dims: 1, dataType: 2, name: 8, dataLocation: 14 } as const;
-const MODEL_OPSET = 8;
-const OPSET = { domain: 1, version: 2 } as const;
-const TYPE = { float: 1, uint8: 2, int8: 3 } as const;
-const ATTRIBUTE_INT = 2;
-
-interface GraphNode {
-  /** The whole `node` field of the graph, to copy as it is. */
-  field: Uint8Array;
-  inputs: string[];
-  outputs: string[];
-  name: string;
-  opType: string;
-  domain: string;
-  /** Each attribute's serialized AttributeProto. */
-  attributes: Uint8Array[];
-  hasSubgraph: boolean;
-}
-
-interface Tensor {
-  dims: number[];
-  dataType: number;
-  /** Stored outside the model file. */
-  external: boolean;
-}
-
-function parseNode(field: WireField): GraphNode {
-  const node: GraphNode = {
-    field: field.bytes,
-    inputs: [],
-    outputs: [],
-    name: '',
-    opType: '',
-    domain: '',
-    attributes: [],
-    hasSubgraph: false,
-  };
-  for (const f of readFields(field.payload)) {
-    if (f.field === NODE.input) node.inputs.push(fieldText(f));
-    else if (f.field === NODE.output) node.outputs.push(fieldText(f));
-    else if (f.field === NODE.name) node.name = fieldText(f);
-    else if (f.field === NODE.opType) node.opType = fieldText(f);
-    else if (f.field === NODE.domain) node.domain = fieldText(f);
-    else if (f.field === NODE.attribute) {
-      node.attributes.push(f.payload);
-      for (const a of readFields(f.payload)) if (a.field === ATTRIBUTE.g || a.field === ATTRIBUTE.graphs) node.hasSubgraph = true;
-    }
-  }
-  return node;
-}
-
-/** An initializer's name, and its header (dims, type) read on demand. */
-function parseTensor(payload: Uint8Array): { name: string; tensor: () => Tensor } {
-  let name = '';
-  for (const f of readFields(payload)) if (f.field === TENSOR.name) name = fieldText(f);
-  return {
-    name,
-    tensor: () => {
-      const t: Tensor = { dims: [], dataType: 0, external: false };
-      const dims: WireField[] = [];
-      for (const f of readFields(payload)) {
-        if (f.field === TENSOR.dims) dims.push(f);
-        else if (f.field === TENSOR.dataType) t.dataType = f.value;
-        else if (f.field === TENSOR.dataLocation) t.external = f.value === 1;
-      }
-      t.dims = readPackedVarints(dims);
-      return t;
-    },
-  };
-}
-
-/** Element count of a tensor: the product of its dims (1 for a scalar). */
-const elements = (t: Tensor): number => t.dims.reduce((a, b) => a * b, 1);
-
-/** The integer value of the attribute `name` of a node, if it has one. */
-function intAttribute(node: GraphNode, name: string): number | undefined {
-  for (const attribute of node.attributes) {
-    let attrName = '';
-    let value: number | undefined;
-    for (const f of readFields(attribute)) {
-      if (f.field === ATTRIBUTE.name) attrName = fieldText(f);
-      else if (f.field === ATTRIBUTE.i) value = f.value;
-    }
-    if (attrName === name) return value;
-  }
-  return undefined;
 }
 
 /** One matched pattern: what replaces the ConvInteger, and the nodes that go. */
@@ -155,50 +74,11 @@ interface Match {
 export function dequantizeConvolutions(model: Uint8Array, options: Partial<DequantizeOptions> = {}): DequantizeResult {
   const { maxOutputChannels } = { ...DEFAULT_DEQUANTIZE_OPTIONS, ...options };
   const unchanged = { model, rewritten: 0 };
-  const modelFields = [...readFields(model)];
-  const graphField = modelFields.find((f) => f.field === MODEL_GRAPH && f.wire === WIRE.bytes);
-  if (!graphField) return unchanged;
-
-  let opset = 0;
-  for (const f of modelFields) {
-    if (f.field !== MODEL_OPSET) continue;
-    let domain = '';
-    let version = 0;
-    for (const g of readFields(f.payload)) {
-      if (g.field === OPSET.domain) domain = fieldText(g);
-      else if (g.field === OPSET.version) version = g.value;
-    }
-    if (domain === '' || domain === 'ai.onnx') opset = version;
-  }
-
-  const graphFields = [...readFields(graphField.payload)];
-  const nodes: GraphNode[] = [];
-  const initializers = new Map<string, () => Tensor>();
-  const graphOutputs = new Set<string>();
-  for (const f of graphFields) {
-    if (f.field === GRAPH.node) nodes.push(parseNode(f));
-    else if (f.field === GRAPH.initializer) {
-      const { name, tensor } = parseTensor(f.payload);
-      initializers.set(name, tensor);
-    } else if (f.field === GRAPH.output) {
-      for (const g of readFields(f.payload)) if (g.field === 1) graphOutputs.add(fieldText(g));
-    }
-  }
+  const parsed = parseGraph(model);
+  if (!parsed) return unchanged;
+  const { nodes, initializers, graphOutputs, opset, producer, consumers, uniqueName } = parsed;
   if (!nodes.some((n) => n.opType === 'ConvInteger') || nodes.some((n) => n.hasSubgraph)) return unchanged;
 
-  const producer = new Map<string, number>();
-  const consumers = new Map<string, number[]>();
-  nodes.forEach((node, index) => {
-    for (const output of node.outputs) if (output) producer.set(output, index);
-    for (const input of node.inputs) if (input) consumers.set(input, [...(consumers.get(input) ?? []), index]);
-  });
-  const names = new Set([...producer.keys(), ...consumers.keys(), ...initializers.keys()]);
-  const uniqueName = (base: string): string => {
-    let name = base;
-    for (let i = 1; names.has(name); i++) name = `${base}_${i}`;
-    names.add(name);
-    return name;
-  };
   const nodeOf = (tensor: string | undefined, opType: string): number | undefined => {
     const index = tensor === undefined ? undefined : producer.get(tensor);
     return index !== undefined && nodes[index]?.opType === opType && nodes[index]?.domain === '' ? index : undefined;
@@ -286,7 +166,7 @@ export function dequantizeConvolutions(model: Uint8Array, options: Partial<Dequa
     if (perChannel) {
       dequantize.message(
         NODE.attribute,
-        new ProtoWriter().string(ATTRIBUTE.name, 'axis').int(ATTRIBUTE.i, 0).int(ATTRIBUTE.type, ATTRIBUTE_INT),
+        new ProtoWriter().string(ATTRIBUTE.name, 'axis').int(ATTRIBUTE.i, 0).int(ATTRIBUTE.type, ATTRIBUTE_TYPE.int),
       );
     }
     const float = new ProtoWriter().string(NODE.input, x).string(NODE.input, dequantized);
@@ -321,7 +201,7 @@ export function dequantizeConvolutions(model: Uint8Array, options: Partial<Dequa
 
   const graph = new ProtoWriter();
   let nodeIndex = 0;
-  for (const f of graphFields) {
+  for (const f of parsed.graphFields) {
     if (f.field !== GRAPH.node) {
       graph.raw(f.bytes);
       continue;
@@ -331,10 +211,5 @@ export function dequantizeConvolutions(model: Uint8Array, options: Partial<Dequa
     if (replacement) for (const node of replacement) graph.message(GRAPH.node, node);
     else if (!gone.has(index)) graph.raw(f.bytes);
   }
-  const out = new ProtoWriter();
-  for (const f of modelFields) {
-    if (f === graphField) out.message(MODEL_GRAPH, graph);
-    else out.raw(f.bytes);
-  }
-  return { model: out.finish(), rewritten: matches.length };
+  return { model: withGraph(parsed, graph), rewritten: matches.length };
 }

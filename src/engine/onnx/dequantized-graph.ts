@@ -1,5 +1,6 @@
 /**
- * Loads a graph with its dynamically quantized convolutions made float (dequantize-convolutions.ts):
+ * Loads a graph with its dynamically quantized convolutions made float (dequantize-convolutions.ts)
+ * and, when asked, Kokoro's decoder cropped to the speech (crop-decoder-padding.ts):
  * a worker writes the rewritten graph to a private temporary folder, the caller loads it from
  * there, and the folder is removed once loaded (onnxruntime reads the whole file when it creates
  * the session).
@@ -8,8 +9,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { siblingModule, startModuleWorker } from '../../util/module-worker.js';
-import type { DequantizeOptions } from './dequantize-convolutions.js';
-import type { RewriteJob } from './rewrite-worker.js';
+import type { RewriteJob, RewriteOptions } from './rewrite-worker.js';
 
 const WORKER_URL = siblingModule(import.meta.url, 'rewrite-worker');
 
@@ -20,7 +20,7 @@ const WORKER_URL = siblingModule(import.meta.url, 'rewrite-worker');
 export async function withDequantizedGraph<T>(
   path: string,
   load: (graph: string) => Promise<T>,
-  options: Partial<DequantizeOptions> = {},
+  options: RewriteOptions = {},
 ): Promise<T> {
   const dir = await mkdtemp(join(tmpdir(), 'flash-tts-graph-'));
   try {
