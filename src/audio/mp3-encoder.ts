@@ -1,17 +1,13 @@
 /**
- * MP3 output with LAME 3.100 compiled to WebAssembly (wasm-media-encoders: the reference encoder,
- * about as fast as the native `lame` program and 6–8× faster than the lamejs port), plus the LAME
- * "Info" tag LAME itself writes: it tells decoders the encoder delay and end padding, so ffmpeg,
- * browsers and players skip them and the file lasts exactly as long as the speech (without it, MP3
- * adds 50–80 ms of silence). The wasm build writes no tag of its own, so ours is the only one.
+ * MP3 output with LAME 3.100 compiled to WebAssembly (lame-wasm.ts: the reference encoder, within
+ * ~1.3× of the native `lame` program's CPU), plus the LAME "Info" tag LAME itself writes: it tells
+ * decoders the encoder delay and end padding, so ffmpeg, browsers and players skip them and the
+ * file lasts exactly as long as the speech (without it, MP3 adds 50–80 ms of silence). The wasm
+ * build writes no tag of its own, so ours is the only one.
  */
-import { readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
-import { createEncoder as createWasmEncoder, type WasmMediaEncoder } from 'wasm-media-encoders';
 import type { AudioEncoder, EncoderOptions } from './encoder.js';
+import { createLameEncoder } from './lame-wasm.js';
 import { concatBytes } from './pcm.js';
-
-const require = createRequire(import.meta.url);
 
 /** Delay LAME adds before the first input sample (the decoder adds 529 more, and knows it). */
 const ENCODER_DELAY = 576;
@@ -132,32 +128,6 @@ function bitrateFor(sampleRate: number, channels: number): 32 | 64 | 128 {
   return channels === 1 ? 64 : 128;
 }
 
-type Lame = WasmMediaEncoder<'audio/mpeg'>;
-
-/** LAME instances kept for reuse per thread: configuring an idle one costs a third of making one. */
-const MAX_IDLE = 4;
-const idle: Lame[] = [];
-let compiled: Promise<WebAssembly.Module> | undefined;
-
-/** Compiles LAME's wasm (once per thread); encoders then only instantiate it. */
-function lameModule(): Promise<WebAssembly.Module> {
-  compiled ??= readFile(require.resolve('wasm-media-encoders/wasm/mp3')).then((bytes) => WebAssembly.compile(bytes));
-  return compiled;
-}
-
-/** A LAME instance set up for a new stream (an idle one reset, or a new one). */
-async function acquireLame(sampleRate: number, channels: number): Promise<Lame> {
-  const lame = idle.pop() ?? (await createWasmEncoder('audio/mpeg', await lameModule()));
-  // The output rate is pinned: left alone, LAME may pick a lower one for the bitrate.
-  lame.configure({
-    sampleRate,
-    channels: channels as 1 | 2,
-    bitrate: bitrateFor(sampleRate, channels),
-    outputSampleRate: sampleRate as 8000 | 11025 | 12000 | 16000 | 22050 | 24000 | 32000 | 44100 | 48000,
-  });
-  return lame;
-}
-
 /**
  * MP3 encoder. Whole files (with `totalFrames`) are emitted at `end()`, Info tag first, exact to the
  * sample. Streams emit frames as they are made after an Info tag with the encoder delay; their end
@@ -167,12 +137,12 @@ export async function createMp3Encoder(options: EncoderOptions): Promise<AudioEn
   const { sampleRate, channels, onData } = options;
   if (channels !== 1 && channels !== 2) throw new TypeError(`MP3 takes 1 or 2 channels, not ${channels}.`);
   const whole = options.totalFrames !== undefined;
-  const lame = await acquireLame(sampleRate, channels);
+  const lame = await createLameEncoder(sampleRate, channels, bitrateFor(sampleRate, channels));
   let released = false;
   const release = (): void => {
     if (released) return;
     released = true;
-    if (idle.length < MAX_IDLE) idle.push(lame);
+    lame.close();
   };
   const samplesPerFrame = sampleRate >= 32000 ? 1152 : 576;
   const chunks: Uint8Array[] = [];
@@ -261,7 +231,7 @@ export async function createMp3Encoder(options: EncoderOptions): Promise<AudioEn
         // LAME's flush pads past the last sample; frames no decoder needs would only add silence.
         frameLimit = framesNeeded();
       }
-      output(lame.finalize());
+      output(lame.flush());
       release();
       if (!whole) return;
       const body = concatBytes(chunks);
