@@ -131,3 +131,33 @@ export function wordErrorRate(reference: string, hypothesis: string): number {
   }
   return ref.length === 0 ? 0 : (prev[hyp.length] as number) / ref.length;
 }
+
+/** For each 10 ms frame of `samples`: whether it is sound, i.e. within 40 dB of the loudest frame. */
+function soundFrames(samples: Float32Array, rate: number): boolean[] {
+  const frame = Math.round(rate / 100);
+  const energies: number[] = [];
+  for (let i = 0; i + frame <= samples.length; i += frame) {
+    let sum = 0;
+    for (let j = i; j < i + frame; j++) sum += (samples[j] as number) ** 2;
+    energies.push(sum / frame);
+  }
+  const threshold = Math.max(...energies) * 1e-4;
+  return energies.map((e) => e >= threshold);
+}
+
+/** Seconds before the first 10 ms frame within 40 dB of the loudest one. */
+export function leadingSilence(samples: Float32Array, rate: number): number {
+  return soundFrames(samples, rate).indexOf(true) / 100;
+}
+
+/** The longest run of silent 10 ms frames (see {@link leadingSilence}) between the first and last sound, in seconds. */
+export function longestPause(samples: Float32Array, rate: number): number {
+  const sound = soundFrames(samples, rate);
+  let longest = 0;
+  let run = 0;
+  for (let i = sound.indexOf(true); i <= sound.lastIndexOf(true); i++) {
+    run = sound[i] ? 0 : run + 1;
+    longest = Math.max(longest, run);
+  }
+  return longest / 100;
+}

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { pinyin } from 'pinyin-pro';
 import { normalizeChinese } from '../../src/text/normalize-chinese.js';
-import { decodeAudio, rmsLevel } from '../helpers/audio.js';
+import { decodeAudio, leadingSilence, rmsLevel } from '../helpers/audio.js';
 import { useRealServer } from '../helpers/real-server.js';
 import { transcribe } from '../helpers/whisper.js';
 
@@ -63,19 +63,6 @@ function editDistance(a: readonly string[], b: readonly string[]): number {
     previous = current;
   }
   return previous[b.length] as number;
-}
-
-/** Seconds before the first 10 ms frame within 40 dB of the loudest one. */
-function leadingSilence(samples: Float32Array, rate: number): number {
-  const frame = Math.round(rate / 100);
-  const energies: number[] = [];
-  for (let i = 0; i + frame <= samples.length; i += frame) {
-    let sum = 0;
-    for (let j = i; j < i + frame; j++) sum += (samples[j] as number) ** 2;
-    energies.push(sum / frame);
-  }
-  const threshold = Math.max(...energies) * 1e-4;
-  return energies.findIndex((e) => e >= threshold) / 100;
 }
 
 describe('Mandarin with the real Kokoro voices', () => {

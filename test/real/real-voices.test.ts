@@ -13,7 +13,7 @@ import { createRealtimeClient } from '../../src/adapters/realtime-client.js';
 import { concatBytes } from '../../src/audio/pcm.js';
 import { wavHeader } from '../../src/audio/wav-encoder.js';
 import { normalizeText } from '../../src/text/normalize.js';
-import { decodeAudio } from '../helpers/audio.js';
+import { decodeAudio, leadingSilence, longestPause } from '../helpers/audio.js';
 import { useRealServer } from '../helpers/real-server.js';
 import { audioOf, collect, decodeOpusPackets, floatToPcmBytes } from '../helpers/realtime.js';
 import { type Transcript, transcribe } from '../helpers/whisper.js';
@@ -58,19 +58,6 @@ async function saved(bytes: Uint8Array, ext: string): Promise<string> {
 function wav(samples: Float32Array, rate: number): Uint8Array {
   const pcm = floatToPcmBytes(samples);
   return concatBytes([wavHeader(rate, 1, pcm.length), pcm]);
-}
-
-/** Seconds before the first 10 ms frame within 40 dB of the loudest one. */
-function leadingSilence(samples: Float32Array, rate: number): number {
-  const frame = Math.round(rate / 100);
-  const energies: number[] = [];
-  for (let i = 0; i + frame <= samples.length; i += frame) {
-    let sum = 0;
-    for (let j = i; j < i + frame; j++) sum += (samples[j] as number) ** 2;
-    energies.push(sum / frame);
-  }
-  const threshold = Math.max(...energies) * 1e-4;
-  return energies.findIndex((e) => e >= threshold) / 100;
 }
 
 function report(voice: string, transcripts: readonly Transcript[]): string {
@@ -149,6 +136,20 @@ describe('real voices over REST', () => {
       expect(t.errors).toBeLessThanOrEqual(1);
     }
   }, 240_000);
+});
+
+describe('the pause between two sentences', () => {
+  it('is kept at about 0.3 s although Kokoro’s decoder skips most of its pad silence', async () => {
+    // Two sentences long enough to be two model calls: the pause is the first call's trimmed tail
+    // (0.25 s after a sentence end) and the second call's 40 ms lead-in. The cropped decoder keeps
+    // 100 ms after the last token, the period, whose own frames are silence; where less remains,
+    // the engine makes the tail up with zeros.
+    const text = 'Your order has shipped this morning. It should arrive at your door on Thursday.';
+    const audio = await decodeAudio(await speech({ voice: 'af_heart', input: text, sample_rate: 24000 }), 'wav');
+    const pause = longestPause(audio.samples, 24000);
+    expect(pause).toBeGreaterThan(0.22);
+    expect(pause).toBeLessThan(0.6);
+  }, 120_000);
 });
 
 describe('real voices over the realtime WebSocket', () => {
