@@ -1,7 +1,8 @@
 /**
  * Worker entry: rewrites one graph file into another with {@link dequantizeConvolutions} and, when
- * asked, {@link cropDecoderPadding}; posts how many rewrites it made, and ends. It runs apart from the engine's thread because the
- * rewrite holds the graph twice (~2 × 92 MB for Kokoro): buffers that die with this worker's heap
+ * asked, {@link cropDecoderPadding}; posts how many rewrites it made, and ends. It runs apart from
+ * the engine's thread because the rewrites hold the graph two or three times (~92 MB each for
+ * Kokoro): buffers that die with this worker's heap
  * instead of waiting for a collection that an idle engine thread may never run (measured: 700 MB
  * idle server RSS instead of 485 MB when the engine thread rewrote in place).
  */
