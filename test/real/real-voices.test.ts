@@ -142,8 +142,7 @@ describe('the pause between two sentences', () => {
   it('is kept at about 0.3 s although Kokoro’s decoder skips most of its pad silence', async () => {
     // Two sentences long enough to be two model calls: the pause is the first call's trimmed tail
     // (0.25 s after a sentence end) and the second call's 40 ms lead-in. The cropped decoder keeps
-    // 100 ms after the last token, the period, whose own frames are silence; where less remains,
-    // the engine makes the tail up with zeros.
+    // 100 ms after the last token, the period, whose own frames are silence.
     const text = 'Your order has shipped this morning. It should arrive at your door on Thursday.';
     const audio = await decodeAudio(await speech({ voice: 'af_heart', input: text, sample_rate: 24000 }), 'wav');
     const pause = longestPause(audio.samples, 24000);

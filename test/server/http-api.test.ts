@@ -32,7 +32,7 @@ async function timedBody(
   t0: number,
   /** Asked as the first piece arrives; its answer is returned as `atFirst`. */
   probe: () => boolean = () => false,
-): Promise<{ bytes: Uint8Array; firstMs: number; lastMs: number; pieces: number; atFirst: boolean }> {
+): Promise<{ bytes: Uint8Array; firstMs: number; pieces: number; atFirst: boolean }> {
   const reader = (res.body as ReadableStream<Uint8Array>).getReader();
   const chunks: Uint8Array[] = [];
   let firstMs = 0;
@@ -49,7 +49,6 @@ async function timedBody(
   return {
     bytes: new Uint8Array(Buffer.concat(chunks)),
     firstMs,
-    lastMs: performance.now() - t0,
     pieces: chunks.length,
     atFirst,
   };

@@ -237,15 +237,11 @@ export async function createKokoroEngine(
         );
         if (signal.aborted) return;
         const raw = result.waveform?.data as Float32Array;
-        // The model pads each call with ~0.3 s of silence before and ~0.45 s after the speech (the
-        // cropped decoder with ~0.1 s of it): trimmed to the pause the text ends with, made up
-        // with zeros where the call's trailing silence is shorter than that pause.
-        const tail = pauseAfter(symbols.slice(start, end).join(''));
-        const kept = findTrimRange(raw, KOKORO_SAMPLE_RATE, { tail });
-        const silent = kept.end === raw.length && kept.soundEnd < raw.length;
-        const short = silent ? kept.soundEnd + Math.round(tail * KOKORO_SAMPLE_RATE) - kept.end : 0;
-        const pcm = new Float32Array(kept.end - kept.start + Math.max(0, short));
-        pcm.set(raw.subarray(kept.start, kept.end));
+        // The model pads each call with ~0.3 s of silence before and ~0.45 s after the speech; the
+        // cropped decoder keeps 0.1 s after the last token, which for a sentence or clause end is
+        // its punctuation's own silent frames, so the trimmed pause below is still there in full.
+        const kept = findTrimRange(raw, KOKORO_SAMPLE_RATE, { tail: pauseAfter(symbols.slice(start, end).join('')) });
+        const pcm = raw.slice(kept.start, kept.end);
         const durations = result.durations ? Array.from(result.durations.data as ArrayLike<number | bigint>, Number) : undefined;
         const timings = durations
           ? wordTimings(words, start, end, tokenAt, durations, raw.length, elapsed - kept.start / KOKORO_SAMPLE_RATE)
