@@ -90,3 +90,19 @@ export function pauseAfter(text: string): number {
   if (',;:—，；：'.includes(end)) return PAUSE_AFTER.clause;
   return PAUSE_AFTER.none;
 }
+
+/**
+ * Most silence a stream may add to the pause after a segment, in seconds, by how its text ends,
+ * when the next segment's audio would otherwise arrive after the listener has heard everything
+ * before it: a sentence's pause (0.25 s) may grow to 0.55 s and a clause's (0.12 s) to 0.27 s,
+ * within the pauses of read speech. A player that runs dry stalls wherever that happens, and its
+ * jitter buffer then catches up; a pause a little longer at a sentence's end is heard as a breath.
+ * Text cut between words gets none.
+ */
+export const PAUSE_STRETCH = { sentence: 0.3, clause: 0.15 } as const;
+
+/** The most a stream may stretch the pause after text ending as `text` does (see {@link PAUSE_STRETCH}). */
+export function pauseStretch(text: string): number {
+  const pause = pauseAfter(text);
+  return pause === PAUSE_AFTER.sentence ? PAUSE_STRETCH.sentence : pause === PAUSE_AFTER.clause ? PAUSE_STRETCH.clause : 0;
+}

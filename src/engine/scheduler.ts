@@ -8,6 +8,7 @@
  * making everyone wait. It also learns how fast each engine starts speaking, per character.
  */
 import { availableParallelism } from 'node:os';
+import { pauseAfter } from '../audio/trim-silence.js';
 import { TtsError } from '../errors.js';
 import type { InstalledModel } from '../models/manifest.js';
 import { AsyncQueue } from '../util/async-queue.js';
@@ -167,6 +168,7 @@ export class Scheduler {
   #engines: readonly EngineInfo[] = [];
   /** Per engine: synthesis ms before the first audio, per character of text. */
   readonly #msPerChar = new Map<EngineId, SpeedEstimate>();
+  readonly #audioMsPerChar = new Map<EngineId, SpeedEstimate>();
   /** Called as each job ends (done, failed or cancelled); for metrics. Default none. */
   onJobDone: ((stats: JobStats) => void) | undefined;
 
@@ -236,6 +238,14 @@ export class Scheduler {
    */
   msPerChar(engine: EngineId): number | undefined {
     return this.#msPerChar.get(engine)?.value;
+  }
+
+  /**
+   * How much audio `engine` has lately made per character of text at speed 1, in ms, the pause it
+   * keeps after the text's last mark not counted (undefined before it has finished a job).
+   */
+  audioMsPerChar(engine: EngineId): number | undefined {
+    return this.#audioMsPerChar.get(engine)?.value;
   }
 
   /** Opens a stream, or throws `server_busy` when {@link SchedulerOptions.maxStreams} are open. */
@@ -330,6 +340,7 @@ export class Scheduler {
         break;
       case 'done':
         job.output.end();
+        if (!slot.cancelled) this.#learnAudio(job, slot.audioSeconds);
         break;
     }
     this.onJobDone?.({
@@ -367,6 +378,17 @@ export class Scheduler {
     const estimate = this.#msPerChar.get(job.job.engine) ?? new SpeedEstimate();
     this.#msPerChar.set(job.job.engine, estimate);
     estimate.add(sample);
+  }
+
+  /** A synthesis job made `audioSeconds` of audio: learn the engine's audio per character. */
+  #learnAudio(job: Job, audioSeconds: number): void {
+    if (job.job.kind !== 'synthesize') return;
+    const { text, speed } = job.job.request;
+    const spoken = audioSeconds - pauseAfter(text);
+    if (text.length === 0 || !(spoken > 0)) return;
+    const estimate = this.#audioMsPerChar.get(job.job.engine) ?? new SpeedEstimate();
+    this.#audioMsPerChar.set(job.job.engine, estimate);
+    estimate.add(((spoken * 1000) / text.length) * speed * job.job.effects.tempo);
   }
 
   /** The waiting job due first (see the module comment); equal ones taken from the streams in turn. */

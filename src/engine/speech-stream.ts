@@ -11,9 +11,10 @@
  * on a small machine a second engine thread does not slow the first audio down. `cancel()` is
  * final: the engine stops at its next step and nothing more is yielded.
  */
+import { pauseStretch } from '../audio/trim-silence.js';
 import { TtsError } from '../errors.js';
 import { normalizeText } from '../text/normalize.js';
-import { type SegmenterOptions, SentenceSegmenter, segmentText } from '../text/segmenter.js';
+import { GROWTH_HEADROOM, type SegmenterOptions, SentenceSegmenter, segmentText } from '../text/segmenter.js';
 import { frontEndProblem, spokenText } from './front-ends.js';
 import type { Scheduler, SchedulerStream } from './scheduler.js';
 import { ONNX_ENGINES } from './thread-plan.js';
@@ -62,7 +63,9 @@ export interface SpeechStreamOptions {
   idleFlushMs: number;
   /**
    * Start a segment only once the one before has produced audio (streams, where the first audio
-   * counts). `false` (whole files, where only the total time counts) starts two at once. Default `true`.
+   * counts). `false` (whole files, where only the total time counts) starts two at once. A stream
+   * also lengthens the pause after a sentence or clause, within PAUSE_STRETCH, when the
+   * next segment will not be ready before the listener reaches it. Default `true`.
    */
   firstAudioFirst: boolean;
   /** The first audio piece of a segment, in ms: one frame of what the consumer makes of it. Default 20. */
@@ -106,6 +109,13 @@ export type SpeechEvent =
 const LOOKAHEAD = 2;
 
 /**
+ * The next segment's synthesis time, predicted from the engine's learned speed, is multiplied by
+ * this before the pause before it is stretched to cover it (see PAUSE_STRETCH): the inverse of the
+ * share of the audio ahead the segmenter plans a fragment's synthesis to take.
+ */
+const PAUSE_STRETCH_HEADROOM = 1 / GROWTH_HEADROOM;
+
+/**
  * Engines whose first fragment is cut by time: the neural ones, which on a CPU take tens of ms per
  * character. Flite says a long clause within any budget, and its learned speed swings with the
  * machine's load (5× on a busy CI machine): cut by it, the same text would be split differently
@@ -119,7 +129,9 @@ const FIRST_FRAGMENT_CHARS = { min: 12, max: 200 };
 /**
  * The segmenter settings of a stream: the first fragment sized so that `engine`, at the speed it
  * has lately shown, starts speaking within `firstAudioMs` (no size limit before it has spoken,
- * or for an engine fast enough to say a long clause in that time).
+ * or for an engine fast enough to say a long clause in that time), and, when a worker is free for
+ * it, the fragments after it sized by the audio they leave ahead of the listener (the engine's
+ * learned pace, see SegmenterOptions.pace).
  */
 function segmenterFor(scheduler: Scheduler, options: SpeechStreamOptions): Partial<SegmenterOptions> {
   const msPerChar = scheduler.msPerChar(options.voice.engine);
@@ -131,7 +143,14 @@ function segmenterFor(scheduler: Scheduler, options: SpeechStreamOptions): Parti
   )
     return options.segmenter;
   const chars = Math.max(FIRST_FRAGMENT_CHARS.min, Math.floor(options.firstAudioMs / msPerChar));
-  return chars >= FIRST_FRAGMENT_CHARS.max ? options.segmenter : { ...options.segmenter, firstMaxChars: chars };
+  if (chars >= FIRST_FRAGMENT_CHARS.max) return options.segmenter;
+  // Paced growth when the stream has a worker to itself. Under load, larger fragments give more
+  // audio per worker second (every call has a fixed cost), and the deadlines share the workers.
+  const audioMsPerChar = scheduler.audioMsPerChar(options.voice.engine);
+  const alone = scheduler.openStreams < scheduler.options.workers;
+  const pace =
+    audioMsPerChar && alone ? { synthMsPerChar: msPerChar, audioMsPerChar: audioMsPerChar / options.speed } : undefined;
+  return { ...options.segmenter, firstMaxChars: chars, ...(options.segmenter.pace === undefined && pace ? { pace } : {}) };
 }
 
 /**
@@ -223,6 +242,8 @@ interface SegmentItem {
   audio?: AsyncIterable<AudioOutput>;
   /** Its first audio has arrived: with firstAudioFirst, the next segment may start. */
   started?: boolean;
+  /** When it was submitted (performance.now() ms). */
+  submittedAt?: number;
 }
 type Item = SegmentItem | { kind: 'flush'; mark: FlushMark } | { kind: 'end' };
 
@@ -385,6 +406,12 @@ export class SpeechStream implements AsyncIterable<SpeechEvent> {
             if (budget <= 0) break;
           }
           if (this.#over) break;
+          const stretch = Math.min(budget, this.#pauseStretch(item));
+          if (stretch > 0) {
+            budget -= stretch;
+            this.#delivered(stretch);
+            yield { type: 'audio', index, pcm: new Float32Array(stretch) };
+          }
           yield { type: 'segmentEnd', index: index++ };
           if (budget <= 0) {
             // maxSeconds reached: this segment is closed, and nothing more is said.
@@ -465,6 +492,25 @@ export class SpeechStream implements AsyncIterable<SpeechEvent> {
     if (this.#jobs) this.#jobs.deadline = this.#heardBy;
   }
 
+  /**
+   * Samples of silence to add after `item` (the segment whose audio was just handed on, first in
+   * the queue), so the listener is still hearing this pause when the next segment's audio arrives
+   * (see PAUSE_STRETCH in trim-silence.ts); 0 when nothing needs it.
+   */
+  #pauseStretch(item: SegmentItem): number {
+    const next = this.#items[1];
+    if (!this.#options.firstAudioFirst || next?.kind !== 'segment' || next.started) return 0;
+    const most = pauseStretch(item.written);
+    const engine = next.settings.voice.engine;
+    const msPerChar = this.#scheduler.msPerChar(engine);
+    if (most === 0 || !msPerChar || !TIME_SIZED_ENGINES.has(engine)) return 0;
+    const now = performance.now();
+    const remaining = next.spoken.length * msPerChar - (now - (next.submittedAt ?? now));
+    const ahead = (this.#heardBy ?? now) - now;
+    const extraMs = Math.min(most * 1000, remaining * PAUSE_STRETCH_HEADROOM - ahead);
+    return extraMs > 0 ? Math.round((extraMs / 1000) * this.#options.sampleRate) : 0;
+  }
+
   /** Gives the scheduler slot back (nothing to synthesize, or over). */
   #release(): void {
     this.#jobs?.close();
@@ -490,6 +536,7 @@ export class SpeechStream implements AsyncIterable<SpeechEvent> {
           if (this.#heardBy !== undefined) this.#jobs.deadline = this.#heardBy;
         }
         item.audio = this.#jobs.submit(segmentJob(item.spoken, { ...this.#options, ...item.settings }, this.#scheduler.engines));
+        item.submittedAt = performance.now();
       }
     } catch (error) {
       this.#fail(error);

@@ -3,6 +3,7 @@
  * (an LLM's tokens). Feeding the same text in any split gives the same segments: every cut is
  * decided from the text before it plus a bounded look-ahead, never from where a piece ended.
  */
+import { pauseAfter, pauseStretch } from '../audio/trim-silence.js';
 import { ABBREVIATIONS } from './abbreviations.js';
 
 /** Options of {@link SentenceSegmenter}; every field has a default in {@link DEFAULT_SEGMENTER_OPTIONS}. */
@@ -24,14 +25,27 @@ export interface SegmenterOptions {
    * Largest first fragment, in characters, where a sentence that runs on (to 1.5 times this) is
    * cut before a phrase starts ("and", "because", "to", "with"…), else between words; never
    * inside a word. Later
-   * fragments may be twice as long as the one before, up to `maxChars`. Set from how fast the
-   * engine is, so the first fragment's synthesis fits a time budget. Default: no limit.
+   * fragments may be twice as long as the one before, up to `maxChars` (less with a `pace`). Set
+   * from how fast the engine is, so the first fragment's synthesis fits a time budget. Default: no limit.
    */
   firstMaxChars: number;
+  /**
+   * How fast the engine speaks: ms of synthesis and ms of audio per character. With it, each
+   * fragment after a time-sized first one is also kept short enough to be synthesized (predicted)
+   * in {@link GROWTH_HEADROOM} of the audio the fragments before it leave ahead of a listener who
+   * started playing at the first; its cap never falls below `firstMaxChars`. Default: none.
+   */
+  pace: Pace | undefined;
   /** Sentences shorter than this are merged with the next one. Default `20`. */
   minChars: number;
   /** Longer sentences are cut at the last clause boundary (or space) before this. Default `250`. */
   maxChars: number;
+}
+
+/** An engine's speed, per character of text; see {@link SegmenterOptions.pace}. */
+export interface Pace {
+  synthMsPerChar: number;
+  audioMsPerChar: number;
 }
 
 /** Defaults of {@link SegmenterOptions}. */
@@ -40,6 +54,7 @@ export const DEFAULT_SEGMENTER_OPTIONS: SegmenterOptions = {
   firstMinChars: 10,
   firstMinHanChars: 4,
   firstMaxChars: Number.POSITIVE_INFINITY,
+  pace: undefined,
   minChars: 20,
   maxChars: 250,
 };
@@ -54,6 +69,11 @@ const HAN = /\p{Script=Han}/gu;
 const WHITESPACE = /\s/;
 /** A fragment may run this far past its time-sized cap to reach a sentence's end uncut. */
 const CAP_SLACK = 1.5;
+/**
+ * With a {@link Pace}, the share of the audio ahead of the listener a fragment's predicted
+ * synthesis may take: the rest absorbs a machine slower than its learned speed.
+ */
+export const GROWTH_HEADROOM = 0.8;
 /** Words a phrase starts with: a run-on sentence is best cut before one of them. */
 const PHRASE_STARTS = new Set(
   (
@@ -62,6 +82,26 @@ const PHRASE_STARTS = new Set(
     'during through between against under over above below across along around at by in on of as'
   ).split(' '),
 );
+
+/**
+ * Words a fragment cut between words should not end on: they lean on the word after them
+ * (articles, possessives, auxiliaries, pronouns that start a clause, and the phrase starts above;
+ * articles and prepositions of the other Latin-script languages too).
+ * "I checked the | schedule" is heard as "I check them"; "I checked | the schedule" is not.
+ */
+const LEANING = new Set([
+  ...PHRASE_STARTS,
+  ...(
+    'the a an this these those my your his her its our their some any no every each all both ' +
+    'is are was were be been being am has have had do does did will would shall should can could may might must ' +
+    'i we he she they not very more most too just also ' +
+    // The same in the languages Kokoro reads through espeak-ng: French, Spanish, Italian, Portuguese.
+    'le la les un une des du de au aux à et ou en dans sur pour par avec ' +
+    'el los las una unos unas del al con por para y ' +
+    'il lo gli di da su con per allo alla ai agli alle dei della nel nella e ' +
+    'o os as um uma do da dos das em no na nos nas ao com'
+  ).split(' '),
+]);
 
 type Verdict = { kind: 'cut'; at: number } | { kind: 'wait' } | { kind: 'none' };
 
@@ -75,6 +115,11 @@ export class SentenceSegmenter {
   #first = true;
   /** Fragments emitted since the utterance started. */
   #fragment = 0;
+  /**
+   * With a pace: ms of audio predicted to be ahead of the listener when the next fragment starts
+   * synthesizing (it starts when the one before has its audio, which plays from the first's).
+   */
+  #aheadMs = 0;
 
   constructor(options: Partial<SegmenterOptions> = {}) {
     this.options = { ...DEFAULT_SEGMENTER_OPTIONS, ...options };
@@ -103,6 +148,7 @@ export class SentenceSegmenter {
     const out = this.#drain(true);
     this.#first = true;
     this.#fragment = 0;
+    this.#aheadMs = 0;
     return out;
   }
 
@@ -115,6 +161,7 @@ export class SentenceSegmenter {
       this.#buffer = this.#buffer.slice(cut);
       if (segment !== '') {
         out.push(segment);
+        this.#predictAhead(segment);
         this.#first = false;
         this.#fragment++;
       }
@@ -130,16 +177,42 @@ export class SentenceSegmenter {
     return out;
   }
 
+  /** Moves the predicted audio ahead of the listener on past `segment` (see {@link SegmenterOptions.pace}). */
+  #predictAhead(segment: string): void {
+    const { pace } = this.options;
+    if (!pace) return;
+    // A stream may stretch the pause after a sentence or clause to cover the next fragment.
+    const audio = segment.length * pace.audioMsPerChar + (pauseAfter(segment) + pauseStretch(segment)) * 1000;
+    // The first fragment's synthesis happens before anything plays.
+    const synthesis = this.#fragment === 0 ? 0 : segment.length * pace.synthMsPerChar;
+    this.#aheadMs = Math.max(0, this.#aheadMs - synthesis) + audio;
+  }
+
+  /**
+   * The time-sized cap of the next fragment, and how far past it the fragment may run to reach a
+   * good place to cut: doubling with each fragment until maxChars, with {@link CAP_SLACK}; with a
+   * pace, also within {@link GROWTH_HEADROOM} of the audio ahead, and never past all of it.
+   */
+  #cap(): { cap: number; slack: number } {
+    const { firstMaxChars, pace } = this.options;
+    const doubled = firstMaxChars * 2 ** Math.min(this.#fragment, 30);
+    if (!pace || this.#fragment === 0 || !(pace.synthMsPerChar > 0)) return { cap: doubled, slack: CAP_SLACK };
+    const fits = (GROWTH_HEADROOM * this.#aheadMs) / pace.synthMsPerChar;
+    if (fits >= doubled) return { cap: doubled, slack: Math.min(CAP_SLACK, fits / doubled / GROWTH_HEADROOM) };
+    return { cap: Math.max(firstMaxChars, fits), slack: fits > firstMaxChars ? 1 / GROWTH_HEADROOM : CAP_SLACK };
+  }
+
   /** Position to cut the buffer at, or undefined when more text is needed (or there is none). */
   #findCut(final: boolean): number | undefined {
     const text = this.#buffer;
     const { firstFragment, firstMinChars, minChars, maxChars } = this.options;
     const first = this.#first;
-    // The time-sized cap of this fragment: it doubles with each fragment until maxChars.
-    const cap = this.options.firstMaxChars * 2 ** Math.min(this.#fragment, 30);
+    const { cap, slack } = this.#cap();
     let lastSentence = -1;
     let lastClause = -1;
     let lastSpace = -1;
+    // The last space after a word that does not lean on the next (see LEANING).
+    let lastFreeSpace = -1;
     let lastPhrase = -1;
     let wordStart = -1;
     const start = text.length - text.trimStart().length;
@@ -153,7 +226,7 @@ export class SentenceSegmenter {
         const at = lastSentence > start ? lastSentence : lastClause > start ? lastClause : lastSpace > start ? lastSpace : i;
         return at;
       }
-      if (cap < maxChars && lengthTo(i) >= cap * CAP_SLACK) {
+      if (cap < maxChars && lengthTo(i) >= cap * slack) {
         // Well past the time budget with no sentence end (one ending near it is left whole): cut
         // at a sentence end however short ("Sure!" alone has no seam; "Sure! Your order" | "ships
         // on Tuesday." has one a listener hears), else at the best boundary from half the budget
@@ -161,11 +234,17 @@ export class SentenceSegmenter {
         const at =
           best([lastSentence], 1) ??
           best([lastClause, lastPhrase], Math.max(firstMinChars, cap / 2)) ??
-          best([lastClause, lastPhrase, lastSpace], firstMinChars);
+          best([lastClause, lastPhrase, lastFreeSpace], firstMinChars) ??
+          best([lastFreeSpace], Math.ceil(firstMinChars / 2)) ??
+          best([lastSpace], firstMinChars);
         if (at !== undefined) return at;
       }
       if (WHITESPACE.test(ch)) {
-        if (wordStart >= 0 && PHRASE_STARTS.has(text.slice(wordStart, i).toLowerCase())) lastPhrase = wordStart;
+        if (wordStart >= 0) {
+          const word = text.slice(wordStart, i).toLowerCase();
+          if (PHRASE_STARTS.has(word)) lastPhrase = wordStart;
+          if (!LEANING.has(word)) lastFreeSpace = i;
+        }
         wordStart = -1;
         lastSpace = i;
         if (ch === '\n' && lengthTo(i) > 0 && text.slice(start, i).trim() !== '') {

@@ -172,6 +172,21 @@ describe('deadline-first scheduling', () => {
       sampleRate: 16000,
     }));
     expect(scheduler.msPerChar('flite')).toBeGreaterThan(0);
+    // And how much audio a character makes, at speed 1, its final pause not counted: read speech
+    // is 10–20 characters a second.
+    const perChar = scheduler.audioMsPerChar('flite') as number;
+    expect(perChar).toBeGreaterThan(40);
+    expect(perChar).toBeLessThan(110);
+    // Spoken twice as fast, the estimate still says what speed 1 makes.
+    for (let i = 0; i < 6; i++) {
+      for await (const _ of speak(scheduler, 'Warm words for the engine to learn its speed from.', {
+        voice: FEMALE,
+        sampleRate: 16000,
+        speed: 2,
+      }));
+    }
+    expect(scheduler.audioMsPerChar('flite')).toBeGreaterThan(perChar * 0.8);
+    expect(scheduler.audioMsPerChar('flite')).toBeLessThan(perChar * 1.25);
     const text =
       'Your appointment with the dermatologist has been moved to the third floor of the east building because the elevators are being repaired.';
     /** The segments spoken with a budget the engine, at its latest speed, says `chars` characters in. */

@@ -10,13 +10,17 @@ import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import type { ContextMessage } from '../../protocol/messages.js';
 import { createRealtimeClient } from '../../src/adapters/realtime-client.js';
-import { concatBytes } from '../../src/audio/pcm.js';
+import { concatBytes, concatFloat32 } from '../../src/audio/pcm.js';
+import { PAUSE_STRETCH } from '../../src/audio/trim-silence.js';
 import { wavHeader } from '../../src/audio/wav-encoder.js';
+import { Scheduler } from '../../src/engine/scheduler.js';
+import { SpeechStream } from '../../src/engine/speech-stream.js';
+import { scanInstalled } from '../../src/models/manifest.js';
 import { normalizeText } from '../../src/text/normalize.js';
 import { decodeAudio, leadingSilence, longestPause } from '../helpers/audio.js';
 import { useRealServer } from '../helpers/real-server.js';
 import { audioOf, collect, decodeOpusPackets, floatToPcmBytes } from '../helpers/realtime.js';
-import { type Transcript, transcribe } from '../helpers/whisper.js';
+import { REAL_FIXTURES, type Transcript, transcribe } from '../helpers/whisper.js';
 
 /** Our own sentences, of the kinds a front end gets wrong first. */
 const SENTENCES: readonly string[] = [
@@ -148,6 +152,52 @@ describe('the pause between two sentences', () => {
     const pause = longestPause(audio.samples, 24000);
     expect(pause).toBeGreaterThan(0.22);
     expect(pause).toBeLessThan(0.6);
+  }, 120_000);
+});
+
+describe('a stream whose next sentence is not ready yet', () => {
+  it('lengthens the pause before it (at most 0.3 s after a sentence, 0.15 s after a clause); a file does not', async () => {
+    const scheduler = await Scheduler.start({ engines: ['kokoro'], models: scanInstalled(REAL_FIXTURES.modelsDir), workers: 1 });
+    try {
+      const voice = { engine: 'kokoro', engineVoice: 'af_heart' } as const;
+      // A long second segment (no pace, no time-sized cut) takes seconds to synthesize while the
+      // short first one plays for about one.
+      const rest =
+        'I can help you move your appointment to a later time on Thursday afternoon or on Friday morning next week if that suits you better.';
+      const seconds = async (text: string, firstAudioFirst: boolean): Promise<{ total: number; pause: number }> => {
+        const stream = new SpeechStream(scheduler, {
+          voice,
+          sampleRate: 24000,
+          firstAudioFirst,
+          segmenter: { firstMaxChars: 1000 },
+        });
+        stream.pushText(text);
+        stream.end();
+        const pcm: Float32Array[] = [];
+        const segments: string[] = [];
+        for await (const event of stream) {
+          if (event.type === 'audio') pcm.push(event.pcm);
+          else if (event.type === 'segment') segments.push(event.text);
+        }
+        expect(segments).toHaveLength(2);
+        const samples = concatFloat32(pcm);
+        return { total: samples.length / 24000, pause: longestPause(samples, 24000) };
+      };
+      for (const [first, most] of [
+        ['Hello there!', PAUSE_STRETCH.sentence],
+        ['Hello there,', PAUSE_STRETCH.clause],
+      ] as const) {
+        const file = await seconds(`${first} ${rest}`, false);
+        const stream = await seconds(`${first} ${rest}`, true);
+        // The same speech, with the pause after the first segment stretched to the most allowed.
+        expect(stream.total - file.total).toBeGreaterThan(most - 0.03);
+        expect(stream.total - file.total).toBeLessThan(most + 0.03);
+        expect(stream.pause).toBeGreaterThan(most);
+        expect(stream.pause).toBeLessThan(0.65);
+      }
+    } finally {
+      await scheduler.stop();
+    }
   }, 120_000);
 });
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { SentenceSegmenter, segmentText } from '../../src/text/segmenter.js';
+import { pauseAfter, pauseStretch } from '../../src/audio/trim-silence.js';
+import { GROWTH_HEADROOM, type Pace, SentenceSegmenter, segmentText } from '../../src/text/segmenter.js';
 
 const CASES: [string, string, string[]][] = [
   [
@@ -146,6 +147,71 @@ describe('time-sized fragments (firstMaxChars)', () => {
       'Sure! I can help with that.',
       'And more.',
     ]);
+  });
+});
+
+describe('where a time-sized cut between words falls', () => {
+  it('does not end a fragment on a word that leans on the next', () => {
+    // "I checked the" is heard as "I check them"; an article, auxiliary or preposition belongs
+    // with the words after it.
+    const schedule = segmentText(
+      'I checked the schedule for tomorrow and the first train to the airport leaves at six fifteen.',
+      { firstMaxChars: 12 },
+    );
+    expect(schedule[0]).toBe('I checked');
+    const order = segmentText('Your order has shipped and should arrive at your front door this week.', {
+      firstMaxChars: 12,
+    });
+    expect(order[0]).toBe('Your order');
+    for (const segments of [schedule, order]) {
+      for (const s of segments.slice(0, -1)) {
+        expect(['the', 'a', 'has', 'for', 'to', 'and', 'should']).not.toContain(s.split(' ').at(-1));
+      }
+    }
+  });
+});
+
+describe('fragments paced by the audio ahead (pace)', () => {
+  const text =
+    'I checked the schedule for tomorrow and the first train to the airport leaves at six fifteen from platform two. Shall I book it?';
+
+  /**
+   * Replays the plan as a listener hears it: fragment k + 1 synthesizes while the audio of the
+   * fragments before it plays (from the first's arrival on), each pause as long as a stream may
+   * stretch it. Returns, per later fragment, its predicted synthesis and the audio then ahead.
+   */
+  function replay(segments: string[], pace: Pace): { synthesis: number; ahead: number; segment: string }[] {
+    const audio = (s: string): number => s.length * pace.audioMsPerChar + (pauseAfter(s) + pauseStretch(s)) * 1000;
+    let ahead = audio(segments[0] as string);
+    return segments.slice(1).map((segment) => {
+      const synthesis = segment.length * pace.synthMsPerChar;
+      const row = { synthesis, ahead, segment };
+      ahead = Math.max(0, ahead - synthesis) + audio(segment);
+      return row;
+    });
+  }
+
+  it('keeps each later fragment within what the audio before it leaves time for', () => {
+    const slow: Pace = { synthMsPerChar: 30, audioMsPerChar: 55 };
+    const paced = segmentText(text, { firstMaxChars: 12, pace: slow });
+    expect(paced.join(' ')).toBe(text);
+    // Each is cut near GROWTH_HEADROOM of the audio ahead, and runs on past it (to a sentence's
+    // end or a phrase) never as far as all of it.
+    const rows = replay(paced, slow);
+    for (const { synthesis, ahead } of rows) expect(synthesis).toBeLessThanOrEqual(ahead);
+    expect(rows.filter(({ synthesis, ahead }) => synthesis <= GROWTH_HEADROOM * ahead).length).toBeGreaterThan(rows.length / 2);
+    // Doubling alone would start the third fragment with too little audio ahead at this pace.
+    const doubled = segmentText(text, { firstMaxChars: 12 });
+    expect(replay(doubled, slow).some(({ synthesis, ahead }) => synthesis > ahead)).toBe(true);
+    expect(paced.length).toBeGreaterThan(doubled.length);
+  });
+
+  it('leaves the doubling alone for an engine fast enough, and starts again after a flush', () => {
+    const fast: Pace = { synthMsPerChar: 15, audioMsPerChar: 55 };
+    expect(segmentText(text, { firstMaxChars: 12, pace: fast })).toEqual(segmentText(text, { firstMaxChars: 12 }));
+    const segmenter = new SentenceSegmenter({ firstMaxChars: 12, pace: { synthMsPerChar: 30, audioMsPerChar: 55 } });
+    const first = [...segmenter.push(text), ...segmenter.flush()];
+    expect([...segmenter.push(text), ...segmenter.flush()]).toEqual(first);
   });
 });
 
