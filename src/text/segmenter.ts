@@ -69,6 +69,8 @@ const HAN = /\p{Script=Han}/gu;
 const WHITESPACE = /\s/;
 /** A fragment may run this far past its time-sized cap to reach a sentence's end uncut. */
 const CAP_SLACK = 1.5;
+/** How far past a fragment's hard limit the word under way may run, to end the fragment on it. */
+const WORD_END_SLACK = 1.25;
 /**
  * With a {@link Pace}, the share of the audio ahead of the listener a fragment's predicted
  * synthesis may take: the rest absorbs a machine slower than its learned speed.
@@ -235,9 +237,14 @@ export class SentenceSegmenter {
           best([lastSentence], 1) ??
           best([lastClause, lastPhrase], Math.max(firstMinChars, cap / 2)) ??
           best([lastClause, lastPhrase, lastFreeSpace], firstMinChars) ??
-          best([lastFreeSpace], Math.ceil(firstMinChars / 2)) ??
-          best([lastSpace], firstMinChars);
+          best([lastFreeSpace], Math.ceil(firstMinChars / 2));
         if (at !== undefined) return at;
+        // Else the end of the word under way, if it does not lean on the next and ends soon
+        // ("Why did the package" rather than "Why did the"): a bounded look-ahead.
+        const end = this.#freeWordEnd(text, wordStart >= 0 ? wordStart : i, cap * slack * WORD_END_SLACK + start, final);
+        if (end === 'wait') return undefined;
+        const fallback = end ?? best([lastSpace], firstMinChars);
+        if (fallback !== undefined) return fallback;
       }
       if (WHITESPACE.test(ch)) {
         if (wordStart >= 0) {
@@ -291,6 +298,22 @@ export class SentenceSegmenter {
       }
     }
     return undefined;
+  }
+
+  /**
+   * Where the word starting at `from` ends, if it ends by `limit` and does not lean on the next
+   * word (see LEANING); 'wait' when the text so far ends inside it before `limit`.
+   */
+  #freeWordEnd(text: string, from: number, limit: number, final: boolean): number | 'wait' | undefined {
+    let end = from;
+    while (end < text.length && !WHITESPACE.test(text[end] as string)) end++;
+    if (end > limit) return undefined;
+    if (end === text.length && !final) return 'wait';
+    const word = text
+      .slice(from, end)
+      .toLowerCase()
+      .replace(/[^\p{L}\p{N}]+$/u, '');
+    return LEANING.has(word) ? undefined : end;
   }
 
   /** Decides whether the terminator at `i` ends a sentence. */

@@ -163,6 +163,14 @@ describe('where a time-sized cut between words falls', () => {
       firstMaxChars: 12,
     });
     expect(order[0]).toBe('Your order');
+    // With no free place before the limit, the word under way is finished instead (a bounded
+    // look-ahead, the same token by token).
+    const question = 'Why did the package arrive three days late?';
+    expect(segmentText(question, { firstMaxChars: 12 })).toEqual(['Why did the package', 'arrive three days late?']);
+    const segmenter = new SentenceSegmenter({ firstMaxChars: 12 });
+    const out: string[] = [];
+    for (const ch of question) out.push(...segmenter.push(ch));
+    expect([...out, ...segmenter.flush()]).toEqual(['Why did the package', 'arrive three days late?']);
     for (const segments of [schedule, order]) {
       for (const s of segments.slice(0, -1)) {
         expect(['the', 'a', 'has', 'for', 'to', 'and', 'should']).not.toContain(s.split(' ').at(-1));
@@ -204,6 +212,14 @@ describe('fragments paced by the audio ahead (pace)', () => {
     const doubled = segmentText(text, { firstMaxChars: 12 });
     expect(replay(doubled, slow).some(({ synthesis, ahead }) => synthesis > ahead)).toBe(true);
     expect(paced.length).toBeGreaterThan(doubled.length);
+  });
+
+  it('is the same fed character by character', () => {
+    const pace: Pace = { synthMsPerChar: 30, audioMsPerChar: 55 };
+    const segmenter = new SentenceSegmenter({ firstMaxChars: 12, pace });
+    const out: string[] = [];
+    for (const ch of text) out.push(...segmenter.push(ch));
+    expect([...out, ...segmenter.flush()]).toEqual(segmentText(text, { firstMaxChars: 12, pace }));
   });
 
   it('leaves the doubling alone for an engine fast enough, and starts again after a flush', () => {
