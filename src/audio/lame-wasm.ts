@@ -15,6 +15,7 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { floatToInt16 } from './pcm.js';
 
 const require = createRequire(import.meta.url);
 const PACKAGE = '@mediabunny/mp3-encoder';
@@ -162,14 +163,8 @@ export async function createLameEncoder(sampleRate: number, channels: 1 | 2, bit
       const samples = data[0]?.length ?? 0;
       if (samples === 0) return new Uint8Array(0);
       reserve(samples);
-      const pcm = new Int16Array(lame.memory.buffer, input, samples * channels);
       for (let c = 0; c < channels; c++) {
-        const from = data[c] as Float32Array;
-        const at = c * samples;
-        for (let i = 0; i < samples; i++) {
-          const s = (from[i] as number) * 32768;
-          pcm[at + i] = s >= 32767 ? 32767 : s <= -32768 ? -32768 : Math.round(s);
-        }
+        floatToInt16(data[c] as Float32Array, new Int16Array(lame.memory.buffer, input + c * samples * 2, samples));
       }
       const right = channels === 2 ? input + samples * 2 : input;
       return result(lame.encodeSamples(flags, input, right, samples, output, outputSize));

@@ -1,8 +1,7 @@
 /** PCM sample conversions. Pure. */
 
-/** Float samples in [-1, 1] → signed 16-bit, clipped. */
-export function floatToInt16(samples: Float32Array): Int16Array {
-  const out = new Int16Array(samples.length);
+/** Float samples in [-1, 1] → signed 16-bit, clipped; into `out` when given (as long as `samples`). */
+export function floatToInt16(samples: Float32Array, out = new Int16Array(samples.length)): Int16Array {
   for (let i = 0; i < samples.length; i++) {
     const s = samples[i] as number;
     const clipped = s > 1 ? 1 : Math.max(s, -1);

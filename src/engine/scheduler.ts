@@ -97,6 +97,13 @@ export class SpeedEstimate {
   }
 }
 
+/** Adds `sample` to `engine`'s estimate in `estimates`, starting one at its first sample. */
+function learn(estimates: Map<EngineId, SpeedEstimate>, engine: EngineId, sample: number): void {
+  const estimate = estimates.get(engine) ?? new SpeedEstimate();
+  estimates.set(engine, estimate);
+  estimate.add(sample);
+}
+
 interface WorkerSlot {
   job: Job | undefined;
   /** The running job was cancelled: its output is dropped. */
@@ -374,10 +381,7 @@ export class Scheduler {
     if (job.job.kind !== 'synthesize') return;
     const chars = job.job.request.text.length;
     if (chars === 0) return;
-    const sample = (performance.now() - startedAt) / chars;
-    const estimate = this.#msPerChar.get(job.job.engine) ?? new SpeedEstimate();
-    this.#msPerChar.set(job.job.engine, estimate);
-    estimate.add(sample);
+    learn(this.#msPerChar, job.job.engine, (performance.now() - startedAt) / chars);
   }
 
   /** A synthesis job made `audioSeconds` of audio: learn the engine's audio per character. */
@@ -386,9 +390,7 @@ export class Scheduler {
     const { text, speed } = job.job.request;
     const spoken = audioSeconds - pauseAfter(text);
     if (text.length === 0 || !(spoken > 0)) return;
-    const estimate = this.#audioMsPerChar.get(job.job.engine) ?? new SpeedEstimate();
-    this.#audioMsPerChar.set(job.job.engine, estimate);
-    estimate.add(((spoken * 1000) / text.length) * speed * job.job.effects.tempo);
+    learn(this.#audioMsPerChar, job.job.engine, ((spoken * 1000) / text.length) * speed * job.job.effects.tempo);
   }
 
   /** The waiting job due first (see the module comment); equal ones taken from the streams in turn. */

@@ -105,6 +105,11 @@ const LEANING = new Set([
   ).split(' '),
 ]);
 
+/** Whether a fragment should not end on `word` (see LEANING); trailing punctuation aside. */
+function leansOnNext(word: string): boolean {
+  return LEANING.has(word.toLowerCase().replace(/[^\p{L}\p{N}]+$/u, ''));
+}
+
 type Verdict = { kind: 'cut'; at: number } | { kind: 'wait' } | { kind: 'none' };
 
 /**
@@ -250,7 +255,7 @@ export class SentenceSegmenter {
         if (wordStart >= 0) {
           const word = text.slice(wordStart, i).toLowerCase();
           if (PHRASE_STARTS.has(word)) lastPhrase = wordStart;
-          if (!LEANING.has(word)) lastFreeSpace = i;
+          if (!leansOnNext(word)) lastFreeSpace = i;
         }
         wordStart = -1;
         lastSpace = i;
@@ -309,11 +314,7 @@ export class SentenceSegmenter {
     while (end < text.length && !WHITESPACE.test(text[end] as string)) end++;
     if (end > limit) return undefined;
     if (end === text.length && !final) return 'wait';
-    const word = text
-      .slice(from, end)
-      .toLowerCase()
-      .replace(/[^\p{L}\p{N}]+$/u, '');
-    return LEANING.has(word) ? undefined : end;
+    return leansOnNext(text.slice(from, end)) ? undefined : end;
   }
 
   /** Decides whether the terminator at `i` ends a sentence. */
