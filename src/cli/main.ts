@@ -247,9 +247,12 @@ models
     const dir = flags.modelsDir ?? defaultModelsDir();
     const installed = new Set(scanInstalled(dir).map((m) => m.name));
     for (const manifest of loadManifests().values()) {
-      const size = manifest.files.reduce((n, f) => n + (f.size ?? 0), 0);
+      // A publisher that gives no size for a file leaves the total open: said so, not summed as 0.
+      const known = manifest.files.reduce((n, f) => n + (f.size ?? 0), 0);
+      const open = manifest.files.some((f) => f.size === null);
+      const size = !open ? megabytes(known) : known > 0 ? `≥ ${megabytes(known)}` : 'unknown';
       process.stdout.write(
-        `${installed.has(manifest.name) ? '*' : ' '} ${manifest.name.padEnd(34)} ${manifest.engine.padEnd(10)} ${megabytes(size).padStart(9)}  ${manifest.voices.length} voice(s), ${manifest.licence}\n`,
+        `${installed.has(manifest.name) ? '*' : ' '} ${manifest.name.padEnd(34)} ${manifest.engine.padEnd(10)} ${size.padStart(11)}  ${manifest.voices.length} voice(s), ${manifest.licence}\n`,
       );
     }
     process.stdout.write(`\n* installed in ${dir}\n`);

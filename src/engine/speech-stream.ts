@@ -544,6 +544,12 @@ export class SpeechStream implements AsyncIterable<SpeechEvent> {
   }
 }
 
+/** The error for a text with no letters or digits, naming the request field that held it. */
+export function nothingToSpeak(field = 'text'): TtsError {
+  const what = field === 'text' ? 'The text' : `"${field}"`;
+  return new TtsError('invalid_request', `${what} has nothing to speak (no letters or digits).`, { param: field });
+}
+
 /** Options of {@link speak}: a stream's, without the ones a one-shot text does not use. */
 export type SpeakOptions = Omit<ConstructorParameters<typeof SpeechStream>[1], 'idleFlushMs'>;
 
@@ -572,7 +578,7 @@ export function speakParts(scheduler: Scheduler, parts: readonly SpeechPart[], o
   if (stream.failure !== undefined) throw stream.failure;
   if (stream.segmentCount === 0) {
     stream.cancel();
-    throw new TtsError('invalid_request', 'The text has nothing to speak (no letters or digits).', { param: 'text' });
+    throw nothingToSpeak();
   }
   return stream;
 }

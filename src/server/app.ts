@@ -2,7 +2,7 @@
  * The Express application: metrics, the origin policy (CORS), the page, the lists that may answer
  * without a key, auth, body parsing, routes, and the one error handler.
  */
-import express, { type ErrorRequestHandler, type Express, type Request } from 'express';
+import express, { type ErrorRequestHandler, type Express, type Request, type RequestHandler } from 'express';
 import { TtsError } from '../errors.js';
 import type { AppContext } from './app-context.js';
 import { requireApiKey } from './auth.js';
@@ -121,12 +121,59 @@ function toTtsError(error: unknown, req: Request): TtsError | undefined {
   return undefined;
 }
 
+/**
+ * A JSON body labelled as a form (`curl -d '{…}'` without a Content-Type header sends
+ * application/x-www-form-urlencoded): the form reader makes one key of the whole text, and each
+ * route would then say its first field is missing, which the client did send. Read as a form, `+`
+ * and `%` in the text would also be changed, so it is refused with the header to add, not guessed.
+ */
+const rejectJsonSentAsForm: RequestHandler = (req, _res, next) => {
+  const body: unknown = req.body;
+  if (req.is('application/x-www-form-urlencoded') && body && typeof body === 'object') {
+    const entries = Object.entries(body);
+    const [key, value] = entries[0] ?? [];
+    if (entries.length === 1 && value === '' && typeof key === 'string' && /^\s*[[{]/.test(key)) {
+      next(
+        new TtsError(
+          'unsupported_media_type',
+          'The body is JSON but its Content-Type says a form (application/x-www-form-urlencoded, what curl -d sends by default); send the header Content-Type: application/json.',
+          { param: 'content-type' },
+        ),
+      );
+      return;
+    }
+  }
+  next();
+};
+
+/** The plain paths (no parameters) of the routes of `app` and of the routers it uses. */
+function routePaths(app: Express): ReadonlySet<string> {
+  interface Layer {
+    route?: { path?: unknown };
+    handle?: { stack?: Layer[] };
+  }
+  const paths = new Set<string>();
+  const walk = (stack: readonly Layer[] | undefined): void => {
+    for (const layer of stack ?? []) {
+      const path = layer.route?.path;
+      if (typeof path === 'string' && !path.includes(':') && !path.includes('*')) paths.add(path);
+      walk(layer.handle?.stack);
+    }
+  };
+  walk((app as unknown as { router?: { stack?: Layer[] } }).router?.stack);
+  return paths;
+}
+
 /** Builds the app for a composed {@link AppContext}. */
 export function createApp(ctx: AppContext, version: string): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
-  if (ctx.metrics) app.use(ctx.metrics.middleware());
+  if (ctx.metrics) {
+    let paths: ReadonlySet<string> | undefined;
+    // Read once the first request finishes, when every route is in place.
+    app.use(ctx.metrics.middleware(() => (paths ??= routePaths(app))));
+  }
   // Probes carry no key and no Origin: answered before both checks.
   app.use(healthRoutes(ctx));
   // Before the key check: a browser's preflight carries no Authorization header.
@@ -144,6 +191,7 @@ export function createApp(ctx: AppContext, version: string): Express {
   app.use(refuseWhileDraining(ctx));
   app.use(express.json({ limit: ctx.config.maxBodyBytes }));
   app.use(express.urlencoded({ extended: false, limit: ctx.config.maxBodyBytes }));
+  app.use(rejectJsonSentAsForm);
   app.use(infoRoutes(ctx, version));
   app.use(speechRoutes(ctx));
   app.use(speakerRoutes(ctx));

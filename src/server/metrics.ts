@@ -165,11 +165,17 @@ export class ServerMetrics {
   }
 
   /** Counts every answered request by its route pattern (not its URL: no unbounded labels). */
-  middleware(): RequestHandler {
+  /**
+   * Counts every request under its route's pattern. `routes` lists the app's plain route paths:
+   * a request refused before routing (a body that is not JSON, too large, of the wrong type) is
+   * counted under its path when that is one of them, and under "other" when not (any path can
+   * carry a bad body: labels stay bounded).
+   */
+  middleware(routes: () => ReadonlySet<string> = () => new Set()): RequestHandler {
     return (req, res, next) => {
       const started = performance.now();
       res.on('finish', () => {
-        const route = routeLabel(req.route?.path, res.statusCode);
+        const route = routeLabel(req.route?.path ?? (routes().has(req.path) ? req.path : undefined), res.statusCode);
         this.#requests.inc({ method: req.method, route, status: String(res.statusCode) });
         this.#requestSeconds.observe({ method: req.method, route }, (performance.now() - started) / 1000);
       });

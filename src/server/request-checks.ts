@@ -33,10 +33,16 @@ export function findVoice(catalog: VoiceCatalog, name: string, site: ProblemSite
     .list()
     .map((v) => v.id)
     .join(', ');
-  throw new TtsError('voice_not_found', catalog.installHint(name) ?? `No voice is called "${name}". Valid voices: ${valid}.`, {
-    param: site.field,
-    contextId: site.contextId,
-  });
+  const aliases = catalog.openAiAliases().map((a) => a.name);
+  const also = aliases.length > 0 ? `; OpenAI's names also work: ${aliases.join(', ')}` : '';
+  throw new TtsError(
+    'voice_not_found',
+    catalog.installHint(name) ?? `No voice is called "${name}". Valid voices: ${valid}${also}.`,
+    {
+      param: site.field,
+      contextId: site.contextId,
+    },
+  );
 }
 
 /** How a value looks in a message: `"abc"`, `42`, `null`, `a list`, `an object`. */

@@ -150,6 +150,14 @@ export class VoiceCatalog {
     return [...this.#entries, ...this.#speakers().map((s) => speakerEntry(s, this.#speakerVoice(s)))];
   }
 
+  /** The OpenAI voice names that are not voices of their own, with the voice each speaks with. */
+  openAiAliases(): readonly { name: string; voice: VoiceEntry }[] {
+    return Object.keys(OPENAI_VOICE_ALIASES).flatMap((name) => {
+      const voice = this.#byName.get(name);
+      return voice && voice.id.toLowerCase() !== name ? [{ name, voice }] : [];
+    });
+  }
+
   /** The built-in roles. */
   roles(): readonly VoiceEntry[] {
     return this.#entries.filter((e) => e.kind === 'role');

@@ -32,3 +32,20 @@ describe('flash-tts say', () => {
     });
   });
 });
+
+describe('flash-tts models list', () => {
+  it('gives each model its size, and says so where the publisher gives none instead of printing 0', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'flash-tts-cli-models-'));
+    try {
+      const { stdout } = await run(process.execPath, [CLI, 'models', 'list', '--models-dir', dir]);
+      const line = (name: string): string => stdout.split('\n').find((l) => l.trim().startsWith(name)) ?? '';
+      expect(line('kokoro-82m-int8 ')).toMatch(/ \d+\.\d MB /);
+      // Piper's Amy lists her files without sizes.
+      expect(line('piper-en_US-amy-low')).toMatch(/ unknown /);
+      expect(stdout).not.toMatch(/ 0\.0 MB/);
+      expect(stdout).toContain(`installed in ${dir}`);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

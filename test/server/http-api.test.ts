@@ -429,6 +429,13 @@ describe('for operators: /openapi.json, /docs, /metrics', () => {
     const res = await json(`${server.url}/speak`, { name: 'female', text: 'Count this request, please.', stream: true });
     const bytes = (await res.arrayBuffer()).byteLength;
     await (await json(`${server.url}/speak`, { name: 'nobody', text: 'hi' })).arrayBuffer();
+    // Refused before routing (not JSON): still counted under the route asked for, and a path no route
+    // has under one label, whatever it is (bounded labels).
+    for (const path of ['/v1/audio/speech', '/no/such/route']) {
+      await (
+        await fetch(`${server.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{oops' })
+      ).arrayBuffer();
+    }
     // Two realtime contexts, the second fed in pieces as an LLM would: one first audio each.
     const client = await createRealtimeClient(server.url, { voice: 'female', format: { encoding: 'pcm_s16le' } });
     expect(audioOf(await collect(client.speak('Realtime counts too.'))).length).toBeGreaterThan(0);
@@ -441,6 +448,9 @@ describe('for operators: /openapi.json, /docs, /metrics', () => {
     const value = (pattern: RegExp): number => Number(pattern.exec(text)?.[1] ?? Number.NaN);
     expect(value(/flash_tts_http_requests_total\{method="POST",route="\/speak",status="200"\} (\S+)/)).toBe(1);
     expect(value(/flash_tts_http_requests_total\{method="POST",route="\/speak",status="404"\} (\S+)/)).toBe(1);
+    expect(value(/flash_tts_http_requests_total\{method="POST",route="\/v1\/audio\/speech",status="400"\} (\S+)/)).toBe(1);
+    expect(value(/flash_tts_http_requests_total\{method="POST",route="other",status="400"\} (\S+)/)).toBe(1);
+    expect(text).not.toMatch(/no\/such\/route/);
     expect(value(/flash_tts_time_to_first_audio_seconds_count\{engine="flite",route="\/speak"\} (\S+)/)).toBe(1);
     expect(value(/flash_tts_time_to_first_audio_seconds_count\{engine="flite",route="\/v1\/realtime"\} (\S+)/)).toBe(2);
     expect(value(/flash_tts_realtime_factor_count\{engine="flite"\} (\S+)/)).toBeGreaterThan(0);

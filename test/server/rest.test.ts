@@ -219,8 +219,22 @@ describe('REST shim on a real server', () => {
       /"response_format" must be one of mp3, opus, aac, flac, wav, pcm/,
     ],
     ['empty text', '/speak', { name: 'male', text: '   ' }, 400, /"text" must not be empty/],
-    ['nothing to speak', '/speak', { name: 'male', text: '...!?' }, 400, /nothing to speak/],
+    ['nothing to speak', '/speak', { name: 'male', text: '...!?' }, 400, /^The text has nothing to speak/],
+    [
+      'nothing to speak, named as the OpenAI field',
+      '/v1/audio/speech',
+      { model: 'tts-1', voice: 'alloy', input: '😀 ...' },
+      400,
+      /^"input" has nothing to speak/,
+    ],
     ['unknown voice', '/speak', { name: '赞助商', text: 'hi' }, 404, /No voice is called "赞助商". Valid voices: female, male/],
+    [
+      'unknown voice, with the OpenAI names that work',
+      '/v1/audio/speech',
+      { model: 'tts-1', voice: 'bob', input: 'hi' },
+      404,
+      /Valid voices: female, male, .*; OpenAI's names also work: alloy, ash, .*verse\.$/,
+    ],
     [
       'speed out of range',
       '/v1/audio/speech',
@@ -240,8 +254,32 @@ describe('REST shim on a real server', () => {
   ])('%s → clear error', async (_name, path, body, status, message) => {
     const res = await post(`${server.url}${path}`, body);
     expect(res.status).toBe(status);
-    const json = (await res.json()) as { error: { message: string; code: string } };
+    const json = (await res.json()) as { error: { message: string; code: string; param: string | null } };
     expect(json.error.message).toMatch(message);
+    if (/nothing to speak/.test(json.error.message)) expect(json.error.param).toBe(path === '/speak' ? 'text' : 'input');
+  });
+
+  it('tells a JSON body sent as a form (curl -d without a Content-Type) to say it is JSON, on every route', async () => {
+    for (const [path, body] of [
+      ['/v1/audio/speech', { model: 'tts-1', voice: 'alloy', input: 'Two + two is 4%.' }],
+      ['/speak', { name: 'male', text: 'hi' }],
+    ] as const) {
+      const res = await fetch(`${server.url}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: JSON.stringify(body),
+      });
+      const json = (await res.json()) as { error: { message: string; param: string } };
+      expect([path, res.status, json.error.param]).toEqual([path, 415, 'content-type']);
+      expect(json.error.message).toMatch(/send the header Content-Type: application\/json/);
+    }
+    // A real form still works: the client guide posts /speak as one.
+    const form = await fetch(`${server.url}/speak`, {
+      method: 'POST',
+      body: new URLSearchParams({ name: 'male', text: 'A form, still spoken.', response_format: 'wav' }),
+    });
+    expect(form.status).toBe(200);
+    expect((await decodeAudio(new Uint8Array(await form.arrayBuffer()), 'wav')).duration).toBeGreaterThan(0.5);
   });
 
   it('rejects malformed JSON with 400, not 500', async () => {

@@ -168,6 +168,7 @@ async function speakOpenAi(
     route: '/v1/audio/speech',
     request: {
       text: body.input,
+      textField: 'input',
       format: body.response_format,
       sampleRate: outputRate(body.response_format, body.sample_rate, ctx.config.openaiSampleRate),
       // Streamed unless asked otherwise, as OpenAI's API; "sse" wraps the stream in events.
