@@ -3,14 +3,15 @@
  * export's tensor names, run by onnxruntime: the three frame-rate tensors the decoder reads come
  * out sliced to [max(0, d[0] − margin), min(F, end of the last real token + margin)) (the pitch and
  * energy curves at two points per frame), for pads longer and shorter than the margin; the nodes
- * are written in an order where every input is made before it is read; graphs that do not match
- * come back as they were.
+ * are written in an order where every input is made before it is read; with the tail input, the
+ * frames of the tokens it counts (closing punctuation) are skipped too, but for the margin; graphs
+ * that do not match come back as they were.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from '@jest/globals';
-import { cropDecoderPadding } from '../../src/engine/onnx/crop-decoder-padding.js';
+import { CROP_TAIL_INPUT, cropDecoderPadding } from '../../src/engine/onnx/crop-decoder-padding.js';
 import { parseGraph } from '../../src/engine/onnx/onnx-graph.js';
 import { runGraph } from '../helpers/onnx-run.js';
 import { writeOnnxModel } from '../helpers/onnx-writer.js';
@@ -115,6 +116,35 @@ describe('cropDecoderPadding', () => {
     expect(Array.from(after.n_out as Float32Array)).toEqual(want.curve);
   });
 
+  it.each([
+    // d: leading pad, tokens (the last ones punctuation), trailing pad; tail fed; the kept frames
+    { d: [12, 3, 5, 9, 18], tail: 1, start: 8, end: 24 }, // the "!" token's 9 frames skipped but the margin
+    { d: [12, 3, 5, 9, 18], tail: 0, start: 8, end: 33 }, // fed 0: as without the input
+    { d: [12, 3, 5, 2, 18], tail: 1, start: 8, end: 24 }, // the margin reaches past a short punctuation token
+    { d: [12, 3, 6, 2, 18], tail: 2, start: 8, end: 19 }, // two closing tokens
+  ])('with a tail input fed $tail, keeps frames $start–$end of d = $d', async ({ d, tail, start, end }) => {
+    const frames = d.reduce((a, b) => a + b, 0);
+    const { model, cropped } = cropDecoderPadding(kokoroLike(d), { marginFrames: 4, tailInput: CROP_TAIL_INPUT });
+    expect(cropped).toBe(true);
+    expect(parseGraph(model)?.graphInputs.has(CROP_TAIL_INPUT)).toBe(true);
+    const after = await runGraph(dir, `tail-${d.join('-')}-${tail}.onnx`, model, input(frames), ['asr_out', 'f0_out', 'n_out'], {
+      [CROP_TAIL_INPUT]: tail,
+    });
+    const want = expected(frames, start, end);
+    expect(Array.from(after.asr_out as Float32Array)).toEqual(want.asr);
+    expect(Array.from(after.f0_out as Float32Array)).toEqual(want.curve);
+  });
+
+  it('keeps its own margin after the speech when given one', async () => {
+    const d = [12, 3, 5, 9, 18];
+    const frames = d.reduce((a, b) => a + b, 0);
+    const { model } = cropDecoderPadding(kokoroLike(d), { marginFrames: 4, endMarginFrames: 1, tailInput: CROP_TAIL_INPUT });
+    const after = await runGraph(dir, 'tail-end-margin.onnx', model, input(frames), ['asr_out', 'f0_out', 'n_out'], {
+      [CROP_TAIL_INPUT]: 1,
+    });
+    expect(Array.from(after.asr_out as Float32Array)).toEqual(expected(frames, 8, 21).asr);
+  });
+
   it('leaves a graph without the export’s tensors, or with a durations output, as it was', () => {
     const other = kokoroLike([12, 3, 5, 18], { names: false });
     expect(cropDecoderPadding(other)).toEqual({ model: other, cropped: false });
@@ -127,5 +157,6 @@ describe('cropDecoderPadding', () => {
   it('refuses a margin that is not a whole number of frames', () => {
     expect(() => cropDecoderPadding(kokoroLike([4, 2, 4]), { marginFrames: -1 })).toThrow(/whole number/);
     expect(() => cropDecoderPadding(kokoroLike([4, 2, 4]), { marginFrames: 1.5 })).toThrow(/whole number/);
+    expect(() => cropDecoderPadding(kokoroLike([4, 2, 4]), { endMarginFrames: -2 })).toThrow(/endMarginFrames/);
   });
 });

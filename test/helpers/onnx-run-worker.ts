@@ -11,14 +11,26 @@ export interface OnnxRunJob {
   path: string;
   x: { data: Float32Array; dims: number[] };
   outputs: string[];
+  /** Further inputs: int64 scalars, by name. */
+  scalars?: Record<string, number>;
 }
 
 const job = workerData as OnnxRunJob;
 const signature: { inputs: TensorSpec[]; outputs: TensorSpec[] } = {
-  inputs: [{ key: 'x', names: ['x'], type: 'float32', rank: job.x.dims.length }],
+  inputs: [
+    { key: 'x', names: ['x'], type: 'float32', rank: job.x.dims.length },
+    ...Object.keys(job.scalars ?? {}).map((name) => ({ key: name, names: [name], type: 'int64' as const, rank: 0 })),
+  ],
   outputs: job.outputs.map((o) => ({ key: o, names: [o], type: 'float32', rank: job.x.dims.length })),
 };
 const model = await OnnxModel.load(job.path, signature);
-const result = await model.run({ x: { type: 'float32', data: job.x.data, dims: job.x.dims } }, job.outputs);
+const scalars = Object.entries(job.scalars ?? {}).map(([name, value]) => [
+  name,
+  { type: 'int64' as const, data: BigInt64Array.of(BigInt(value)), dims: [] },
+]);
+const result = await model.run(
+  { x: { type: 'float32', data: job.x.data, dims: job.x.dims }, ...Object.fromEntries(scalars) },
+  job.outputs,
+);
 await model.release();
 parentPort?.postMessage(Object.fromEntries(job.outputs.map((o) => [o, Float32Array.from(result[o]?.data as Float32Array)])));

@@ -16,10 +16,11 @@ export async function runGraph(
   model: Uint8Array,
   x: { data: Float32Array; dims: number[] },
   outputs: string[],
+  scalars?: Record<string, number>,
 ): Promise<Record<string, Float32Array>> {
   const path = join(dir, name);
   writeFileSync(path, model);
-  const job: OnnxRunJob = { path, x, outputs };
+  const job: OnnxRunJob = { path, x, outputs, ...(scalars ? { scalars } : {}) };
   const worker = startModuleWorker(RUN_WORKER, job);
   return await new Promise((resolve, reject) => {
     worker.once('message', (result: Record<string, Float32Array>) => {

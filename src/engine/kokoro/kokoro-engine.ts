@@ -18,6 +18,7 @@ import { phonemizeWithEspeak } from '../../text/g2p/espeak-kokoro.js';
 import { type LexiconData, MisakiLexicon } from '../../text/g2p/misaki-lexicon.js';
 import { lazyLetterToSound } from '../flite/letter-to-sound.js';
 import { KOKORO_FRONT_ENDS, KOKORO_LANGUAGES, kokoroReads, kokoroVoiceLanguage } from '../front-ends.js';
+import { CROP_TAIL_INPUT } from '../onnx/crop-decoder-padding.js';
 import { withDequantizedGraph } from '../onnx/dequantized-graph.js';
 import { OnnxModel, type OnnxOptions, type TensorSpec } from '../onnx/ort.js';
 import type { Engine, EngineInfo, EngineVoice, SynthesisRequest, WordTiming } from '../types.js';
@@ -33,6 +34,8 @@ export const KOKORO_SIGNATURE: { inputs: TensorSpec[]; outputs: TensorSpec[] } =
     { key: 'tokens', names: ['input_ids', 'tokens'], type: 'int64', rank: 2 },
     { key: 'style', names: ['style'], type: 'float32', rank: 2 },
     { key: 'speed', names: ['speed'], type: 'float32', rank: 1 },
+    // Our crop's (crop-decoder-padding.ts): the closing punctuation's frames are not decoded.
+    { key: 'cropTail', names: [CROP_TAIL_INPUT], type: 'int64', rank: 0, optional: true },
   ],
   outputs: [
     { key: 'waveform', names: ['waveform', 'audio'], type: 'float32', rank: [1, 2] },
@@ -42,6 +45,8 @@ export const KOKORO_SIGNATURE: { inputs: TensorSpec[]; outputs: TensorSpec[] } =
 };
 
 const HAN = /\p{Script=Han}/u;
+/** Symbols that may close a piece without being spoken: punctuation and spaces. */
+const CLOSING = /^[\p{P}\s]$/u;
 
 type MandarinFrontEnd = typeof import('../../text/g2p/mandarin.js');
 let mandarin: Promise<MandarinFrontEnd> | undefined;
@@ -172,11 +177,12 @@ export async function createKokoroEngine(
   const voices = new KokoroVoices(new Map([...files].map(([id, f]) => [id, f.path])));
   const graphPath = join(model.dir, 'model.onnx');
   // int8 exports: float convolutions on dequantized weights, about twice as fast on onnxruntime-node 1.30.
-  // The decoder skips most of the pads' silence (crop-decoder-padding.ts): ~100–150 ms less per call.
+  // The decoder skips most of the pads' silence (crop-decoder-padding.ts): ~100–150 ms less per call;
+  // and the frames of a piece's closing punctuation, whose pause is added below as silence.
   const session = await withDequantizedGraph(
     graphPath,
     (file) => OnnxModel.load({ path: graphPath, file }, KOKORO_SIGNATURE, onnx),
-    { cropPadding: {} },
+    { cropPadding: { tailInput: CROP_TAIL_INPUT } },
   );
   // For the words the lexicons lack, loaded at the first such word, not at start.
   const letterToSound = lazyLetterToSound();
@@ -192,6 +198,7 @@ export async function createKokoroEngine(
   };
 
   const withDurations = session.has('durations');
+  const cropsTail = session.has('cropTail');
   // With Mandarin voices installed, Chinese is expected: its front end loads before the engine is ready.
   if ([...files.keys()].some((id) => id.startsWith('z'))) await loadMandarin();
 
@@ -227,21 +234,35 @@ export async function createKokoroEngine(
         }
         if (tokens.length === 0) continue;
         const ids = BigInt64Array.from([0, ...tokens.slice(0, KOKORO_MAX_TOKENS), 0], (t) => BigInt(t));
+        // Closing punctuation (and spaces) at the end, whose frames are the pause after the text: the
+        // cropped decoder skips them (but a margin), and the pause is made below as silence. At
+        // least one token is spoken.
+        let tail = 0;
+        for (let i = end - 1; cropsTail && tokens.length <= KOKORO_MAX_TOKENS && i >= start && tail < tokens.length - 1; i--) {
+          if ((tokenAt[i - start] as number) < 0) continue;
+          if (!CLOSING.test(symbols[i] as string)) break;
+          tail++;
+        }
         const result = await session.run(
           {
             tokens: { type: 'int64', data: ids, dims: [1, ids.length] },
             style: { type: 'float32', data: voices.style(request.voice, ids.length - 2), dims: [1, 256] },
             speed: { type: 'float32', data: Float32Array.of(request.speed), dims: [1] },
+            cropTail: { type: 'int64', data: BigInt64Array.of(BigInt(tail)), dims: [] },
           },
           withDurations ? ['waveform', 'durations'] : ['waveform'],
         );
         if (signal.aborted) return;
         const raw = result.waveform?.data as Float32Array;
         // The model pads each call with ~0.3 s of silence before and ~0.45 s after the speech; the
-        // cropped decoder keeps 0.1 s after the last token, which for a sentence or clause end is
-        // its punctuation's own silent frames, so the trimmed pause below is still there in full.
-        const kept = findTrimRange(raw, KOKORO_SAMPLE_RATE, { tail: pauseAfter(symbols.slice(start, end).join('')) });
-        const pcm = raw.slice(kept.start, kept.end);
+        // cropped decoder keeps 0.1 s after the last token it decodes. The pause kept after the
+        // sound is what the decoder made of it and, where its closing punctuation was not decoded,
+        // silence up to the pause's length.
+        const pause = pauseAfter(symbols.slice(start, end).join(''));
+        const kept = findTrimRange(raw, KOKORO_SAMPLE_RATE, { tail: pause });
+        const fullPause = tail > 0 ? kept.soundEnd + Math.round(pause * KOKORO_SAMPLE_RATE) : 0;
+        const pcm = new Float32Array(Math.max(kept.end, fullPause) - kept.start);
+        pcm.set(raw.subarray(kept.start, kept.end));
         const durations = result.durations ? Array.from(result.durations.data as ArrayLike<number | bigint>, Number) : undefined;
         const timings = durations
           ? wordTimings(words, start, end, tokenAt, durations, raw.length, elapsed - kept.start / KOKORO_SAMPLE_RATE)

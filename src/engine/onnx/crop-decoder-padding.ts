@@ -35,10 +35,23 @@ export interface CropOptions {
    * the edges as before and the trimmed call still has its lead-in. Default `4`.
    */
   marginFrames: number;
+  /** Frames kept after the speech's end (default: `marginFrames`). */
+  endMarginFrames?: number;
+  /**
+   * Adds an int64 scalar graph input of this name: how many tokens before the end pad (a sentence's
+   * or clause's closing punctuation) end the speech early, so the decoder skips their frames too
+   * but the margin's. Their frames are the pause after the text, silence the caller can make
+   * itself; the predictor still sees them, so the intonation they give is kept. Fed 0, the crop is
+   * as without it.
+   */
+  tailInput?: string;
 }
 
 /** Defaults of {@link CropOptions}. */
 export const DEFAULT_CROP_OPTIONS: CropOptions = { marginFrames: 4 };
+
+/** The name {@link CropOptions.tailInput} is given by the engines that feed it. */
+export const CROP_TAIL_INPUT = 'pad_crop_tail';
 
 /** What {@link cropDecoderPadding} did. */
 export interface CropResult {
@@ -73,9 +86,10 @@ function int64(name: string, value: number, vector = false): ProtoWriter {
 
 /** Rewrites `model` so its decoder skips most of the pad frames (see the module comment). */
 export function cropDecoderPadding(model: Uint8Array, options: Partial<CropOptions> = {}): CropResult {
-  const { marginFrames } = { ...DEFAULT_CROP_OPTIONS, ...options };
+  const { marginFrames, endMarginFrames = marginFrames, tailInput } = { ...DEFAULT_CROP_OPTIONS, ...options };
   const unchanged = { model, cropped: false };
-  if (!Number.isInteger(marginFrames) || marginFrames < 0) throw new RangeError('marginFrames must be a whole number ≥ 0');
+  for (const [key, value] of Object.entries({ marginFrames, endMarginFrames }))
+    if (!Number.isInteger(value) || value < 0) throw new RangeError(`${key} must be a whole number ≥ 0`);
   const parsed = parseGraph(model);
   if (!parsed || parsed.opset < 13 || parsed.nodes.some((n) => n.hasSubgraph)) return unchanged;
   if ([...parsed.graphOutputs].some((name) => name === 'durations' || name === 'pred_dur')) return unchanged;
@@ -88,6 +102,7 @@ export function cropDecoderPadding(model: Uint8Array, options: Partial<CropOptio
   if (!cumsum || !asr || !f0 || !n || !durations) return unchanged;
   const frameTensors = [asr, f0, n];
   if (frameTensors.some((t) => parsed.graphOutputs.has(t))) return unchanged;
+  if (tailInput !== undefined && (parsed.graphInputs.has(tailInput) || parsed.producer.has(tailInput))) return unchanged;
 
   const name = (base: string): string => parsed.uniqueName(`pad_crop/${base}`);
   const initializers: ProtoWriter[] = [];
@@ -99,6 +114,7 @@ export function cropDecoderPadding(model: Uint8Array, options: Partial<CropOptio
     return tensor;
   };
   const margin = constant('margin', marginFrames);
+  const endMargin = endMarginFrames === marginFrames ? margin : constant('end_margin', endMarginFrames);
   const zero = constant('zero', 0);
   const added: GraphEntry[] = [];
   const op = (type: string, inputs: string[], base: string): string => {
@@ -109,10 +125,13 @@ export function cropDecoderPadding(model: Uint8Array, options: Partial<CropOptio
   // First kept frame: the leading pad's frames less the margin.
   const leading = op('Gather', [durations, constant('first', 0)], 'leading_frames');
   const start = op('Max', [op('Sub', [leading, margin], 'start_unclamped'), zero], 'start');
-  // Frame after the last kept one: the end of the last real token plus the margin.
-  const speechEnd = op('Gather', [cumsum, constant('last_token', -2)], 'speech_end');
+  // Frame after the last kept one: the end of the last real token (or of the last one before the
+  // fed tail) plus the margin.
+  const lastToken = constant('last_token', -2);
+  const speechEndToken = tailInput === undefined ? lastToken : op('Sub', [lastToken, tailInput], 'speech_end_token');
+  const speechEnd = op('Gather', [cumsum, speechEndToken], 'speech_end');
   const total = op('Gather', [cumsum, constant('last', -1)], 'total_frames');
-  const end = op('Min', [op('Add', [speechEnd, margin], 'end_unclamped'), total], 'end');
+  const end = op('Min', [op('Add', [speechEnd, endMargin], 'end_unclamped'), total], 'end');
   const axis0 = constant('axis0', 0, true);
   const startFrames = op('Unsqueeze', [start, axis0], 'start_frames');
   const endFrames = op('Unsqueeze', [end, axis0], 'end_frames');
@@ -142,7 +161,10 @@ export function cropDecoderPadding(model: Uint8Array, options: Partial<CropOptio
     return { inputs, outputs: node.outputs, node: rewritten };
   });
   entries.push(...added);
-  const sorted = topologicalOrder(entries, new Set([...parsed.graphInputs, ...parsed.initializers.keys(), ...initializerNames]));
+  const sorted = topologicalOrder(
+    entries,
+    new Set([...parsed.graphInputs, ...parsed.initializers.keys(), ...initializerNames, ...(tailInput ? [tailInput] : [])]),
+  );
   if (!sorted) return unchanged;
 
   const graph = new ProtoWriter();
@@ -158,7 +180,19 @@ export function cropDecoderPadding(model: Uint8Array, options: Partial<CropOptio
     }
   }
   for (const tensor of initializers) graph.message(GRAPH.initializer, tensor);
+  if (tailInput !== undefined) graph.message(GRAPH.input, int64ScalarInput(tailInput));
   return { model: withGraph(parsed, graph), cropped: true };
+}
+
+/** A graph input (ValueInfoProto) of type int64 and shape [] (a scalar). */
+function int64ScalarInput(name: string): ProtoWriter {
+  const VALUE_INFO = { name: 1, type: 2 } as const;
+  const TYPE_PROTO = { tensorType: 1 } as const;
+  const TENSOR_TYPE = { elemType: 1, shape: 2 } as const;
+  const tensorType = new ProtoWriter().int(TENSOR_TYPE.elemType, TYPE.int64).message(TENSOR_TYPE.shape, new ProtoWriter());
+  return new ProtoWriter()
+    .string(VALUE_INFO.name, name)
+    .message(VALUE_INFO.type, new ProtoWriter().message(TYPE_PROTO.tensorType, tensorType));
 }
 
 /** A node of the graph being written: its original field, or a new or rewritten node. */
