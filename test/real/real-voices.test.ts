@@ -11,7 +11,7 @@ import { describe, expect, it } from '@jest/globals';
 import type { ContextMessage } from '../../protocol/messages.js';
 import { createRealtimeClient } from '../../src/adapters/realtime-client.js';
 import { concatBytes, concatFloat32 } from '../../src/audio/pcm.js';
-import { PAUSE_STRETCH } from '../../src/audio/trim-silence.js';
+import { findTrimRange, PAUSE_AFTER, PAUSE_STRETCH } from '../../src/audio/trim-silence.js';
 import { wavHeader } from '../../src/audio/wav-encoder.js';
 import { Scheduler } from '../../src/engine/scheduler.js';
 import { SpeechStream } from '../../src/engine/speech-stream.js';
@@ -152,6 +152,22 @@ describe('the pause between two sentences', () => {
     const pause = longestPause(audio.samples, 24000);
     expect(pause).toBeGreaterThan(0.22);
     expect(pause).toBeLessThan(0.6);
+  }, 120_000);
+
+  it('ends a file with its closing punctuation’s pause in full, though that punctuation is not decoded', async () => {
+    // The decoder skips the frames of the closing "?", "!" or "," but for 100 ms; the engine makes the
+    // rest of the pause as silence: the file ends 0.25 s (a sentence) or 0.12 s (a clause) after its
+    // last sound, measured as the engine trims (10 ms frames within 50 dB of the loudest).
+    for (const [text, pause] of [
+      ['Is the package ready?', PAUSE_AFTER.sentence],
+      ['Sure!', PAUSE_AFTER.sentence],
+      ['Turn left at the second light,', PAUSE_AFTER.clause],
+    ] as const) {
+      const audio = await decodeAudio(await speech({ voice: 'af_heart', input: text, sample_rate: 24000, stream: false }), 'wav');
+      const { soundEnd } = findTrimRange(audio.samples, 24000);
+      const after = (audio.samples.length - soundEnd) / 24000;
+      expect(Math.abs(after - pause)).toBeLessThan(0.03);
+    }
   }, 120_000);
 });
 
