@@ -73,7 +73,8 @@ export interface SpeechStreamOptions {
   /**
    * Synthesis time the first fragment of an utterance should fit in, in ms: a run-on first
    * sentence is cut (at a phrase or word boundary) to the length the engine has lately spoken in
-   * that time, and the fragments after it double. 0 = cut only at sentences and clauses. Default 250.
+   * that time, and the fragments after it double. 0 = cut only at sentences and clauses, as a whole
+   * file (`firstAudioFirst: false`) always is. Default 250.
    */
   firstAudioMs: number;
 }
@@ -133,9 +134,14 @@ const FIRST_FRAGMENT_CHARS = { min: 12, max: 200 };
  * it, the fragments after it sized by the audio they leave ahead of the listener (the engine's
  * learned pace, see SegmenterOptions.pace).
  */
-function segmenterFor(scheduler: Scheduler, options: SpeechStreamOptions): Partial<SegmenterOptions> {
+export function segmenterFor(
+  scheduler: Pick<Scheduler, 'msPerChar' | 'audioMsPerChar' | 'openStreams'> & { options: { workers: number } },
+  options: SpeechStreamOptions,
+): Partial<SegmenterOptions> {
   const msPerChar = scheduler.msPerChar(options.voice.engine);
   if (
+    // A whole file waits for all of it: a first fragment cut short would only add a model call.
+    !options.firstAudioFirst ||
     options.segmenter.firstMaxChars !== undefined ||
     !msPerChar ||
     !TIME_SIZED_ENGINES.has(options.voice.engine) ||
