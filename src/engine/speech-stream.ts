@@ -550,12 +550,6 @@ export class SpeechStream implements AsyncIterable<SpeechEvent> {
   }
 }
 
-/** The error for a text with no letters or digits, naming the request field that held it. */
-export function nothingToSpeak(field = 'text'): TtsError {
-  const what = field === 'text' ? 'The text' : `"${field}"`;
-  return new TtsError('invalid_request', `${what} has nothing to speak (no letters or digits).`, { param: field });
-}
-
 /** Options of {@link speak}: a stream's, without the ones a one-shot text does not use. */
 export type SpeakOptions = Omit<ConstructorParameters<typeof SpeechStream>[1], 'idleFlushMs'>;
 
@@ -575,16 +569,23 @@ export interface SpeechPart extends Partial<VoiceSettings> {
 
 /**
  * Speaks several parts in order as one stream (one scheduler slot, one audio stream): each part's
- * settings apply from it on. Otherwise as {@link speak}.
+ * settings apply from it on. Otherwise as {@link speak}; a text with nothing to speak is reported
+ * under `field`, the request's name for it.
  */
-export function speakParts(scheduler: Scheduler, parts: readonly SpeechPart[], options: SpeakOptions): SpeechStream {
+export function speakParts(
+  scheduler: Scheduler,
+  parts: readonly SpeechPart[],
+  options: SpeakOptions,
+  field = 'text',
+): SpeechStream {
   const stream = new SpeechStream(scheduler, options);
   for (const { text, ...settings } of parts) stream.pushText(text, settings);
   stream.end();
   if (stream.failure !== undefined) throw stream.failure;
   if (stream.segmentCount === 0) {
     stream.cancel();
-    throw nothingToSpeak();
+    const what = field === 'text' ? 'The text' : `"${field}"`;
+    throw new TtsError('invalid_request', `${what} has nothing to speak (no letters or digits).`, { param: field });
   }
   return stream;
 }

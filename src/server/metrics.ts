@@ -164,9 +164,8 @@ export class ServerMetrics {
     this.#realtimeSessions = count;
   }
 
-  /** Counts every answered request by its route pattern (not its URL: no unbounded labels). */
   /**
-   * Counts every request under its route's pattern. `routes` lists the app's plain route paths:
+   * Counts every answered request by its route's pattern (not its URL: no unbounded labels). `routes` lists the app's plain route paths:
    * a request refused before routing (a body that is not JSON, too large, of the wrong type) is
    * counted under its path when that is one of them, and under "other" when not (any path can
    * carry a bad body: labels stay bounded).

@@ -14,14 +14,7 @@ import {
   encoderInputRate,
   findFfmpeg,
 } from '../audio/index.js';
-import {
-  nothingToSpeak,
-  type SpeakOptions,
-  type SpeechEvent,
-  type SpeechPart,
-  type SpeechStream,
-  speakParts,
-} from '../engine/speech-stream.js';
+import { type SpeakOptions, type SpeechEvent, type SpeechPart, type SpeechStream, speakParts } from '../engine/speech-stream.js';
 import { TtsError } from '../errors.js';
 import type { AppContext } from './app-context.js';
 import type { ServerMetrics } from './metrics.js';
@@ -71,18 +64,6 @@ function audioHeaders(res: Response, format: AudioFormat): void {
   res.setHeader('Cache-Control', 'no-cache');
 }
 
-/** `start()`, with a text that has nothing to speak reported under the route's own field. */
-function speakNamingField(field: string | undefined, start: () => SpeechStream): SpeechStream {
-  try {
-    return start();
-  } catch (error) {
-    const generic = nothingToSpeak();
-    if (field && error instanceof TtsError && error.message === generic.message && error.param === generic.param)
-      throw nothingToSpeak(field);
-    throw error;
-  }
-}
-
 /** Synthesizes `request` and writes it to `res`. */
 export async function sendSpeech({ req, res, ctx, request, route }: SendSpeechOptions): Promise<void> {
   const { format, sampleRate } = request;
@@ -90,14 +71,17 @@ export async function sendSpeech({ req, res, ctx, request, route }: SendSpeechOp
   checkFormat(format);
   const inputRate = encoderInputRate(format, sampleRate);
   // Synthesis starts here, before the encoder exists; any failure below must cancel to free its slot.
-  const speech = speakNamingField(request.textField, () =>
-    speakParts(ctx.scheduler, request.parts ?? [{ text: request.text }], {
+  const speech = speakParts(
+    ctx.scheduler,
+    request.parts ?? [{ text: request.text }],
+    {
       ...request.options,
       // Text can expand (numbers, money) far past what its length suggests: the audio is capped.
       maxSeconds: Math.min(request.options.maxSeconds ?? Number.POSITIVE_INFINITY, ctx.config.maxSpeechSeconds),
       sampleRate: inputRate,
       firstAudioFirst: mode !== 'whole',
-    }),
+    },
+    request.textField,
   );
   const onClose = (): void => {
     if (!res.writableFinished) speech.cancel();

@@ -135,16 +135,6 @@ describe('cropDecoderPadding', () => {
     expect(Array.from(after.f0_out as Float32Array)).toEqual(want.curve);
   });
 
-  it('keeps its own margin after the speech when given one', async () => {
-    const d = [12, 3, 5, 9, 18];
-    const frames = d.reduce((a, b) => a + b, 0);
-    const { model } = cropDecoderPadding(kokoroLike(d), { marginFrames: 4, endMarginFrames: 1, tailInput: CROP_TAIL_INPUT });
-    const after = await runGraph(dir, 'tail-end-margin.onnx', model, input(frames), ['asr_out', 'f0_out', 'n_out'], {
-      [CROP_TAIL_INPUT]: 1,
-    });
-    expect(Array.from(after.asr_out as Float32Array)).toEqual(expected(frames, 8, 21).asr);
-  });
-
   it('leaves a graph without the export’s tensors, or with a durations output, as it was', () => {
     const other = kokoroLike([12, 3, 5, 18], { names: false });
     expect(cropDecoderPadding(other)).toEqual({ model: other, cropped: false });
@@ -157,6 +147,5 @@ describe('cropDecoderPadding', () => {
   it('refuses a margin that is not a whole number of frames', () => {
     expect(() => cropDecoderPadding(kokoroLike([4, 2, 4]), { marginFrames: -1 })).toThrow(/whole number/);
     expect(() => cropDecoderPadding(kokoroLike([4, 2, 4]), { marginFrames: 1.5 })).toThrow(/whole number/);
-    expect(() => cropDecoderPadding(kokoroLike([4, 2, 4]), { endMarginFrames: -2 })).toThrow(/endMarginFrames/);
   });
 });

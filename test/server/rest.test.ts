@@ -90,12 +90,14 @@ describe('REST shim on a real server', () => {
     // When the first audio arrives, the server is still speaking this request: asked of its metrics,
     // as a user would, rather than only timed (a stall on a loaded machine can swallow a ratio).
     let openAtFirst = -1;
+    let received = 0;
     for (;;) {
       const { done, value } = await reader.read();
       if (done) break;
       chunks.push(value);
       arrivals.push(performance.now() - started);
-      if (openAtFirst < 0 && chunks.reduce((n, c) => n + c.byteLength, 0) > 44) {
+      received += value.byteLength;
+      if (openAtFirst < 0 && received > 44) {
         const metrics = await (await fetch(`${server.url}/metrics`)).text();
         openAtFirst = Number(/^flash_tts_active_streams (\d+)/m.exec(metrics)?.[1] ?? 0);
       }

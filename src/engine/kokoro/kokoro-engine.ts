@@ -237,12 +237,7 @@ export async function createKokoroEngine(
         // Closing punctuation (and spaces) at the end, whose frames are the pause after the text: the
         // cropped decoder skips them (but a margin), and the pause is made below as silence. At
         // least one token is spoken.
-        let tail = 0;
-        for (let i = end - 1; cropsTail && tokens.length <= KOKORO_MAX_TOKENS && i >= start && tail < tokens.length - 1; i--) {
-          if ((tokenAt[i - start] as number) < 0) continue;
-          if (!CLOSING.test(symbols[i] as string)) break;
-          tail++;
-        }
+        const tail = cropsTail && tokens.length <= KOKORO_MAX_TOKENS ? closingTokens(symbols, start, end, tokenAt) : 0;
         const result = await session.run(
           {
             tokens: { type: 'int64', data: ids, dims: [1, ids.length] },
@@ -281,6 +276,21 @@ export async function createKokoroEngine(
       }
     },
   };
+}
+
+/**
+ * How many tokens at the end of the piece `symbols[start, end)` are closing punctuation or spaces
+ * (symbols with no token skipped), leaving at least one token before them.
+ */
+function closingTokens(symbols: readonly string[], start: number, end: number, tokenAt: readonly number[]): number {
+  const spoken = tokenAt.filter((t) => t >= 0).length;
+  let tail = 0;
+  for (let i = end - 1; i >= start && tail < spoken - 1; i--) {
+    if ((tokenAt[i - start] as number) < 0) continue;
+    if (!CLOSING.test(symbols[i] as string)) break;
+    tail++;
+  }
+  return tail;
 }
 
 /**

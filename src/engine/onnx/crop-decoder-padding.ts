@@ -35,8 +35,6 @@ export interface CropOptions {
    * the edges as before and the trimmed call still has its lead-in. Default `4`.
    */
   marginFrames: number;
-  /** Frames kept after the speech's end (default: `marginFrames`). */
-  endMarginFrames?: number;
   /**
    * Adds an int64 scalar graph input of this name: how many tokens before the end pad (a sentence's
    * or clause's closing punctuation) end the speech early, so the decoder skips their frames too
@@ -86,10 +84,9 @@ function int64(name: string, value: number, vector = false): ProtoWriter {
 
 /** Rewrites `model` so its decoder skips most of the pad frames (see the module comment). */
 export function cropDecoderPadding(model: Uint8Array, options: Partial<CropOptions> = {}): CropResult {
-  const { marginFrames, endMarginFrames = marginFrames, tailInput } = { ...DEFAULT_CROP_OPTIONS, ...options };
+  const { marginFrames, tailInput } = { ...DEFAULT_CROP_OPTIONS, ...options };
   const unchanged = { model, cropped: false };
-  for (const [key, value] of Object.entries({ marginFrames, endMarginFrames }))
-    if (!Number.isInteger(value) || value < 0) throw new RangeError(`${key} must be a whole number ≥ 0`);
+  if (!Number.isInteger(marginFrames) || marginFrames < 0) throw new RangeError('marginFrames must be a whole number ≥ 0');
   const parsed = parseGraph(model);
   if (!parsed || parsed.opset < 13 || parsed.nodes.some((n) => n.hasSubgraph)) return unchanged;
   if ([...parsed.graphOutputs].some((name) => name === 'durations' || name === 'pred_dur')) return unchanged;
@@ -114,7 +111,6 @@ export function cropDecoderPadding(model: Uint8Array, options: Partial<CropOptio
     return tensor;
   };
   const margin = constant('margin', marginFrames);
-  const endMargin = endMarginFrames === marginFrames ? margin : constant('end_margin', endMarginFrames);
   const zero = constant('zero', 0);
   const added: GraphEntry[] = [];
   const op = (type: string, inputs: string[], base: string): string => {
@@ -131,7 +127,7 @@ export function cropDecoderPadding(model: Uint8Array, options: Partial<CropOptio
   const speechEndToken = tailInput === undefined ? lastToken : op('Sub', [lastToken, tailInput], 'speech_end_token');
   const speechEnd = op('Gather', [cumsum, speechEndToken], 'speech_end');
   const total = op('Gather', [cumsum, constant('last', -1)], 'total_frames');
-  const end = op('Min', [op('Add', [speechEnd, endMargin], 'end_unclamped'), total], 'end');
+  const end = op('Min', [op('Add', [speechEnd, margin], 'end_unclamped'), total], 'end');
   const axis0 = constant('axis0', 0, true);
   const startFrames = op('Unsqueeze', [start, axis0], 'start_frames');
   const endFrames = op('Unsqueeze', [end, axis0], 'end_frames');
