@@ -4,6 +4,8 @@
  * first: a stream's deadline is when its listener will have heard everything sent so far, a new
  * stream's is now), streams with equal deadlines in turn. So a new stream's first fragment goes
  * ahead of segments whose stream is seconds ahead, and a long text never starves a short one.
+ * Streams that have not spoken yet and started about together wait for their first audio alike:
+ * of their first fragments, the shortest runs first (see FIRST_SHORTEST_WINDOW_MS).
  * The number of open streams is bounded: past it, `openStream()` refuses at once instead of
  * making everyone wait. It also learns how fast each engine starts speaking, per character.
  */
@@ -67,6 +69,17 @@ interface Job {
   queuedAt: number;
   startedAt: number | undefined;
 }
+
+/**
+ * When the job due first is the first fragment of a stream that has not spoken, another silent
+ * stream's first fragment that is due too, queued at most this long after it, runs first if it is
+ * predicted shorter. Started together, N listeners are all waiting: shortest first, each waits for
+ * the fragments shorter than its own, not for longer ones that happened to arrive a few ms
+ * sooner (with one worker, the second of "I checked the" and "Sure!" then waits for "Sure!"). A
+ * fragment is overtaken only by those queued within this window after it, so newcomers cannot
+ * starve it. About one first fragment's synthesis budget (SpeechStreamOptions.firstAudioMs).
+ */
+export const FIRST_SHORTEST_WINDOW_MS = 250;
 
 /** Weight of the newest measurement in an engine's running speed. */
 const SPEED_WEIGHT = 0.3;
@@ -140,6 +153,7 @@ export class SchedulerStream {
    * as audio is delivered. A job is due at this time or when it was queued, whichever is later.
    */
   deadline = performance.now();
+  /** @internal Audio of one of its jobs has reached the stream. */ spoken = false;
   #closed = false;
 
   constructor(private readonly scheduler: Scheduler) {}
@@ -334,6 +348,7 @@ export class Scheduler {
           slot.audioSeconds += message.output.pcm.length / job.job.outputRate;
         }
         if (slot.cancelled) return;
+        if (message.output.kind === 'audio') job.stream.spoken = true;
         if (job.startedAt !== undefined) this.#learnSpeed(job, job.startedAt);
         job.startedAt = undefined;
         job.output.push(message.output);
@@ -393,7 +408,10 @@ export class Scheduler {
     learn(this.#audioMsPerChar, job.job.engine, ((spoken * 1000) / text.length) * speed * job.job.effects.tempo);
   }
 
-  /** The waiting job due first (see the module comment); equal ones taken from the streams in turn. */
+  /**
+   * The waiting job due first (see the module comment); equal ones taken from the streams in
+   * turn; among silent streams' first fragments, the shortest (see FIRST_SHORTEST_WINDOW_MS).
+   */
   #nextJob(): Job | undefined {
     const count = this.#streams.length;
     let chosen: number | undefined;
@@ -410,7 +428,37 @@ export class Scheduler {
       }
     }
     if (chosen === undefined) return undefined;
+    const first = this.#streams[chosen] as SchedulerStream;
+    if (!first.spoken && first.pending[0]?.job.kind === 'synthesize') chosen = this.#shortestFirst(chosen, due);
     this.#nextTurn = (chosen + 1) % count;
     return (this.#streams[chosen] as SchedulerStream).pending.shift();
+  }
+
+  /**
+   * Of the silent streams whose first fragment is due now, queued within FIRST_SHORTEST_WINDOW_MS
+   * after `due` (that of stream `chosen`'s), the index of the one predicted to synthesize soonest.
+   */
+  #shortestFirst(chosen: number, due: number): number {
+    const now = performance.now();
+    let best = chosen;
+    let bestCost = this.#predictedMs((this.#streams[chosen] as SchedulerStream).pending[0] as Job);
+    this.#streams.forEach((stream, index) => {
+      const job = stream.pending[0];
+      if (!job || stream.spoken || index === chosen || job.job.kind !== 'synthesize') return;
+      const jobDue = Math.max(stream.deadline, job.queuedAt);
+      if (jobDue > now || jobDue > due + FIRST_SHORTEST_WINDOW_MS) return;
+      const cost = this.#predictedMs(job);
+      if (cost < bestCost) {
+        best = index;
+        bestCost = cost;
+      }
+    });
+    return best;
+  }
+
+  /** How long synthesis `job` should take to its first audio: its characters at its engine's learned speed (or 1 ms each). */
+  #predictedMs(job: Job): number {
+    const text = job.job.kind === 'synthesize' ? job.job.request.text : '';
+    return text.length * (this.msPerChar(job.job.engine) ?? 1);
   }
 }

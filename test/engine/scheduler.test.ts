@@ -166,6 +166,38 @@ describe('deadline-first scheduling', () => {
     for (const stream of [ahead, later, fresh]) stream.close();
   });
 
+  it('runs the shortest first fragment first among streams that started together, but not ahead of one already heard', async () => {
+    const order: string[] = [];
+    const drain = async (name: string, audio: AsyncIterable<unknown>): Promise<void> => {
+      for await (const _ of audio);
+      order.push(name);
+    };
+    // A stream already heard, whose listener ran out of audio a moment ago (an underrun).
+    const heard = scheduler.openStream();
+    await drain('heard 1', heard.submit(job('Its first sentence, heard already.')));
+    expect(order).toEqual(['heard 1']);
+    // The worker busy with a long job, while four streams start within a few ms of one another:
+    // three silent ones (a long first fragment queued first) and the one heard, due before them all.
+    const busy = scheduler.openStream();
+    const long = scheduler.openStream();
+    const short = scheduler.openStream();
+    const middle = scheduler.openStream();
+    const runs = [
+      drain(
+        'busy',
+        busy.submit(job('A long sentence keeps the only worker busy while the other streams queue up behind it, one after another.')),
+      ),
+    ];
+    heard.deadline = performance.now() - 100;
+    runs.push(drain('heard 2', heard.submit(job('Its second sentence, late.'))));
+    runs.push(drain('long', long.submit(job('A much longer first fragment than the others have, queued first.'))));
+    runs.push(drain('short', short.submit(job('Yes.'))));
+    runs.push(drain('middle', middle.submit(job('A middle one, queued last.'))));
+    await withDeadline(Promise.all(runs), 'every job done');
+    expect(order.slice(1)).toEqual(['busy', 'heard 2', 'short', 'middle', 'long']);
+    for (const stream of [heard, busy, long, short, middle]) stream.close();
+  });
+
   it('learns how fast the engine starts speaking, and never cuts a fast engine by time', async () => {
     for await (const _ of speak(scheduler, 'Warm words for the engine to learn its speed from.', {
       voice: FEMALE,
