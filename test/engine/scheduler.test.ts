@@ -185,7 +185,9 @@ describe('deadline-first scheduling', () => {
     const runs = [
       drain(
         'busy',
-        busy.submit(job('A long sentence keeps the only worker busy while the other streams queue up behind it, one after another.')),
+        busy.submit(
+          job('A long sentence keeps the only worker busy while the other streams queue up behind it, one after another.'),
+        ),
       ),
     ];
     heard.deadline = performance.now() - 100;
