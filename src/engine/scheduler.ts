@@ -269,6 +269,31 @@ export class Scheduler {
     return this.#audioMsPerChar.get(engine)?.value;
   }
 
+  /**
+   * Predicted ms until the oldest job of `stream` has its first audio (0 when it has none): on a
+   * worker, what is left of it; waiting, also what the workers have left of their running jobs
+   * and the other streams' waiting jobs due before it, shared among the workers. Each job is its
+   * characters at its engine's learned speed.
+   */
+  predictedFirstAudioMs(stream: SchedulerStream): number {
+    const now = performance.now();
+    let ahead = 0;
+    for (const slot of this.#slots.values()) {
+      if (!slot.job) continue;
+      const left = Math.max(0, this.#predictedMs(slot.job) - (now - slot.startedAt));
+      if (slot.job.stream === stream && !slot.cancelled) return left;
+      ahead += left;
+    }
+    const job = stream.pending[0];
+    if (!job) return 0;
+    const due = Math.max(stream.deadline, job.queuedAt);
+    for (const other of this.#streams) {
+      const head = other.pending[0];
+      if (other !== stream && head && Math.max(other.deadline, head.queuedAt) <= due) ahead += this.#predictedMs(head);
+    }
+    return ahead / Math.max(1, this.#slots.size) + this.#predictedMs(job);
+  }
+
   /** Opens a stream, or throws `server_busy` when {@link SchedulerOptions.maxStreams} are open. */
   openStream(): SchedulerStream {
     if (this.#streams.length >= this.options.maxStreams) {

@@ -511,7 +511,8 @@ export class SpeechStream implements AsyncIterable<SpeechEvent> {
     const msPerChar = this.#scheduler.msPerChar(engine);
     if (most === 0 || !msPerChar || !TIME_SIZED_ENGINES.has(engine)) return 0;
     const now = performance.now();
-    const remaining = next.spoken.length * msPerChar - (now - (next.submittedAt ?? now));
+    // Waiting behind other streams' jobs (under load), or on a worker.
+    const remaining = this.#jobs ? this.#scheduler.predictedFirstAudioMs(this.#jobs) : 0;
     const ahead = (this.#heardBy ?? now) - now;
     const extraMs = Math.min(most * 1000, remaining * PAUSE_STRETCH_HEADROOM - ahead);
     return extraMs > 0 ? Math.round((extraMs / 1000) * this.#options.sampleRate) : 0;

@@ -217,6 +217,55 @@ describe('a stream whose next sentence is not ready yet', () => {
   }, 120_000);
 });
 
+describe('a stream whose next sentence waits behind another stream’s work', () => {
+  it('lengthens the pause before it, though that sentence alone would be ready in time', async () => {
+    const scheduler = await Scheduler.start({ engines: ['kokoro'], models: scanInstalled(REAL_FIXTURES.modelsDir), workers: 1 });
+    try {
+      const voice = { engine: 'kokoro', engineVoice: 'af_heart' } as const;
+      const open = (text: string, firstAudioFirst = true): SpeechStream => {
+        const stream = new SpeechStream(scheduler, {
+          voice,
+          sampleRate: 24000,
+          firstAudioFirst,
+          segmenter: { firstMaxChars: 1000 },
+        });
+        stream.pushText(text);
+        stream.end();
+        return stream;
+      };
+      const listen = async (stream: SpeechStream): Promise<{ total: number; segments: string[] }> => {
+        let samples = 0;
+        const segments: string[] = [];
+        for await (const event of stream) {
+          if (event.type === 'audio') samples += event.pcm.length;
+          else if (event.type === 'segment') segments.push(event.text);
+        }
+        return { total: samples / 24000, segments };
+      };
+      // Two short sentences: the second is synthesized well within the ~1 s the first plays for.
+      const text = 'Hello there! Shall I book it?';
+      await listen(open(text)); // learns the engine's speed
+      // A whole file never stretches a pause (alone, the stream would not either, unless the
+      // machine is slow enough that its own second sentence runs late).
+      const file = await listen(open(text, false));
+      expect(file.segments).toEqual(['Hello there!', 'Shall I book it?']);
+      // The same, but a stream that starts while its first sentence is synthesized queues one long
+      // sentence, due before its second: that one waits seconds for the worker.
+      const stream = open(text);
+      const other = open(
+        'Another caller asked for every appointment we have open on Thursday afternoon and on Friday morning next week.',
+      );
+      const [loaded] = await Promise.all([listen(stream), listen(other)]);
+      expect(loaded.segments).toEqual(file.segments);
+      // The pause after "Hello there!" is stretched by the most allowed.
+      expect(loaded.total - file.total).toBeGreaterThan(PAUSE_STRETCH.sentence - 0.03);
+      expect(loaded.total - file.total).toBeLessThan(PAUSE_STRETCH.sentence + 0.03);
+    } finally {
+      await scheduler.stop();
+    }
+  }, 120_000);
+});
+
 describe('real voices over the realtime WebSocket', () => {
   const TEXT = 'Sure! Your order ships on Tuesday. It should arrive by the 14th, around noon.';
 
