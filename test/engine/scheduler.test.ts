@@ -133,6 +133,14 @@ describe('engine workers and scheduler', () => {
   });
 });
 
+/** Drains a job's output, then records its name in `order`: with one worker, the order jobs ran. */
+const drainInto =
+  (order: string[]) =>
+  async (name: string, audio: AsyncIterable<unknown>): Promise<void> => {
+    for await (const _ of audio);
+    order.push(name);
+  };
+
 describe('deadline-first scheduling', () => {
   let scheduler: Scheduler;
   beforeAll(async () => {
@@ -146,10 +154,7 @@ describe('deadline-first scheduling', () => {
 
   it('runs the job whose stream runs out of audio first, not the streams in turn', async () => {
     const order: string[] = [];
-    const drain = async (name: string, audio: AsyncIterable<unknown>): Promise<void> => {
-      for await (const _ of audio);
-      order.push(name);
-    };
+    const drain = drainInto(order);
     const now = performance.now();
     const ahead = scheduler.openStream(); // its listener has 5 s of audio left
     const later = scheduler.openStream(); // 10 s
@@ -168,10 +173,7 @@ describe('deadline-first scheduling', () => {
 
   it('runs the shortest first fragment first among streams that started together, but not ahead of one already heard', async () => {
     const order: string[] = [];
-    const drain = async (name: string, audio: AsyncIterable<unknown>): Promise<void> => {
-      for await (const _ of audio);
-      order.push(name);
-    };
+    const drain = drainInto(order);
     // A stream already heard, whose listener ran out of audio a moment ago (an underrun).
     const heard = scheduler.openStream();
     await drain('heard 1', heard.submit(job('Its first sentence, heard already.')));

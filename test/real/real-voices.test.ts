@@ -7,7 +7,7 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { ContextMessage } from '../../protocol/messages.js';
 import { createRealtimeClient } from '../../src/adapters/realtime-client.js';
 import { concatBytes, concatFloat32 } from '../../src/audio/pcm.js';
@@ -172,97 +172,79 @@ describe('the pause between two sentences', () => {
 });
 
 describe('a stream whose next sentence is not ready yet', () => {
+  let scheduler: Scheduler;
+  beforeAll(async () => {
+    scheduler = await Scheduler.start({ engines: ['kokoro'], models: scanInstalled(REAL_FIXTURES.modelsDir), workers: 1 });
+  }, 120_000);
+  afterAll(async () => {
+    await scheduler?.stop();
+  });
+  /** `text` spoken by af_heart, cut only at sentences and clauses (no time-sized first fragment). */
+  const open = (text: string, firstAudioFirst = true): SpeechStream => {
+    const stream = new SpeechStream(scheduler, {
+      voice: { engine: 'kokoro', engineVoice: 'af_heart' },
+      sampleRate: 24000,
+      firstAudioFirst,
+      segmenter: { firstMaxChars: 1000 },
+    });
+    stream.pushText(text);
+    stream.end();
+    return stream;
+  };
+  const listen = async (stream: SpeechStream): Promise<{ samples: Float32Array; total: number; segments: string[] }> => {
+    const pcm: Float32Array[] = [];
+    const segments: string[] = [];
+    for await (const event of stream) {
+      if (event.type === 'audio') pcm.push(event.pcm);
+      else if (event.type === 'segment') segments.push(event.text);
+    }
+    const samples = concatFloat32(pcm);
+    return { samples, total: samples.length / 24000, segments };
+  };
+
   it('lengthens the pause before it (at most 0.3 s after a sentence, 0.15 s after a clause); a file does not', async () => {
-    const scheduler = await Scheduler.start({ engines: ['kokoro'], models: scanInstalled(REAL_FIXTURES.modelsDir), workers: 1 });
-    try {
-      const voice = { engine: 'kokoro', engineVoice: 'af_heart' } as const;
-      // A long second segment (no pace, no time-sized cut) takes seconds to synthesize while the
-      // short first one plays for about one.
-      const rest =
-        'I can help you move your appointment to a later time on Thursday afternoon or on Friday morning next week if that suits you better.';
-      const seconds = async (text: string, firstAudioFirst: boolean): Promise<{ total: number; pause: number }> => {
-        const stream = new SpeechStream(scheduler, {
-          voice,
-          sampleRate: 24000,
-          firstAudioFirst,
-          segmenter: { firstMaxChars: 1000 },
-        });
-        stream.pushText(text);
-        stream.end();
-        const pcm: Float32Array[] = [];
-        const segments: string[] = [];
-        for await (const event of stream) {
-          if (event.type === 'audio') pcm.push(event.pcm);
-          else if (event.type === 'segment') segments.push(event.text);
-        }
-        expect(segments).toHaveLength(2);
-        const samples = concatFloat32(pcm);
-        return { total: samples.length / 24000, pause: longestPause(samples, 24000) };
-      };
-      for (const [first, most] of [
-        ['Hello there!', PAUSE_STRETCH.sentence],
-        ['Hello there,', PAUSE_STRETCH.clause],
-      ] as const) {
-        const file = await seconds(`${first} ${rest}`, false);
-        const stream = await seconds(`${first} ${rest}`, true);
-        // The same speech, with the pause after the first segment stretched to the most allowed.
-        expect(stream.total - file.total).toBeGreaterThan(most - 0.03);
-        expect(stream.total - file.total).toBeLessThan(most + 0.03);
-        expect(stream.pause).toBeGreaterThan(most);
-        expect(stream.pause).toBeLessThan(0.65);
-      }
-    } finally {
-      await scheduler.stop();
+    // A long second segment (no pace, no time-sized cut) takes seconds to synthesize while the
+    // short first one plays for about one.
+    const rest =
+      'I can help you move your appointment to a later time on Thursday afternoon or on Friday morning next week if that suits you better.';
+    const seconds = async (text: string, firstAudioFirst: boolean): Promise<{ total: number; pause: number }> => {
+      const { samples, total, segments } = await listen(open(text, firstAudioFirst));
+      expect(segments).toHaveLength(2);
+      return { total, pause: longestPause(samples, 24000) };
+    };
+    for (const [first, most] of [
+      ['Hello there!', PAUSE_STRETCH.sentence],
+      ['Hello there,', PAUSE_STRETCH.clause],
+    ] as const) {
+      const file = await seconds(`${first} ${rest}`, false);
+      const stream = await seconds(`${first} ${rest}`, true);
+      // The same speech, with the pause after the first segment stretched to the most allowed.
+      expect(stream.total - file.total).toBeGreaterThan(most - 0.03);
+      expect(stream.total - file.total).toBeLessThan(most + 0.03);
+      expect(stream.pause).toBeGreaterThan(most);
+      expect(stream.pause).toBeLessThan(0.65);
     }
   }, 120_000);
-});
 
-describe('a stream whose next sentence waits behind another stream’s work', () => {
-  it('lengthens the pause before it, though that sentence alone would be ready in time', async () => {
-    const scheduler = await Scheduler.start({ engines: ['kokoro'], models: scanInstalled(REAL_FIXTURES.modelsDir), workers: 1 });
-    try {
-      const voice = { engine: 'kokoro', engineVoice: 'af_heart' } as const;
-      const open = (text: string, firstAudioFirst = true): SpeechStream => {
-        const stream = new SpeechStream(scheduler, {
-          voice,
-          sampleRate: 24000,
-          firstAudioFirst,
-          segmenter: { firstMaxChars: 1000 },
-        });
-        stream.pushText(text);
-        stream.end();
-        return stream;
-      };
-      const listen = async (stream: SpeechStream): Promise<{ total: number; segments: string[] }> => {
-        let samples = 0;
-        const segments: string[] = [];
-        for await (const event of stream) {
-          if (event.type === 'audio') samples += event.pcm.length;
-          else if (event.type === 'segment') segments.push(event.text);
-        }
-        return { total: samples / 24000, segments };
-      };
-      // Two short sentences: the second is synthesized well within the ~1 s the first plays for.
-      const text = 'Hello there! Shall I book it?';
-      await listen(open(text)); // learns the engine's speed
-      // A whole file never stretches a pause (alone, the stream would not either, unless the
-      // machine is slow enough that its own second sentence runs late).
-      const file = await listen(open(text, false));
-      expect(file.segments).toEqual(['Hello there!', 'Shall I book it?']);
-      // The same, but a stream that starts while its first sentence is synthesized queues one long
-      // sentence, due before its second: that one waits seconds for the worker.
-      const stream = open(text);
-      const other = open(
-        'Another caller asked for every appointment we have open on Thursday afternoon and on Friday morning next week.',
-      );
-      const [loaded] = await Promise.all([listen(stream), listen(other)]);
-      expect(loaded.segments).toEqual(file.segments);
-      // The pause after "Hello there!" is stretched by the most allowed.
-      expect(loaded.total - file.total).toBeGreaterThan(PAUSE_STRETCH.sentence - 0.03);
-      expect(loaded.total - file.total).toBeLessThan(PAUSE_STRETCH.sentence + 0.03);
-    } finally {
-      await scheduler.stop();
-    }
+  it('lengthens it too when that sentence, ready in time alone, waits behind another stream’s work', async () => {
+    // Two short sentences: the second is synthesized well within the ~1 s the first plays for.
+    const text = 'Hello there! Shall I book it?';
+    await listen(open(text)); // learns the engine's speed
+    // A whole file never stretches a pause (alone, the stream would not either, unless the
+    // machine is slow enough that its own second sentence runs late).
+    const file = await listen(open(text, false));
+    expect(file.segments).toEqual(['Hello there!', 'Shall I book it?']);
+    // The same, but a stream that starts while its first sentence is synthesized queues one long
+    // sentence, due before its second: that one waits seconds for the worker.
+    const stream = open(text);
+    const other = open(
+      'Another caller asked for every appointment we have open on Thursday afternoon and on Friday morning next week.',
+    );
+    const [loaded] = await Promise.all([listen(stream), listen(other)]);
+    expect(loaded.segments).toEqual(file.segments);
+    // The pause after "Hello there!" is stretched by the most allowed.
+    expect(loaded.total - file.total).toBeGreaterThan(PAUSE_STRETCH.sentence - 0.03);
+    expect(loaded.total - file.total).toBeLessThan(PAUSE_STRETCH.sentence + 0.03);
   }, 120_000);
 });
 
