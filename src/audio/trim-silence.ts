@@ -16,10 +16,34 @@ export interface TrimOptions {
   rangeDb: number;
   /** Frames quieter than this (dBFS) are silence however quiet the call is. Default -70. */
   floorDb: number;
+  /**
+   * After the last frame within `decayDb` of the loudest, quieter sound counts for at most this
+   * long, in seconds: a decay, not the low noise some voices' decoders run on for a third of a
+   * second past the speech (Kokoro's af_alloy, am_echo, am_onyx: 40–50 dB under their peak),
+   * which kept every pause, and every cut between words, 0.2–0.4 s longer than asked. A softer
+   * sound after a gap of silence ({@link TrimOptions.gap}) is a sound of its own and is kept.
+   * Default 0.08: the decays of the other Kokoro voices end 10–70 ms below that level.
+   */
+  decay: number;
+  /** See {@link TrimOptions.decay}. Default 40. */
+  decayDb: number;
+  /**
+   * Silence (10 dB under the sound threshold, so under the decoders' low noise too) at least this
+   * long, in seconds, sets a softer sound after it apart from the decay. Default 0.15.
+   */
+  gap: number;
 }
 
 /** Defaults of {@link TrimOptions}. */
-export const DEFAULT_TRIM: TrimOptions = { lead: 0.04, tail: 0.1, rangeDb: 50, floorDb: -70 };
+export const DEFAULT_TRIM: TrimOptions = {
+  lead: 0.04,
+  tail: 0.1,
+  rangeDb: 50,
+  floorDb: -70,
+  decay: 0.08,
+  decayDb: 40,
+  gap: 0.15,
+};
 
 /** Where the kept audio and the sound within it start and end, in samples of the input. */
 export interface TrimRange {
@@ -35,7 +59,7 @@ const FRAME_SECONDS = 0.01;
 
 /** The range of `pcm` to keep; the whole input when it holds no sound at all. */
 export function findTrimRange(pcm: Float32Array, sampleRate: number, options: Partial<TrimOptions> = {}): TrimRange {
-  const { lead, tail, rangeDb, floorDb } = { ...DEFAULT_TRIM, ...options };
+  const { lead, tail, rangeDb, floorDb, decay, decayDb, gap } = { ...DEFAULT_TRIM, ...options };
   const frame = Math.max(1, Math.round(sampleRate * FRAME_SECONDS));
   const frames = Math.ceil(pcm.length / frame);
   const energy = new Float64Array(frames);
@@ -57,11 +81,39 @@ export function findTrimRange(pcm: Float32Array, sampleRate: number, options: Pa
   if (first === frames) return { start: 0, end: pcm.length, soundStart: 0, soundEnd: pcm.length };
   let last = frames - 1;
   while ((energy[last] as number) < threshold) last--;
+  last = endOfDecay(energy, last, Math.max(loudest * 10 ** (-decayDb / 10), threshold), threshold, {
+    decay: Math.round(decay / FRAME_SECONDS),
+    gap: Math.round(gap / FRAME_SECONDS),
+  });
   const soundStart = first * frame;
   const soundEnd = Math.min(pcm.length, (last + 1) * frame);
   const start = Math.max(0, soundStart - Math.round(lead * sampleRate));
   const end = Math.min(pcm.length, soundEnd + Math.round(tail * sampleRate));
   return { start, end, soundStart, soundEnd };
+}
+
+/**
+ * The last frame of sound, given `last`, the last frame above `threshold`: when every frame after
+ * the last one above `loud` is quieter than that (a decay, or a decoder's low noise) and no silence
+ * of `frames.gap` frames (10 dB under `threshold`) sets a softer sound apart, at most
+ * `frames.decay` frames past it.
+ */
+function endOfDecay(
+  energy: Float64Array,
+  last: number,
+  loud: number,
+  threshold: number,
+  frames: { decay: number; gap: number },
+): number {
+  let lastLoud = last;
+  while (lastLoud >= 0 && (energy[lastLoud] as number) < loud) lastLoud--;
+  if (lastLoud < 0 || last - lastLoud <= frames.decay) return last;
+  let silent = 0;
+  for (let f = lastLoud + 1; f <= last; f++) {
+    silent = (energy[f] as number) < threshold / 10 ? silent + 1 : 0;
+    if (silent >= frames.gap) return last;
+  }
+  return lastLoud + frames.decay;
 }
 
 /** `pcm` without the silence beyond `lead` before and `tail` after its sound (a view, not a copy). */

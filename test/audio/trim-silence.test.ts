@@ -41,6 +41,27 @@ describe('trimming silence around a model call', () => {
     expect(range.soundEnd / RATE).toBeCloseTo(1.5, 2);
   });
 
+  it('ends the sound 80 ms into the low noise some decoders run on after the speech, but keeps a decay whole', () => {
+    // A tone, then 0.4 s of noise 45 dB under it (within the −50 dB range, under −40), then silence.
+    const pcm = padded(0.3, 1, 0.7);
+    const noiseStart = Math.round(1.3 * RATE);
+    for (let i = 0; i < 0.4 * RATE; i++) pcm[noiseStart + i] = 0.3 * 10 ** (-45 / 20) * Math.sin(i * 2.1);
+    const noisy = findTrimRange(pcm, RATE, { tail: 0.02 });
+    expect(noisy.soundEnd / RATE).toBeCloseTo(1.3 + 0.08, 2);
+    expect((noisy.end - noisy.soundEnd) / RATE).toBeCloseTo(0.02, 2);
+    // A release that fades from the tone's level to −60 dB over 70 ms is kept to where it ends.
+    const fading = padded(0.3, 1, 0.7);
+    const fade = 0.07 * RATE;
+    for (let i = 0; i < fade; i++) fading[noiseStart + i] = 0.3 * 10 ** ((-60 * i) / fade / 20) * Math.sin(i * 2.1);
+    expect(findTrimRange(fading, RATE).soundEnd / RATE).toBeCloseTo(1.3 + 0.06, 1);
+    // Low noise that stops for a pause, then a soft word: the word is sound of its own.
+    const apart = padded(0.3, 1, 0.7);
+    for (let i = 0; i < 0.05 * RATE; i++) apart[noiseStart + i] = 0.3 * 10 ** (-45 / 20) * Math.sin(i * 2.1);
+    const word = Math.round(1.6 * RATE);
+    for (let i = 0; i < 0.2 * RATE; i++) apart[word + i] = 0.3 * 10 ** (-45 / 20) * Math.sin(i / 5);
+    expect(findTrimRange(apart, RATE).soundEnd / RATE).toBeCloseTo(1.8, 2);
+  });
+
   it.each([
     ['Hello there.', PAUSE_AFTER.sentence],
     ['Is it?"', PAUSE_AFTER.sentence],

@@ -150,6 +150,12 @@ export function leadingSilence(samples: Float32Array, rate: number): number {
   return soundFrames(samples, rate).indexOf(true) / 100;
 }
 
+/** Seconds after the last 10 ms frame within 40 dB of the loudest one. */
+export function trailingSilence(samples: Float32Array, rate: number): number {
+  const sound = soundFrames(samples, rate);
+  return (sound.length - 1 - sound.lastIndexOf(true)) / 100 + (samples.length % Math.round(rate / 100)) / rate;
+}
+
 /** The longest run of silent 10 ms frames (see {@link leadingSilence}) between the first and last sound, in seconds. */
 export function longestPause(samples: Float32Array, rate: number): number {
   const sound = soundFrames(samples, rate);
