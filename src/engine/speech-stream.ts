@@ -329,8 +329,10 @@ export class SpeechStream implements AsyncIterable<SpeechEvent> {
    * Adds text; `voice`, `speed` and `pitchSemitones` apply to it and what follows (text already
    * pushed keeps its own). A change ends the pending sentence first, so no segment mixes two voices.
    * Throws `language_not_supported` when the voice cannot read the text (see front-ends.ts).
+   * With `final`, the text ends the utterance (a flush or `end()` follows at once): its segments
+   * are cut knowing where it ends, so no word or two is left to be said alone.
    */
-  pushText(text: string, options: Partial<VoiceSettings> = {}): void {
+  pushText(text: string, options: Partial<VoiceSettings> = {}, final = false): void {
     if (this.#state.kind === 'ended') throw new Error('text pushed after end()');
     if (this.#state.kind === 'over') return;
     const next: VoiceSettings = { ...this.#settings, ...options };
@@ -350,7 +352,7 @@ export class SpeechStream implements AsyncIterable<SpeechEvent> {
       this.#enqueue(this.#segmenter?.flush() ?? []);
       this.#settings = next;
     }
-    this.#enqueue(this.#segmenter ? this.#segmenter.push(text) : [text]);
+    this.#enqueue(this.#segmenter ? this.#segmenter.push(text, final) : [text]);
     this.#armIdleFlush();
   }
 
@@ -580,7 +582,7 @@ export function speakParts(
   field = 'text',
 ): SpeechStream {
   const stream = new SpeechStream(scheduler, options);
-  for (const { text, ...settings } of parts) stream.pushText(text, settings);
+  parts.forEach(({ text, ...settings }, i) => stream.pushText(text, settings, i === parts.length - 1));
   stream.end();
   if (stream.failure !== undefined) throw stream.failure;
   if (stream.segmentCount === 0) {

@@ -141,10 +141,13 @@ export class SentenceSegmenter {
     return this.#buffer;
   }
 
-  /** Adds text; returns the segments it completed (possibly none). */
-  push(text: string): string[] {
+  /**
+   * Adds text; returns the segments it completed (possibly none). With `final`, nothing more of
+   * this utterance will come: as `flush()` after it, but the cuts can see where the text ends.
+   */
+  push(text: string, final = false): string[] {
     this.#buffer += text;
-    return this.#drain(false);
+    return final ? this.flush() : this.#drain(false);
   }
 
   /**
@@ -227,13 +230,17 @@ export class SentenceSegmenter {
     const best = (candidates: number[], min: number): number | undefined =>
       candidates.find((at) => at > start && lengthTo(at) >= min);
 
+    // All of the text is here and what a cut by time would leave after it is a word or two
+    // ("and then nothing | more"): said alone, that word has a seam before it and costs a call of
+    // its own, so the text is cut only where it would be without a time budget.
+    const timeCuts = !(final && lengthTo(text.trimEnd().length) < cap * slack + firstMinChars);
     for (let i = start; i < text.length; i++) {
       const ch = text[i] as string;
       if (lengthTo(i) >= maxChars) {
         const at = lastSentence > start ? lastSentence : lastClause > start ? lastClause : lastSpace > start ? lastSpace : i;
         return at;
       }
-      if (cap < maxChars && lengthTo(i) >= cap * slack) {
+      if (timeCuts && cap < maxChars && lengthTo(i) >= cap * slack) {
         // Well past the time budget with no sentence end (one ending near it is left whole): cut
         // at a sentence end however short ("Sure!" alone has no seam; "Sure! Your order" | "ships
         // on Tuesday." has one a listener hears), else at the best boundary from half the budget
@@ -355,5 +362,5 @@ export class SentenceSegmenter {
 /** Splits a whole text into segments, exactly as a {@link SentenceSegmenter} fed all of it would. */
 export function segmentText(text: string, options: Partial<SegmenterOptions> = {}): string[] {
   const segmenter = new SentenceSegmenter(options);
-  return [...segmenter.push(text), ...segmenter.flush()];
+  return segmenter.push(text, true);
 }

@@ -53,6 +53,17 @@ describe('engine workers and scheduler', () => {
     expect(voicedShare(all, 24000)).toBeGreaterThan(0.4);
   });
 
+  it('cuts a whole text knowing where it ends: no last word is left to be said alone', async () => {
+    const segments = async (text: string): Promise<string[]> => {
+      const out: string[] = [];
+      for await (const event of say(text, { segmenter: { firstMaxChars: 12 } }))
+        if (event.type === 'segment') out.push(event.text);
+      return out;
+    };
+    expect(await segments('and then nothing more')).toEqual(['and then nothing more']);
+    expect(await segments('and then nothing more was said about it')).toEqual(['and then nothing', 'more was said about it']);
+  });
+
   it('speaks faster with a higher speed', async () => {
     const measure = async (speed: number): Promise<number> => {
       let n = 0;

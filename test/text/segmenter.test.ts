@@ -111,6 +111,19 @@ describe('time-sized fragments (firstMaxChars)', () => {
     expect(segments.join(' ')).toBe(runOn);
   });
 
+  it('does not leave a word or two to be said alone at the end of a text it has whole', () => {
+    // A cut by time would leave "more" (4 characters) as a fragment of its own.
+    expect(segmentText('and then nothing more', { firstMaxChars: 12 })).toEqual(['and then nothing more']);
+    // With more to say after the cut, the first fragment stays short.
+    expect(segmentText('and then nothing more was said about it', { firstMaxChars: 12 })).toEqual([
+      'and then nothing',
+      'more was said about it',
+    ]);
+    // Still arriving (a token stream), the text may go on: cut by time as before.
+    const streaming = new SentenceSegmenter({ firstMaxChars: 12 });
+    expect(streaming.push('and then nothing more ')).toEqual(['and then nothing']);
+  });
+
   it('never cuts inside a word, and never below firstMinChars', () => {
     const text = 'Supercalifragilisticexpialidocious is a word. Antidisestablishmentarianism too.';
     const segments = segmentText(text, { firstMaxChars: 12 });

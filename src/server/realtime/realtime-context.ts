@@ -68,9 +68,9 @@ export class RealtimeContext {
     return this.#state.kind !== 'over' && this.#stream.busy;
   }
 
-  /** Adds text (with the voice it should be spoken in from now on). */
-  pushText(text: string, voice?: EngineVoiceRef): void {
-    this.#stream.pushText(text, voice ? { voice } : {});
+  /** Adds text (with the voice it should be spoken in from now on); `final`: a flush or the end follows at once. */
+  pushText(text: string, voice?: EngineVoiceRef, final = false): void {
+    this.#stream.pushText(text, voice ? { voice } : {}, final);
   }
 
   /** Speaks everything received so far, then sends `flushed` with `flushId`. */

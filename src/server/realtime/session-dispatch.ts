@@ -148,7 +148,7 @@ export class SessionDispatch {
         const speaking = voice ?? this.#voices.get(message.context_id) ?? this.settings.voice;
         checkLanguage(message.text, speaking, this.ctx.catalog, site);
         try {
-          context.pushText(message.text, voice);
+          context.pushText(message.text, voice, message.type === 'speak' || Boolean(message.flush));
         } catch (error) {
           if (error instanceof TtsError) throw new TtsError(error.code, error.message, { ...site, param: error.param });
           throw error;

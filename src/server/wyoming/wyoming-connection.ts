@@ -209,7 +209,7 @@ export class WyomingConnection {
         // Text the voice cannot read (Chinese for an English-only voice) is refused, not spoken as silence.
         checkLanguage(request.text, voice, this.#deps.catalog, { field: 'text' });
         const speech = this.#openSpeech(voice);
-        speech.pushText(request.text);
+        speech.pushText(request.text, {}, true);
         speech.end();
         // A full server refuses at once: say so before any audio-start.
         if (speech.failure !== undefined) throw speech.failure;
