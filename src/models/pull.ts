@@ -68,6 +68,10 @@ export async function pullModel(manifest: ModelManifest, options: PullOptions): 
         headers: offset > 0 ? { range: `bytes=${offset}-` } : {},
         redirect: 'follow',
         ...(signal ? { signal } : {}),
+      }).catch(async (error: unknown) => {
+        // Nothing arrived: a staging folder with nothing in it is not left behind.
+        if (done === 0 && offset === 0) await rm(staging, { recursive: true, force: true });
+        throw unreachable(manifest.name, file.path, file.url, error);
       });
       if (!response.ok || !response.body) {
         throw new Error(`download of ${file.path} failed: HTTP ${response.status} from ${file.url}`);
@@ -123,6 +127,28 @@ export async function pullModel(manifest: ModelManifest, options: PullOptions): 
   }
 
   return commitInstall(modelsDir, manifest, recorded);
+}
+
+/**
+ * The error for a download that could not start (no network, a name that does not resolve, a
+ * refused connection): where it tried to go, why, and what to do on a machine that is offline.
+ */
+function unreachable(model: string, path: string, url: string, error: unknown): Error {
+  // Duck-typed: fetch's errors may come from another realm than this module's Error.
+  type Failure = { name?: unknown; message?: unknown; code?: unknown; cause?: unknown } | undefined;
+  const failure = error as Failure;
+  if (failure?.name === 'AbortError') return error as Error;
+  const cause = (typeof failure?.cause === 'object' && failure.cause !== null ? failure.cause : failure) as Failure;
+  const why = typeof cause?.code === 'string' ? cause.code : String(cause?.message ?? error);
+  let host = url;
+  try {
+    host = new URL(url).host;
+  } catch {
+    // The manifest's own text, then.
+  }
+  return new Error(
+    `could not download ${path} of ${model} from ${host} (${why}). Without access to it, copy the model's files from a machine that has them and install them with \`flash-tts models import ${model} --from <folder>\`.`,
+  );
 }
 
 /** Removes an installed model (and any partial download of it). Returns whether there was one. */

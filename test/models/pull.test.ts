@@ -115,6 +115,26 @@ describe('models pull against a local HTTP server', () => {
     expect(scanInstalled(dir).map((m) => m.name)).toEqual(['good']);
   });
 
+  it('says where it could not connect and how to install without a download, leaving no empty staging folder', async () => {
+    // A port nothing listens on (taken, then given back).
+    const closed = createServer();
+    closed.listen(0, '127.0.0.1');
+    await new Promise((resolve) => closed.once('listening', resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise((resolve) => closed.close(resolve));
+    const offline = {
+      ...manifest('offline'),
+      files: manifest('offline').files.map((f) => ({ ...f, url: `http://127.0.0.1:${port}/x` })),
+    };
+    await expect(pullModel(offline, { modelsDir: dir })).rejects.toThrow(
+      new RegExp(
+        `could not download model\\.onnx of offline from 127\\.0\\.0\\.1:${port} \\(ECONNREFUSED\\).*flash-tts models import offline --from <folder>`,
+      ),
+    );
+    expect(existsSync(join(dir, '.offline.partial'))).toBe(false);
+    expect(existsSync(join(dir, 'offline'))).toBe(false);
+  });
+
   it('resumes an interrupted download where it stopped', async () => {
     cutOnce.set('/weights.onnx', 120_000);
     await expect(pullModel(manifest('resumed'), { modelsDir: dir })).rejects.toThrow(/interrupted at 120000 of 300000 bytes/);
