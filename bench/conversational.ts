@@ -7,7 +7,9 @@
  *     first-audio p50 / p95, and the target: p95 over streams of (first audio − ceil(N / workers) ×
  *     the median first audio of the same text alone) ≤ 20 ms (also printed pooled over the texts, as
  *     before 2026-12-01: p95 against ceil(N / workers) × the median over texts + 20 ms), and
- *     underruns of a listener that plays each stream from its first audio on;
+ *     underruns of a listener that plays each stream from its first audio on; the engine workers'
+ *     seconds per second of audio in each stage (the server's /metrics), and the capacity: the
+ *     largest N with no underrun, and how many realtime streams the workers could make at that cost;
  *  3. footprint: the server's resident memory idle (embedded engine only, and with Kokoro int8
  *     loaded) and per realtime stream;
  *  4. the seam where a run-on first sentence is cut: the pause at each cut against the longest
@@ -178,6 +180,16 @@ async function restFirstVoiced(url: string, text: string, voice: string): Promis
   return voicedAt;
 }
 
+/** Engine-worker seconds spent synthesizing and seconds of audio made so far, summed over engines (the server's /metrics). */
+async function workerTotals(url: string): Promise<{ busy: number; audio: number }> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const sum = (pattern: RegExp): number => [...text.matchAll(pattern)].reduce((total, match) => total + Number(match[1]), 0);
+  return {
+    busy: sum(/^flash_tts_engine_worker_busy_seconds_total\{[^}]*kind="synthesize"[^}]*\} (\S+)$/gm),
+    audio: sum(/^flash_tts_audio_seconds_total\{[^}]*\} (\S+)$/gm),
+  };
+}
+
 /** N streams started together, `rounds` times: first-audio percentiles and underruns. */
 async function concurrency(
   url: string,
@@ -204,8 +216,12 @@ async function concurrency(
     `   one stream alone: first audio ${aloneByLine.map(ms).join(' / ')} (median of ${rounds} per text; ${ms(aloneMs)} over texts)`,
   );
   console.log(
-    '    N | first audio p50 |    p95 | p95 of first − ceil(N/W)×alone of its text | target ≤ 20 ms | pooled: p95 vs ceil(N/W)×median alone+20 | underruns | audio s | peak RSS',
+    '    N | first audio p50 |    p95 | p95 of first − ceil(N/W)×alone of its text | target ≤ 20 ms | pooled: p95 vs ceil(N/W)×median alone+20 | underruns | audio s | peak RSS | worker s per audio s',
   );
+  /** The largest N up to which no stage had an underrun, and the fewest worker seconds per audio second seen. */
+  let noUnderrun = 0;
+  let clean = true;
+  let cheapest = Number.POSITIVE_INFINITY;
   for (const n of counts) {
     const first: number[] = [];
     const excess: number[] = [];
@@ -213,6 +229,7 @@ async function concurrency(
     let underruns = 0;
     let audio = 0;
     let peak = 0;
+    const before = await workerTotals(url);
     for (let r = 0; r < rounds; r++) {
       const sampler = setInterval(() => {
         void rssMb(pid).then((mb) => {
@@ -229,13 +246,23 @@ async function concurrency(
         audio += run.audioSeconds;
       });
     }
+    const after = await workerTotals(url);
+    // What a second of these streams' audio cost the engine workers, in the fragment sizes the
+    // stage produced (larger under load: fragments double while streams share the workers).
+    const cost = (after.busy - before.busy) / Math.max(1e-9, after.audio - before.audio);
+    cheapest = Math.min(cheapest, cost);
+    clean &&= underruns === 0;
+    if (clean) noUnderrun = n;
     const p95 = percentile(first, 95);
     const excess95 = percentile(excess, 95);
     const pooled = slots * aloneMs + 20;
     console.log(
-      `   ${String(n).padStart(2)} | ${ms(median(first)).padStart(15)} | ${ms(p95).padStart(6)} | ${ms(excess95).padStart(42)} | ${excess95 <= 20 ? 'met' : 'NOT met'.padStart(14)} | ${`${ms(p95)} vs ${ms(pooled)} ${p95 <= pooled ? 'met' : 'NOT met'}`.padStart(41)} | ${String(underruns).padStart(9)} | ${audio.toFixed(0).padStart(7)} | ${peak.toFixed(0)} MB`,
+      `   ${String(n).padStart(2)} | ${ms(median(first)).padStart(15)} | ${ms(p95).padStart(6)} | ${ms(excess95).padStart(42)} | ${excess95 <= 20 ? 'met' : 'NOT met'.padStart(14)} | ${`${ms(p95)} vs ${ms(pooled)} ${p95 <= pooled ? 'met' : 'NOT met'}`.padStart(41)} | ${String(underruns).padStart(9)} | ${audio.toFixed(0).padStart(7)} | ${`${peak.toFixed(0)} MB`.padStart(8)} | ${cost.toFixed(2)}`,
     );
   }
+  console.log(
+    `   capacity: ${noUnderrun} stream(s) with no underrun (the largest N up to which no stage had one); the engine workers make at most ${(workers / cheapest).toFixed(1)} realtime streams' audio (${workers} worker(s) / ${cheapest.toFixed(2)} worker s per audio s, the cheapest stage)`,
+  );
 }
 
 async function kokoroFirstAudio(url: string, peers: boolean, rounds: number): Promise<void> {

@@ -582,7 +582,7 @@ export function speakParts(
   field = 'text',
 ): SpeechStream {
   const stream = new SpeechStream(scheduler, options);
-  parts.forEach(({ text, ...settings }, i) => stream.pushText(text, settings, i === parts.length - 1));
+  for (const [i, { text, ...settings }] of parts.entries()) stream.pushText(text, settings, i === parts.length - 1);
   stream.end();
   if (stream.failure !== undefined) throw stream.failure;
   if (stream.segmentCount === 0) {
