@@ -389,6 +389,7 @@ function wsCases(): WsCase[] {
     ['a msgpack extension', new Uint8Array([0x81, 0xa4, ...Buffer.from('type'), 0xd4, 0x05, 0x01]), undefined, 'invalid_message'],
     ['invalid UTF-8 in msgpack', invalidUtf8, undefined, 'invalid_message'],
     ['invalid JSON text', '{"type": "ping"', undefined, 'invalid_message'],
+    ['JSON in a binary frame', new Uint8Array(Buffer.from('{"type": "ping"}')), undefined, 'invalid_message'],
     ['JSON null', 'null', undefined, 'invalid_message'],
   ];
   for (const [title, frame, field, code] of frames) cases.push({ title, frame, ...(field ? { field } : {}), code });

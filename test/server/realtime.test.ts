@@ -342,6 +342,34 @@ describe('realtime endpoint', () => {
     expect(new Set(perPacket)).toEqual(new Set([960]));
   });
 
+  it('answers in JSON a client that names no codec but sends JSON text frames, and msgpack one that sends binary', async () => {
+    /** The frames the server sends back for one init, and whether they were binary. */
+    const replies = async (init: string | Uint8Array): Promise<{ binary: boolean; type: string; codec?: string }[]> => {
+      const raw = await openRaw(server.url);
+      const kinds: boolean[] = [];
+      raw.ws.on('message', (_data, isBinary) => kinds.push(isBinary));
+      raw.ws.send(init);
+      await raw.next((m) => m.type === 'ready');
+      raw.ws.send(typeof init === 'string' ? '{"type": "ping", "id": 7}' : getCodec('msgpack').encode({ type: 'ping', id: 7 }));
+      await raw.next((m) => m.type === 'pong');
+      raw.ws.close();
+      return raw.messages.map((m, i) => ({
+        binary: kinds[i] as boolean,
+        type: m.type,
+        ...(m.type === 'ready' ? { codec: m.codec } : {}),
+      }));
+    };
+    const init = { type: 'init', format: { encoding: 'pcm_s16le' } };
+    expect(await replies(JSON.stringify(init))).toEqual([
+      { binary: false, type: 'ready', codec: 'json' },
+      { binary: false, type: 'pong' },
+    ]);
+    expect(await replies(getCodec('msgpack').encode(init) as Uint8Array)).toEqual([
+      { binary: true, type: 'ready', codec: 'msgpack' },
+      { binary: true, type: 'pong' },
+    ]);
+  });
+
   describe('bad input gets an error that names the problem, and the session goes on', () => {
     it('rejects garbage, wrong types, unknown types and oversized messages without closing', async () => {
       const raw = await openRaw(server.url);

@@ -14,9 +14,12 @@ const REPLACEMENT_UTF8 = Buffer.from('\uFFFD', 'utf8');
 const MAX_DEPTH = 8;
 
 /** What is wrong with a frame its codec could not decode, as the client can act on it. */
-function undecodable(error: unknown, isBinary: boolean): string {
+function undecodable(error: unknown, data: Buffer, isBinary: boolean): string {
   const why = error instanceof Error ? error.message : String(error);
   if (!isBinary) return `A text frame must be one JSON object (${why.slice(0, 120)}).`;
+  if (isJson(data)) {
+    return 'This binary frame holds JSON: send JSON messages as text frames (binary frames are read as msgpack).';
+  }
   const extension = /Unknown extension (-?\d+)/.exec(why)?.[1];
   if (extension !== undefined) {
     return `A binary frame must be plain msgpack: extension type ${extension} is not used by this protocol (send strings, numbers, booleans, maps, arrays and bin only).`;
@@ -27,6 +30,18 @@ function undecodable(error: unknown, isBinary: boolean): string {
     return 'A binary frame ends in the middle of its msgpack message (truncated); send each message whole, one per frame.';
   }
   return `A binary frame must be one msgpack-encoded message (${why.slice(0, 120)}).`;
+}
+
+/** Whether `data` is a JSON object or array (a client that sent JSON text as a binary frame). */
+function isJson(data: Buffer): boolean {
+  const first = data.find((byte) => byte !== 0x20 && byte !== 0x0a && byte !== 0x0d && byte !== 0x09);
+  if (first !== 0x7b && first !== 0x5b) return false; // { [
+  try {
+    JSON.parse(data.toString('utf8'));
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** A value no protocol message holds (a msgpack timestamp, say), described; undefined when there is none. */
@@ -68,7 +83,7 @@ export function decodeClientFrame(data: Buffer, isBinary: boolean, options: Deco
   try {
     value = codec.decode(isBinary ? data : data.toString('utf8'));
   } catch (error) {
-    throw new TtsError('invalid_message', undecodable(error, isBinary));
+    throw new TtsError('invalid_message', undecodable(error, data, isBinary));
   }
   const foreign = foreignValue(value, '');
   if (foreign) throw new TtsError('invalid_message', foreign, { param: foreign.match(/"([^"]*)"/)?.[1] });

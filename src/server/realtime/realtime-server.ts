@@ -30,15 +30,19 @@ function refuse(socket: Duplex, status: number, reason: string, body: object): v
   );
 }
 
-function codecOf(req: IncomingMessage, url: URL): CodecName | undefined {
+/**
+ * The codec the client asked for (subprotocol or `?codec=`); with neither, msgpack, unless its
+ * first frame is text (see RealtimeSession). Undefined for an unknown `?codec=`.
+ */
+function codecOf(req: IncomingMessage, url: URL): { name: CodecName; asked: boolean } | undefined {
   const offered = (req.headers['sec-websocket-protocol'] ?? '')
     .split(',')
     .map((p) => p.trim())
     .filter(Boolean);
-  for (const name of CODECS) if (offered.includes(SUBPROTOCOLS[name])) return name;
+  for (const name of CODECS) if (offered.includes(SUBPROTOCOLS[name])) return { name, asked: true };
   const query = url.searchParams.get('codec');
-  if (query === null) return 'msgpack';
-  return (CODECS as readonly string[]).includes(query) ? (query as CodecName) : undefined;
+  if (query === null) return { name: 'msgpack', asked: false };
+  return (CODECS as readonly string[]).includes(query) ? { name: query as CodecName, asked: true } : undefined;
 }
 
 /** Serves the realtime protocol on `http`. */
@@ -91,7 +95,8 @@ export function attachRealtime(http: Server, deps: Omit<SessionDeps, 'checkToken
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
       const session = new RealtimeSession(ws, sessionDeps, {
-        codec,
+        codec: codec.name,
+        codecAsked: codec.asked,
         authenticated: checkKey === undefined || token !== undefined,
       });
       sessions.add(session);

@@ -48,7 +48,9 @@ interface Fatal {
 
 export class RealtimeSession {
   readonly id = randomUUID();
-  readonly #codec: Codec;
+  #codec: Codec;
+  /** The client named a codec; else the first frame decides (a text frame: JSON). */
+  #codecSettled: boolean;
   readonly #log: Logger;
   #state: SessionState;
   #lastActivity = Date.now();
@@ -65,9 +67,10 @@ export class RealtimeSession {
   constructor(
     private readonly ws: WebSocket,
     private readonly deps: SessionDeps,
-    options: { codec: 'msgpack' | 'json'; authenticated: boolean },
+    options: { codec: 'msgpack' | 'json'; codecAsked?: boolean; authenticated: boolean },
   ) {
     this.#codec = getCodec(options.codec);
+    this.#codecSettled = options.codecAsked ?? true;
     this.#state = { kind: 'awaitingInit', authenticated: options.authenticated };
     this.#pingTokens = deps.config.wsMaxPingsPerSecond;
     this.#log = deps.log.child({ session: this.id });
@@ -143,6 +146,11 @@ export class RealtimeSession {
     const state = this.#state;
     if (state.kind === 'closing') return;
     this.#touch();
+    if (!this.#codecSettled) {
+      // No codec asked for: a client whose first frame is JSON text reads JSON replies.
+      this.#codecSettled = true;
+      if (!isBinary) this.#codec = getCodec('json');
+    }
     try {
       const message = decodeClientFrame(data, isBinary, { codec: this.#codec, maxBytes: this.deps.config.wsMaxMessageBytes });
       if (message.type === 'ping') this.#takePing();
