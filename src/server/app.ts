@@ -3,6 +3,7 @@
  * without a key, auth, body parsing, routes, and the one error handler.
  */
 import express, { type ErrorRequestHandler, type Express, type Request, type RequestHandler } from 'express';
+import { REALTIME_PATH } from '../../protocol/messages.js';
 import { TtsError } from '../errors.js';
 import type { AppContext } from './app-context.js';
 import { requireApiKey } from './auth.js';
@@ -148,20 +149,58 @@ const rejectJsonSentAsForm: RequestHandler = (req, _res, next) => {
 
 /** The plain paths (no parameters) of the routes of `app` and of the routers it uses. */
 function routePaths(app: Express): ReadonlySet<string> {
+  return new Set(routeMethods(app).keys());
+}
+
+/** Each fixed path of `app`'s routes (no parameters) and the HTTP methods it answers, upper case. */
+function routeMethods(app: Express): ReadonlyMap<string, ReadonlySet<string>> {
   interface Layer {
-    route?: { path?: unknown };
+    route?: { path?: unknown; methods?: Record<string, boolean> };
     handle?: { stack?: Layer[] };
   }
-  const paths = new Set<string>();
+  const paths = new Map<string, Set<string>>();
   const walk = (stack: readonly Layer[] | undefined): void => {
     for (const layer of stack ?? []) {
       const path = layer.route?.path;
-      if (typeof path === 'string' && !path.includes(':') && !path.includes('*')) paths.add(path);
+      if (typeof path === 'string' && !path.includes(':') && !path.includes('*')) {
+        const methods = paths.get(path) ?? new Set<string>();
+        for (const [method, on] of Object.entries(layer.route?.methods ?? {})) if (on) methods.add(method.toUpperCase());
+        paths.set(path, methods);
+      }
       walk(layer.handle?.stack);
     }
   };
   walk((app as unknown as { router?: { stack?: Layer[] } }).router?.stack);
   return paths;
+}
+
+/**
+ * The answer to a request no route took: the realtime socket asked without an upgrade (426), a
+ * route asked with a method it does not answer (405, with `Allow`), else 404.
+ */
+function noRoute(app: Express): RequestHandler {
+  let methods: ReadonlyMap<string, ReadonlySet<string>> | undefined;
+  return (req, res, next) => {
+    if (req.path === REALTIME_PATH) {
+      res.setHeader('Upgrade', 'websocket');
+      next(
+        new TtsError(
+          'upgrade_required',
+          `${REALTIME_PATH} is a WebSocket endpoint: connect to it with a WebSocket client (ws:// or wss://), not a plain ${req.method} request. See protocol/PROTOCOL.md.`,
+        ),
+      );
+      return;
+    }
+    methods ??= routeMethods(app);
+    const allowed = methods.get(req.path);
+    if (allowed && allowed.size > 0 && !allowed.has(req.method)) {
+      const list = [...allowed].sort();
+      res.setHeader('Allow', list.join(', '));
+      next(new TtsError('method_not_allowed', `${req.path} answers ${list.join(' and ')}, not ${req.method}.`));
+      return;
+    }
+    next(new TtsError('not_found', `No route ${req.method} ${req.path}. See GET /server_info.`));
+  };
 }
 
 /** Builds the app for a composed {@link AppContext}. */
@@ -195,9 +234,7 @@ export function createApp(ctx: AppContext, version: string): Express {
   app.use(infoRoutes(ctx, version));
   app.use(speechRoutes(ctx));
   app.use(speakerRoutes(ctx));
-  app.use((req, _res, next) => {
-    next(new TtsError('not_found', `No route ${req.method} ${req.path}. See GET /server_info.`));
-  });
+  app.use(noRoute(app));
   const onError: ErrorRequestHandler = (error, req, res, _next) => {
     if (isClientGone(error)) {
       // Not a failure of ours: the client left before its request was read.

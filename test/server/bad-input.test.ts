@@ -252,6 +252,26 @@ describe('bad input over REST', () => {
     expect(message).not.toMatch(ZOD_WORDS);
   });
 
+  it('answers a route asked with a method it does not take 405 with Allow, and the realtime socket asked over plain HTTP 426', async () => {
+    const wrong = await fetch(`${server.url}/speak`);
+    expect(wrong.status).toBe(405);
+    expect(wrong.headers.get('allow')).toBe('POST');
+    expect(((await wrong.json()) as { error: { code: string; message: string } }).error).toEqual({
+      code: 'method_not_allowed',
+      message: '/speak answers POST, not GET.',
+      param: null,
+      type: 'invalid_request_error',
+    });
+    const plain = await fetch(`${server.url}/v1/realtime`);
+    expect(plain.status).toBe(426);
+    expect(plain.headers.get('upgrade')).toBe('websocket');
+    expect(((await plain.json()) as { error: { message: string } }).error.message).toMatch(
+      /WebSocket endpoint: connect to it with a WebSocket client/,
+    );
+    // A path no route has is still a 404.
+    expect((await fetch(`${server.url}/nowhere`)).status).toBe(404);
+  });
+
   it('keeps serving afterwards', async () => {
     const res = await fetch(`${server.url}/speak`, json({ name: 'female', text: 'Still here.', response_format: 'wav' }));
     expect(res.status).toBe(200);

@@ -179,6 +179,17 @@ describe('OpenAI clients', () => {
     expect(bad.status).toBe(404);
   });
 
+  it('lists and retrieves models (OpenAI Node SDK), and says which exist when one does not', async () => {
+    const ids = (await client.models.list()).data.map((m) => m.id);
+    expect(ids).toEqual(expect.arrayContaining(['tts-1', 'tts-1-hd', 'gpt-4o-mini-tts']));
+    for (const id of ids) expect(await client.models.retrieve(id)).toMatchObject({ id, object: 'model' });
+    const missing = await client.models.retrieve('whisper-1').catch((error: unknown) => error);
+    expect(missing).toBeInstanceOf(OpenAI.NotFoundError);
+    expect((missing as InstanceType<typeof OpenAI.NotFoundError>).message).toMatch(
+      /No model is called "whisper-1"\. Use one of: .*tts-1/,
+    );
+  });
+
   it('is a Vercel AI SDK speech model', async () => {
     const openai = createOpenAI({ baseURL: `${server.url}/v1`, apiKey: 'not-needed' });
     const { audio } = await generateSpeech({

@@ -7,8 +7,9 @@ import { PCM_SAMPLE_RATES } from '../../../protocol/messages.js';
 import { AUDIO_FORMATS } from '../../audio/formats.js';
 import { DEFAULT_REFERENCE_LIMITS } from '../../audio/reference-audio.js';
 import { EMBEDDING_MAX_ROWS } from '../../engine/pocket/embedding-file.js';
+import { TtsError } from '../../errors.js';
 import type { AppContext } from '../app-context.js';
-import { MODEL_NAMES } from '../openai-compat.js';
+import { MODEL_NAMES, resolveModelName } from '../openai-compat.js';
 import { MAX_CLIENT_ERRORS } from '../realtime/session.js';
 import { LEVELS } from '../speech-params.js';
 
@@ -19,11 +20,20 @@ export function listRoutes(ctx: AppContext): ExpressRouter {
   const router = Router();
   const { catalog } = ctx;
 
+  const model = (id: string) => ({ id, object: 'model', created: STARTED, owned_by: 'flash-tts' });
   router.get('/v1/models', (_req, res) => {
-    res.json({
-      object: 'list',
-      data: MODEL_NAMES.map((id) => ({ id, object: 'model', created: STARTED, owned_by: 'flash-tts' })),
-    });
+    res.json({ object: 'list', data: MODEL_NAMES.map(model) });
+  });
+
+  // The OpenAI SDKs' models.retrieve().
+  router.get('/v1/models/:id', (req, res) => {
+    const { id } = req.params;
+    if (resolveModelName(id) === undefined) {
+      throw new TtsError('model_not_found', `No model is called "${id.slice(0, 80)}". Use one of: ${MODEL_NAMES.join(', ')}.`, {
+        param: 'model',
+      });
+    }
+    res.json(model(id));
   });
 
   // Open WebUI's question: which speech models are there ({models: [{id}]}).

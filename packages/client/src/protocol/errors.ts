@@ -30,11 +30,17 @@ export const ERROR_CODES = {
   voice_not_found: { status: 404, retryable: false, summary: 'No voice or speaker has that name.' },
   model_not_found: { status: 404, retryable: false, summary: 'No model has that name.' },
   not_found: { status: 404, retryable: false, summary: 'No such route.' },
+  method_not_allowed: {
+    status: 405,
+    retryable: false,
+    summary: 'The route exists, for other HTTP methods (see the Allow header).',
+  },
   idle_timeout: { status: 408, retryable: true, summary: 'The session sent nothing and had nothing to say for too long.' },
   context_closed: { status: 409, retryable: false, summary: 'Text was sent to a context after its `end`.' },
   text_too_long: { status: 413, retryable: false, summary: 'The text is longer than the server accepts.' },
   payload_too_large: { status: 413, retryable: false, summary: 'The request body or message is larger than the server accepts.' },
   unsupported_media_type: { status: 415, retryable: false, summary: 'The body is not in a format this route reads.' },
+  upgrade_required: { status: 426, retryable: false, summary: 'A WebSocket endpoint was asked a plain HTTP request.' },
   too_many_contexts: { status: 429, retryable: true, summary: 'The session has as many open contexts as it may; end one first.' },
   rate_limited: {
     status: 429,
