@@ -173,7 +173,11 @@ export function openApiDocument(version: string): JsonSchema {
       '/v1/models': get('OpenAI', 'Models /v1/audio/speech accepts', '{object: "list", data: [{id, object, created, owned_by}]}'),
       '/v1/models/{model}': {
         get: {
-          ...get('OpenAI', 'One model /v1/audio/speech accepts (404 model_not_found for others)', '{id, object, created, owned_by}').get,
+          ...get(
+            'OpenAI',
+            'One model /v1/audio/speech accepts (404 model_not_found for others)',
+            '{id, object, created, owned_by}',
+          ).get,
           parameters: [{ name: 'model', in: 'path', required: true, schema: { type: 'string' } }],
         },
       },
