@@ -52,6 +52,30 @@ const integer =
     return n;
   };
 
+/** A number flag, named in its error: `--speed fast` is refused as "fast", not as NaN. */
+const decimal =
+  (name: string) =>
+  (value: string): number => {
+    const n = Number(value);
+    if (value.trim() === '' || !Number.isFinite(n))
+      throw new InvalidArgumentError(`${name} must be a number such as 1.25, not "${value}".`);
+    return n;
+  };
+
+/** File extensions that name one of our formats by another name. */
+const EXTENSION_FORMATS: Readonly<Record<string, AudioFormat>> = { ogg: 'opus', oga: 'opus', raw: 'pcm' };
+
+/** The format `say` writes to `output` when no --format is given: from its extension, mp3 when it has none. */
+function formatOfFile(output: string): AudioFormat {
+  const extension = output === '-' ? '' : extname(output).slice(1).toLowerCase();
+  if (extension === '') return 'mp3';
+  const format = isAudioFormat(extension) ? extension : EXTENSION_FORMATS[extension];
+  if (format) return format;
+  throw new InvalidArgumentError(
+    `cannot tell the audio format from ".${extension}": name the file .${[...AUDIO_FORMATS, ...Object.keys(EXTENSION_FORMATS)].join(', .')}, or give --format (${AUDIO_FORMATS.join(', ')}).`,
+  );
+}
+
 const program = new Command()
   .name('flash-tts')
   .description('Realtime text-to-speech server (REST compatible with Flash-TTS and OpenAI).')
@@ -184,9 +208,12 @@ program
   .requiredOption('-o, --output <file>', 'output file ("-" for standard output)')
   .option('-v, --voice <name>', 'voice or role name', 'female')
   .addOption(
-    new Option('-f, --format <format>', 'audio format (default: from the file name, else mp3)').choices([...AUDIO_FORMATS]),
+    new Option(
+      '-f, --format <format>',
+      'audio format (default: from the file name — .ogg is Opus, .raw is PCM — else mp3)',
+    ).choices([...AUDIO_FORMATS]),
   )
-  .option('--speed <factor>', 'speaking rate, 0.25–4', Number.parseFloat, 1)
+  .option('--speed <factor>', 'speaking rate, 0.25–4', decimal('speed'), 1)
   .addOption(new Option('--pitch <level>', 'pitch level').choices([...LEVELS]).default('moderate'))
   .option('--sample-rate <hz>', 'output sample rate', integer('sample-rate'))
   .action(
@@ -194,8 +221,9 @@ program
       text: string,
       flags: { output: string; voice: string; format?: AudioFormat; speed: number; pitch: Level; sampleRate?: number },
     ) => {
-      const fromName = extname(flags.output).slice(1).toLowerCase();
-      const format: AudioFormat = flags.format ?? (isAudioFormat(fromName) ? fromName : 'mp3');
+      if (text.trim() === '')
+        throw new InvalidArgumentError('<text> is empty: give the words to say, e.g. flash-tts say "Hello there." -o hello.mp3');
+      const format: AudioFormat = flags.format ?? formatOfFile(flags.output);
       // The flags are checked as the same request over REST would be.
       const request = parseBody(openaiSpeechBodySchema, {
         model: 'flash-tts',

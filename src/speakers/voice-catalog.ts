@@ -187,17 +187,27 @@ export class VoiceCatalog {
     };
   }
 
-  /** For a voice that is not installed: the model that has it and how to install it. */
+  /**
+   * For a voice that is not installed: the model that has it and how to install it. A Chinese role
+   * of the original service (女声, 男声, 赞助商) is its first Mandarin voice; of the models that
+   * have a voice, the int8 one (the smallest, with pinned digests) is named.
+   */
   installHint(name: string): string | undefined {
-    const key = name.trim().toLowerCase();
-    const parts = parseVoiceMix(key.replace(/\s+/g, ''))?.map((p) => p.voice) ?? [key];
+    const trimmed = name.trim();
+    const role = CHINESE_ROLES[trimmed];
+    const parts = role
+      ? [role.voices[0] as string]
+      : (parseVoiceMix(trimmed.replace(/\s+/g, ''))?.map((p) => p.voice) ?? [trimmed]);
     for (const part of parts) {
-      if (this.#byName.has(part)) continue;
-      const model = this.#available.find(
-        (m) => m.voices.some((v) => v.id.toLowerCase() === part) || m.name.replace(/^piper-/, '') === part,
+      const key = part.toLowerCase();
+      if (this.#byName.has(key)) continue;
+      const models = this.#available.filter(
+        (m) => m.voices.some((v) => v.id.toLowerCase() === key) || m.name.replace(/^piper-/, '').toLowerCase() === key,
       );
-      if (model)
-        return `Voice "${part}" is in the model "${model.name}", which is not installed: run \`flash-tts models pull ${model.name}\` and restart the server.`;
+      const model = models.find((m) => m.name.endsWith('-int8')) ?? models[0];
+      if (!model) continue;
+      const what = role ? `The role "${trimmed}" speaks with the Mandarin voice "${part}", which is` : `Voice "${part}" is`;
+      return `${what} in the model "${model.name}", which is not installed: run \`flash-tts models pull ${model.name}\` (a running server uses it once restarted).`;
     }
     return undefined;
   }

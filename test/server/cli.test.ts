@@ -26,6 +26,29 @@ describe('flash-tts say', () => {
     }
   });
 
+  it('writes Ogg Opus to a .ogg file, and refuses an extension it cannot tell the format from', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'flash-tts-cli-'));
+    try {
+      const out = join(dir, 'out.ogg');
+      await run(process.execPath, [CLI, 'say', 'Hello there.', '-o', out]);
+      expect((await decodeAudio(new Uint8Array(await readFile(out)), 'opus')).codec).toBe('opus');
+      await expect(run(process.execPath, [CLI, 'say', 'Hello there.', '-o', join(dir, 'out.m4a')])).rejects.toMatchObject({
+        stderr: expect.stringMatching(/cannot tell the audio format from "\.m4a": name the file \.mp3, .*or give --format/),
+      });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('names a bad flag value and an empty text as the command line gives them', async () => {
+    await expect(run(process.execPath, [CLI, 'say', 'hi', '-o', '/dev/null', '--speed', 'fast'])).rejects.toMatchObject({
+      stderr: expect.stringMatching(/speed must be a number such as 1\.25, not "fast"/),
+    });
+    await expect(run(process.execPath, [CLI, 'say', ' ', '-o', '/dev/null'])).rejects.toMatchObject({
+      stderr: expect.stringMatching(/<text> is empty/),
+    });
+  });
+
   it('fails with a message naming the valid voices', async () => {
     await expect(run(process.execPath, [CLI, 'say', 'hi', '-o', '/dev/null', '--voice', 'nobody'])).rejects.toMatchObject({
       stderr: expect.stringMatching(/No voice is called "nobody". Valid voices: female, male/),
