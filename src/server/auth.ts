@@ -21,17 +21,21 @@ export function createKeyCheck(apiKey: string): (candidate: string) => boolean {
 /** Middleware that rejects requests without the right key (401). */
 export function requireApiKey(apiKey: string): RequestHandler {
   const check = createKeyCheck(apiKey);
-  return (req, _res, next) => {
-    const token = bearerToken(req.get('authorization'));
+  return (req, res, next) => {
+    const header = req.get('authorization');
+    const token = bearerToken(header);
     if (token !== undefined && check(token)) {
       next();
       return;
     }
-    next(
-      new TtsError(
-        'unauthorized',
-        token !== undefined ? 'The API key is wrong.' : 'This server needs an API key: send "Authorization: Bearer <key>".',
-      ),
-    );
+    // RFC 9110: a 401 names the scheme it wants.
+    res.setHeader('WWW-Authenticate', 'Bearer');
+    const message =
+      token !== undefined
+        ? 'The API key is wrong.'
+        : header?.trim()
+          ? `The Authorization header must use the Bearer scheme: "Authorization: Bearer <key>" (it had ${header.trim().includes(' ') ? `the scheme "${header.trim().split(/\s+/)[0]?.slice(0, 20)}"` : 'no scheme'}).`
+          : 'This server needs an API key: send "Authorization: Bearer <key>".';
+    next(new TtsError('unauthorized', message));
   };
 }

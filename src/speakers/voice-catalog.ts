@@ -207,9 +207,19 @@ export class VoiceCatalog {
       const model = models.find((m) => m.name.endsWith('-int8')) ?? models[0];
       if (!model) continue;
       const what = role ? `The role "${trimmed}" speaks with the Mandarin voice "${part}", which is` : `Voice "${part}" is`;
-      return `${what} in the model "${model.name}", which is not installed: run \`flash-tts models pull ${model.name}\` (a running server uses it once restarted).`;
+      // A voice pack has no graph of its own: without its engine's model, that comes first.
+      const pack = !model.files.some((f) => f.path.endsWith('.onnx'));
+      const graph = pack && !this.#entries.some((e) => e.engine === model.engine) ? this.#graphOf(model.engine) : undefined;
+      const pulls = [graph, model.name].filter((n) => n !== undefined).map((n) => `\`flash-tts models pull ${n}\``);
+      return `${what} in the model "${model.name}", which is not installed: run ${pulls.join(', then ')} (a running server uses ${pulls.length > 1 ? 'them' : 'it'} once restarted).`;
     }
     return undefined;
+  }
+
+  /** The model with the graph of `engine` to name in a hint: its int8 one, else the first. */
+  #graphOf(engine: string): string | undefined {
+    const graphs = this.#available.filter((m) => m.engine === engine && m.files.some((f) => f.path.endsWith('.onnx')));
+    return (graphs.find((m) => m.name.endsWith('-int8')) ?? graphs[0])?.name;
   }
 }
 

@@ -229,7 +229,14 @@ describe('REST shim on a real server', () => {
       400,
       /^"input" has nothing to speak/,
     ],
-    ['unknown voice', '/speak', { name: '赞助商', text: 'hi' }, 404, /No voice is called "赞助商". Valid voices: female, male/],
+    ['unknown voice', '/speak', { name: 'nobody', text: 'hi' }, 404, /No voice is called "nobody". Valid voices: female, male/],
+    [
+      "the guide's Chinese role without the Mandarin voices",
+      '/speak',
+      { name: '赞助商', text: 'hi' },
+      404,
+      /The role "赞助商" speaks with the Mandarin voice "zf_xiaobei".*models pull kokoro-82m-int8`, then `flash-tts models pull kokoro-82m-voices-multilingual`/,
+    ],
     [
       'unknown voice, with the OpenAI names that work',
       '/v1/audio/speech',
@@ -378,6 +385,25 @@ describe('API key and load limits', () => {
       stream: false,
     } as OpenAI.Audio.SpeechCreateParams);
     expect((await decodeAudio(new Uint8Array(await audio.arrayBuffer()), 'wav')).duration).toBeGreaterThan(0.5);
+  });
+
+  it('says which scheme a 401 wants, and what was wrong with the header', async () => {
+    const answer = async (authorization?: string): Promise<{ status: number; scheme: string | null; message: string }> => {
+      const res = await fetch(`${server.url}/server_info`, authorization ? { headers: { authorization } } : {});
+      const { error } = (await res.json()) as { error?: { message: string } };
+      return { status: res.status, scheme: res.headers.get('www-authenticate'), message: error?.message ?? '' };
+    };
+    expect(await answer()).toEqual({
+      status: 401,
+      scheme: 'Bearer',
+      message: 'This server needs an API key: send "Authorization: Bearer <key>".',
+    });
+    expect((await answer('sesame')).message).toBe(
+      'The Authorization header must use the Bearer scheme: "Authorization: Bearer <key>" (it had no scheme).',
+    );
+    expect((await answer('Basic c2VzYW1l')).message).toMatch(/must use the Bearer scheme.*\(it had the scheme "Basic"\)/);
+    expect((await answer('Bearer wrong')).message).toBe('The API key is wrong.');
+    expect((await answer('Bearer sesame')).status).toBe(200);
   });
 
   it('answers 503 with Retry-After at once when full', async () => {
