@@ -42,6 +42,15 @@ async function fileSize(path: string): Promise<number | undefined> {
 export async function importModel(manifest: ModelManifest, options: ImportOptions): Promise<InstalledModel> {
   const { modelsDir, from, onNote } = options;
   const checked: ModelManifest['files'] = [];
+  const folder = await stat(from).catch(() => undefined);
+  if (!folder?.isDirectory()) {
+    throw new ImportError(
+      `${from} ${folder ? 'is a file' : 'does not exist'}: --from names the folder that holds the model's files (${manifest.files
+        .slice(0, 3)
+        .map((f) => f.path)
+        .join(', ')}${manifest.files.length > 3 ? ', …' : ''}); nothing was installed`,
+    );
+  }
   for (const file of manifest.files) {
     const source = join(from, file.path);
     const size = await fileSize(source);

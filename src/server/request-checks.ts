@@ -37,7 +37,7 @@ export function findVoice(catalog: VoiceCatalog, name: string, site: ProblemSite
   const also = aliases.length > 0 ? `; OpenAI's names also work: ${aliases.join(', ')}` : '';
   throw new TtsError(
     'voice_not_found',
-    catalog.installHint(name) ?? `No voice is called "${name}". Valid voices: ${valid}${also}.`,
+    catalog.installHint(name) ?? catalog.mixProblem(name) ?? `No voice is called "${name}". Valid voices: ${valid}${also}.`,
     {
       param: site.field,
       contextId: site.contextId,

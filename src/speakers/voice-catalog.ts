@@ -187,6 +187,16 @@ export class VoiceCatalog {
     };
   }
 
+  /** For a Kokoro mix that does not resolve: the members that are not Kokoro voices, said so; else undefined. */
+  mixProblem(name: string): string | undefined {
+    const key = name.trim().toLowerCase();
+    const parts = MIX.test(key) ? parseVoiceMix(key.replace(/\s+/g, '')) : undefined;
+    const bad = (parts ?? []).map((p) => p.voice).filter((voice) => this.#byName.get(voice)?.engine !== 'kokoro');
+    if (bad.length === 0) return undefined;
+    const kokoro = this.#entries.filter((e) => e.engine === 'kokoro' && e.id === e.engineVoice).map((e) => e.id);
+    return `In the mix "${name.trim()}", ${bad.map((v) => `"${v}"`).join(' and ')} ${bad.length > 1 ? 'are not Kokoro voices' : 'is not a Kokoro voice'}: a mix such as af_bella(2)+af_sky(1) takes Kokoro voices only (${kokoro.length > 0 ? `here: ${kokoro.slice(0, 12).join(', ')}${kokoro.length > 12 ? ', …' : ''}` : 'none is installed: run `flash-tts models pull kokoro-82m-int8`'}).`;
+  }
+
   /**
    * For a voice that is not installed: the model that has it and how to install it. A Chinese role
    * of the original service (女声, 男声, 赞助商) is its first Mandarin voice; of the models that

@@ -80,6 +80,15 @@ describe('flash-tts models import', () => {
     await expect(importFrom(altered, modelsDir)).rejects.toMatchObject({
       stderr: expect.stringContaining('model.onnx is missing from'),
     });
+    // --from a folder that is not there, or a file: said so, not "model.onnx is missing".
+    await expect(importFrom(join(dir, 'nowhere'), modelsDir)).rejects.toMatchObject({
+      stderr: expect.stringMatching(
+        /nowhere does not exist: --from names the folder that holds the model's files \(model\.onnx, model\.onnx\.json\)/,
+      ),
+    });
+    await expect(importFrom(join(source, 'model.onnx'), modelsDir)).rejects.toMatchObject({
+      stderr: expect.stringMatching(/model\.onnx is a file: --from names the folder/),
+    });
     expect(scanInstalled(modelsDir)).toEqual([]);
     expect(existsSync(modelsDir) ? await readdir(modelsDir) : []).toEqual([]);
   });

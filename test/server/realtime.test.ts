@@ -5,7 +5,7 @@
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { WebSocketServer } from 'ws';
+import WebSocket, { WebSocketServer } from 'ws';
 import { getCodec } from '../../protocol/codec.js';
 import type { AudioMessage, ContextMessage, ErrorMessage, ServerMessage } from '../../protocol/messages.js';
 import { createRealtimeClient, RealtimeClosedError } from '../../src/adapters/realtime-client.js';
@@ -368,6 +368,43 @@ describe('realtime endpoint', () => {
       { binary: true, type: 'ready', codec: 'msgpack' },
       { binary: true, type: 'pong' },
     ]);
+  });
+
+  it('refuses an upgrade that offers only subprotocols it does not speak, or an unknown codec, saying which it does', async () => {
+    /** The HTTP answer to an upgrade: its status and error message, or "open". */
+    const upgrade = (path: string, protocols?: string[]): Promise<{ status: number; message?: string } | 'open'> =>
+      withDeadline(
+        new Promise((resolve) => {
+          const ws = new WebSocket(`${server.url.replace('http', 'ws')}${path}`, protocols);
+          ws.on('open', () => {
+            ws.close();
+            resolve('open');
+          });
+          ws.on('unexpected-response', (_req, res) => {
+            let body = '';
+            res.on('data', (chunk: Buffer) => {
+              body += chunk.toString();
+            });
+            res.on('end', () =>
+              resolve({
+                status: res.statusCode ?? 0,
+                message: (JSON.parse(body) as { error: { message: string } }).error.message,
+              }),
+            );
+          });
+        }),
+        `upgrade ${path}`,
+      );
+    expect(await upgrade('/v1/realtime', ['flash-tts.v2.json'])).toEqual({
+      status: 400,
+      message:
+        'The subprotocol must be flash-tts.v1.msgpack or flash-tts.v1.json, not "flash-tts.v2.json"; or offer none (and add ?codec=json for JSON).',
+    });
+    expect(await upgrade('/v1/realtime?codec=xml')).toEqual({
+      status: 400,
+      message: 'codec must be one of msgpack, json, not "xml".',
+    });
+    expect(await upgrade('/v1/realtime', ['chat', 'flash-tts.v1.json'])).toBe('open');
   });
 
   describe('bad input gets an error that names the problem, and the session goes on', () => {

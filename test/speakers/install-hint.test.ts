@@ -44,4 +44,30 @@ describe('install hints for voices that are not installed', () => {
   it('has nothing to say about a name no model has', () => {
     expect(catalog.installHint('nobody')).toBeUndefined();
   });
+
+  it('names the members of a Kokoro mix that are not Kokoro voices', () => {
+    const kokoro: EngineInfo = {
+      ...FLITE,
+      id: 'kokoro',
+      label: 'Kokoro',
+      sampleRate: 24000,
+      voices: ['af_bella', 'af_sky'].map((id) => ({
+        id,
+        name: id,
+        language: 'en-US',
+        gender: 'female' as const,
+        description: id,
+      })),
+    };
+    const withKokoro = new VoiceCatalog([FLITE, kokoro], { defaultEngine: 'kokoro' });
+    expect(withKokoro.resolve('af_bella(2)+af_sky(1)')?.engineVoice).toBe('af_bella(2)+af_sky(1)');
+    expect(withKokoro.mixProblem('af_bella(2)+af_sky(1)')).toBeUndefined();
+    expect(withKokoro.mixProblem('af_bella+nobody')).toBe(
+      'In the mix "af_bella+nobody", "nobody" is not a Kokoro voice: a mix such as af_bella(2)+af_sky(1) takes Kokoro voices only (here: af_bella, af_sky).',
+    );
+    expect(catalog.mixProblem('slt+nobody')).toMatch(
+      /"slt" and "nobody" are not Kokoro voices: .*none is installed: run `flash-tts models pull kokoro-82m-int8`/,
+    );
+    expect(catalog.mixProblem('nobody')).toBeUndefined();
+  });
 });

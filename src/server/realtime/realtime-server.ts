@@ -32,17 +32,24 @@ function refuse(socket: Duplex, status: number, reason: string, body: object): v
 
 /**
  * The codec the client asked for (subprotocol or `?codec=`); with neither, msgpack, unless its
- * first frame is text (see RealtimeSession). Undefined for an unknown `?codec=`.
+ * first frame is text (see RealtimeSession). A string saying what to change for subprotocols
+ * none of which is ours (a client that offers them needs one back) or an unknown `?codec=`.
  */
-function codecOf(req: IncomingMessage, url: URL): { name: CodecName; asked: boolean } | undefined {
+function codecOf(req: IncomingMessage, url: URL): { name: CodecName; asked: boolean } | string {
   const offered = (req.headers['sec-websocket-protocol'] ?? '')
     .split(',')
     .map((p) => p.trim())
     .filter(Boolean);
   for (const name of CODECS) if (offered.includes(SUBPROTOCOLS[name])) return { name, asked: true };
+  const ours = CODECS.map((name) => SUBPROTOCOLS[name]).join(' or ');
+  if (offered.length > 0) {
+    return `The subprotocol must be ${ours}, not ${offered.map((p) => `"${p.slice(0, 40)}"`).join(', ')}; or offer none (and add ?codec=json for JSON).`;
+  }
   const query = url.searchParams.get('codec');
   if (query === null) return { name: 'msgpack', asked: false };
-  return (CODECS as readonly string[]).includes(query) ? { name: query as CodecName, asked: true } : undefined;
+  return (CODECS as readonly string[]).includes(query)
+    ? { name: query as CodecName, asked: true }
+    : `codec must be one of ${CODECS.join(', ')}, not "${query.slice(0, 40)}".`;
 }
 
 /** Serves the realtime protocol on `http`. */
@@ -82,10 +89,8 @@ export function attachRealtime(http: Server, deps: Omit<SessionDeps, 'checkToken
       return;
     }
     const codec = codecOf(req, url);
-    if (!codec) {
-      refuse(socket, 400, 'Bad Request', {
-        error: { code: 'invalid_request', message: `codec must be one of ${CODECS.join(', ')}.`, param: 'codec' },
-      });
+    if (typeof codec === 'string') {
+      refuse(socket, 400, 'Bad Request', { error: { code: 'invalid_request', message: codec, param: 'codec' } });
       return;
     }
     const token = bearerToken(req.headers.authorization);
