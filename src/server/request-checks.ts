@@ -118,6 +118,9 @@ function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
   return value;
 }
 
+/** The longest `context_id` the realtime protocol takes (its schema's limit). */
+const MAX_CONTEXT_ID_CHARS = 128;
+
 /**
  * The first problem of a failed parse of `input` as an `invalid_request` naming its field and
  * what it must be (`"speed" must be at most 4.0, not 9.`). `message` names the realtime message
@@ -132,6 +135,8 @@ export function schemaProblem(error: z.ZodError, input: unknown, options: { mess
   const problem = issue ? problemOf(issue as z.core.$ZodIssue, valueAt(input, issue.path)) : 'is invalid';
   return new TtsError('invalid_request', `${prefix}"${field}" ${problem}.`, {
     param: field,
-    contextId: typeof contextId === 'string' ? contextId : undefined,
+    // Echoed so the client can tell which context it was, but only an id the protocol allows: a
+    // 1000-character one is what was wrong, not something to send back.
+    contextId: typeof contextId === 'string' && contextId.length <= MAX_CONTEXT_ID_CHARS ? contextId : undefined,
   });
 }
