@@ -143,6 +143,23 @@ describe('Discord adapter on a real AudioPlayer', () => {
     expect(queue.size).toBe(0);
   });
 
+  it('goes on to the next utterance when one names a voice the server does not have', async () => {
+    const played: number[] = [];
+    const queue = new DiscordSpeechQueue(async (stream) => {
+      const player = playOnPlayer(stream);
+      await player.idle;
+      played.push(player.played.packets.filter((p) => !p.equals(OPUS_SILENCE_FRAME)).length);
+    });
+    const refused = speakForDiscord(client, 'A typo in the voice.', { voice: 'af_nicle' });
+    queue.enqueue(() => refused);
+    queue.enqueue(() => speakForDiscord(client, 'The next one still plays.'));
+    await withDeadline(queue.idle(), 'both utterances over');
+    await expect(refused.context.finished).rejects.toMatchObject({ name: 'RealtimeRequestError', code: 'voice_not_found' });
+    // The refused one ended at once with nothing to play; the next one spoke.
+    expect(played[0]).toBe(0);
+    expect(played[1]).toBeGreaterThan(50);
+  });
+
   it('refuses a session that is not Opus', async () => {
     const pcm = await createRealtimeClient(server.url, { format: { encoding: 'pcm_s16le' } });
     expect(() => speakForDiscord(pcm, 'Hi')).toThrow(/Opus, 48 kHz, 20 ms/);

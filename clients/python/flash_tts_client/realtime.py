@@ -132,9 +132,12 @@ def _to_event(message: dict[str, Any]) -> Event:
 class RealtimeContext:
     """One context: push text in, iterate its events out (ends after `done` or `cancelled`)."""
 
-    def __init__(self, client: RealtimeClient, context_id: str) -> None:
+    def __init__(self, client: RealtimeClient, context_id: str, *, one_shot: bool = False) -> None:
         self.id = context_id
         self._client = client
+        # Opened by `speak()` (text and end in one message): its refusal ends the context.
+        self._one_shot = one_shot
+        self._heard = False
         self._queue: asyncio.Queue[Event | BaseException | None] = asyncio.Queue()
         self._finished: asyncio.Future[ContextEvent] = asyncio.get_running_loop().create_future()
         self._over = False
@@ -185,6 +188,16 @@ class RealtimeContext:
             return
         event = _to_event(message)
         self._queue.put_nowait(event)
+        if message["type"] == "error" and self._one_shot and not self._heard:
+            # The server refused the one `speak` message (an unknown voice, say): the error is the
+            # last event, and `finished()` raises it; nothing else will come.
+            self._over = True
+            self._queue.put_nowait(None)
+            if not self._finished.done():
+                self._finished.set_exception(RealtimeError(message))
+                self._finished.exception()  # nobody may await it
+            return
+        self._heard = True
         if message["type"] in ("done", "cancelled"):
             self._over = True
             self._queue.put_nowait(None)
@@ -300,17 +313,22 @@ class RealtimeClient:
 
     def context(self, context_id: str | None = None) -> RealtimeContext:
         """Opens a context (the server creates it with its first message)."""
+        return self._open(context_id, one_shot=False)
+
+    def _open(self, context_id: str | None, *, one_shot: bool) -> RealtimeContext:
         context_id = context_id or f"ctx-{next(self._ids)}"
         existing = self._contexts.get(context_id)
         if existing and not existing.over:
             return existing
-        context = RealtimeContext(self, context_id)
+        context = RealtimeContext(self, context_id, one_shot=one_shot)
         self._contexts[context_id] = context
         return context
 
     async def speak(self, text: str, *, voice: str | None = None, context_id: str | None = None) -> RealtimeContext:
-        """Speaks `text` in a new context (text and end in one message)."""
-        context = self.context(context_id)
+        """Speaks `text` in a new context (text and end in one message). If the server refuses it
+        (an unknown voice), the `error` event is the context's last and `finished()` raises
+        `RealtimeError`."""
+        context = self._open(context_id, one_shot=True)
         message: dict[str, Any] = {"type": "speak", "context_id": context.id, "text": text}
         if voice is not None:
             message["voice"] = voice

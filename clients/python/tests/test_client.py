@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from conftest import pcm_seconds, rms
-from flash_tts_client import AudioChunk, ContextEvent, RealtimeClient, RestClient, RestError, Words
+from flash_tts_client import AudioChunk, ContextEvent, RealtimeClient, RealtimeError, RestClient, RestError, Words
 
 FIRST = "Hello there, this is the Python client. "
 REST = "It sends its text in pieces, while the audio of the first sentence is already coming back."
@@ -73,6 +73,18 @@ async def test_cancel_is_the_last_event_and_no_audio_follows(server_url: str) ->
         # Far less than the ~100 s of the full text.
         assert sum(a.dur_ms for a in audio) < 20_000
         # The session goes on: a new context speaks.
+        again = [e async for e in await client.speak("Still here.")]
+        assert any(isinstance(e, AudioChunk) for e in again) and again[-1].type == "done"
+
+
+async def test_a_refused_speak_ends_with_its_error_and_the_session_goes_on(server_url: str) -> None:
+    async with await RealtimeClient.connect(server_url, voice="female") as client:
+        refused = await client.speak("Hello.", voice="nobody")
+        events = [e async for e in refused]  # ends: the error is its last event
+        assert [e.type for e in events] == ["error"]
+        assert events[0].message["code"] == "voice_not_found"
+        with pytest.raises(RealtimeError, match="voice_not_found"):
+            await refused.finished()
         again = [e async for e in await client.speak("Still here.")]
         assert any(isinstance(e, AudioChunk) for e in again) and again[-1].type == "done"
 

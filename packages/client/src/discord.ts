@@ -98,7 +98,8 @@ function pipeContext(context: RealtimeContextHandle, stream: OpusPacketStream, c
     try {
       for await (const event of context) if (event.type === 'audio') stream.enqueue(event.data);
     } catch {
-      // The socket closed: what arrived is played, then the stream ends.
+      // The socket closed, or the server refused the utterance (an unknown voice): what arrived is
+      // played, then the stream ends.
     } finally {
       stream.finish();
     }

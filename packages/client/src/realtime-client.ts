@@ -90,10 +90,14 @@ export class RealtimeContextHandle implements AsyncIterable<ContextEvent> {
   #finished: Promise<DoneMessage | CancelledMessage>;
   #finish!: { resolve: (m: DoneMessage | CancelledMessage) => void; reject: (e: Error) => void };
   #over = false;
+  /** Something of this context has arrived from the server (so its messages were accepted). */
+  #heard = false;
 
   constructor(
     readonly id: string,
     private readonly client: RealtimeClient,
+    /** Opened by `speak()`: text and end in one message, so its refusal ends the context. */
+    private readonly oneShot = false,
   ) {
     this.#finished = new Promise((resolve, reject) => {
       this.#finish = { resolve, reject };
@@ -156,6 +160,7 @@ export class RealtimeContextHandle implements AsyncIterable<ContextEvent> {
   /** @internal */
   deliver(message: ContextMessage): void {
     if (this.#over) return;
+    this.#heard = true;
     this.#queue.push(message);
     if (message.type === 'flushed') {
       this.#flushes.get(message.flush_id)?.resolve(message);
@@ -167,6 +172,16 @@ export class RealtimeContextHandle implements AsyncIterable<ContextEvent> {
       for (const waiter of this.#flushes.values()) waiter.reject(new Error(`context ${message.type} before the flush`));
       this.#flushes.clear();
     }
+  }
+
+  /**
+   * @internal An `error` naming this context. Ends it when it refused the one `speak` message
+   * (an unknown voice, say: nothing will follow); returns whether it did.
+   */
+  refused(error: ErrorMessage): boolean {
+    if (this.#over || !this.oneShot || this.#heard) return false;
+    this.abort(new RealtimeRequestError(error));
+    return true;
   }
 
   /** @internal */
@@ -226,16 +241,24 @@ export class RealtimeClient extends EventEmitter {
 
   /** Opens a context (the server creates it with its first message). */
   context(id = `ctx-${this.#nextContext++}`): RealtimeContextHandle {
+    return this.#open(id, false);
+  }
+
+  #open(id: string, oneShot: boolean): RealtimeContextHandle {
     const existing = this.#contexts.get(id);
     if (existing && !existing.over) return existing;
-    const context = new RealtimeContextHandle(id, this);
+    const context = new RealtimeContextHandle(id, this, oneShot);
     this.#contexts.set(id, context);
     return context;
   }
 
-  /** Speaks `text` in a new context (text + end in one message). */
+  /**
+   * Speaks `text` in a new context (text + end in one message). If the server refuses it (an
+   * unknown voice, text the voice cannot read), iterating the context and `finished` fail with
+   * {@link RealtimeRequestError}.
+   */
   speak(text: string, options: { contextId?: string; voice?: string } = {}): RealtimeContextHandle {
-    const context = this.context(options.contextId);
+    const context = this.#open(options.contextId ?? `ctx-${this.#nextContext++}`, true);
     this.send({ type: 'speak', context_id: context.id, text, ...(options.voice === undefined ? {} : { voice: options.voice }) });
     return context;
   }
@@ -275,6 +298,10 @@ export class RealtimeClient extends EventEmitter {
     if (message.type === 'error' && message.fatal) this.#fatal = message;
     if ('context_id' in message && message.context_id !== undefined) {
       const context = this.#contexts.get(message.context_id);
+      if (context && message.type === 'error' && context.refused(message)) {
+        this.#contexts.delete(message.context_id);
+        return;
+      }
       if (context) {
         context.deliver(message as ContextMessage);
         if (context.over) this.#contexts.delete(message.context_id);
