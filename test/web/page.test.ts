@@ -280,11 +280,14 @@ describe('the web page, with an API key and no cloning model', () => {
     expect(await page.$eval('#clone-fields', (el) => (el as HTMLFieldSetElement).disabled)).toBe(true);
     expect(await page.isDisabled('#record')).toBe(true);
 
-    // The realtime socket takes the key from init.
-    await page.fill('#text', 'Key accepted.');
+    // The realtime socket takes the key from init. A word longer than the screen is wide (a pasted
+    // link, say) wraps in the transcript instead of widening the page.
+    await page.fill('#text', 'Key accepted for pneumonoultramicroscopicsilicovolcanoconiosisandsupercalifragilistic.');
     await page.click('#speak');
     await waitForHook(page, (h) => h.stats.state === 'done');
     expect((await hook(page)).stats.samplesScheduled).toBeGreaterThan(0);
+    expect(await page.textContent('#transcript')).toContain('pneumonoultramicroscopic');
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
 
     // An error the realtime server sends is shown: a voice that does not exist.
     await page.evaluate(() => {
