@@ -2,6 +2,7 @@
  * The composition function: engine workers, encoder workers, speaker store, cloning and voice
  * catalog, wired once for whoever speaks — the server and the `say` command alike.
  */
+import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import type { Logger } from 'pino';
 import { EncoderPool } from '../audio/encoder-pool.js';
@@ -15,7 +16,7 @@ import type { SpeakerBackend } from '../speakers/speaker-backend.js';
 import { SpeakerStore } from '../speakers/speaker-store.js';
 import { VoiceCatalog } from '../speakers/voice-catalog.js';
 import type { AppContext } from './app-context.js';
-import type { ServerConfig } from './config.js';
+import { DEFAULT_SERVER_CONFIG, type ServerConfig } from './config.js';
 import { NodeLifecycle } from './node-lifecycle.js';
 import { warmUp } from './warm-up.js';
 
@@ -37,6 +38,25 @@ export interface Services extends AppContext {
   encoders: EncoderPool;
   /** Stops the engine and encoder workers. */
   close(): Promise<void>;
+}
+
+/**
+ * Says when a setting asked for something the server does not have: a models folder that is not
+ * there (a typo leaves only the embedded engine), or a default engine that is not installed.
+ */
+function warnAboutSettings(config: ServerConfig, catalog: VoiceCatalog, log: Logger): void {
+  if (config.modelsDir !== DEFAULT_SERVER_CONFIG.modelsDir && !existsSync(config.modelsDir)) {
+    log.warn(
+      { modelsDir: config.modelsDir },
+      'the models folder does not exist: only the embedded engine speaks (check --models-dir / FLASH_TTS_MODELS_DIR, or install models with `flash-tts models pull`)',
+    );
+  }
+  if (config.defaultEngine !== 'auto' && catalog.defaultEngine !== config.defaultEngine) {
+    log.warn(
+      { asked: config.defaultEngine, speaking: catalog.defaultEngine },
+      `the default engine ${config.defaultEngine} is not installed: the roles speak with ${catalog.defaultEngine} (see \`flash-tts models list\`)`,
+    );
+  }
 }
 
 /** Starts and wires everything that speaks, from `config`. */
@@ -80,6 +100,7 @@ export async function composeServices(
     speakers: () => store.list().filter((s) => cloning.speakerVoice(s) !== undefined),
     speakerVoice: (speaker) => cloning.speakerVoice(speaker) ?? '',
   });
+  warnAboutSettings(config, catalog, log);
   if (options.warmUp ?? true) await warmUp(scheduler, catalog, scheduler.options.workers, log);
   return {
     config,

@@ -1,4 +1,6 @@
 /** Server settings: defaults, then environment variables, then command-line flags. */
+
+import { PCM_SAMPLE_RATES } from '../../protocol/messages.js';
 import { checkOpusOptions, DEFAULT_OPUS_OPTIONS, type OpusApplication } from '../audio/opus-encoder.js';
 import { defaultModelsDir } from '../models/manifest.js';
 
@@ -327,6 +329,18 @@ function intFromEnv(name: string, env: NodeJS.ProcessEnv): number | undefined {
   return value;
 }
 
+/** A yes/no setting: 1/true/yes/on or 0/false/no/off (any case); anything else is refused. */
+function flagFromEnv(name: string, env: NodeJS.ProcessEnv): boolean | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  if (/^(1|true|yes|on)$/i.test(raw)) return true;
+  if (/^(0|false|no|off)$/i.test(raw)) return false;
+  throw new TypeError(`${name} must be 1 or 0 (true/false, yes/no, on/off), not "${raw}".`);
+}
+
+/** The log levels `LOG_LEVEL` may name (pino's). */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
 /** Settings from environment variables (only those that are set). */
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Partial<ServerConfig> {
   const out: Partial<ServerConfig> = {};
@@ -334,21 +348,24 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Partial<Ser
   const port = intFromEnv('PORT', env);
   if (port !== undefined) out.port = port;
   if (env.FLASH_TTS_API_KEY) out.apiKey = env.FLASH_TTS_API_KEY;
+  // Zero is refused by resolveConfig with the rest, not read as "unset".
   const workers = intFromEnv('FLASH_TTS_WORKERS', env);
-  if (workers) out.workers = workers;
+  if (workers !== undefined) out.workers = workers;
   const maxStreams = intFromEnv('FLASH_TTS_MAX_STREAMS', env);
-  if (maxStreams) out.maxStreams = maxStreams;
+  if (maxStreams !== undefined) out.maxStreams = maxStreams;
   const rate = intFromEnv('FLASH_TTS_SAMPLE_RATE', env);
-  if (rate) out.defaultSampleRate = rate;
+  if (rate !== undefined) out.defaultSampleRate = rate;
   if (env.LOG_LEVEL) out.logLevel = env.LOG_LEVEL;
   if (env.FLASH_TTS_MODELS_DIR) out.modelsDir = env.FLASH_TTS_MODELS_DIR;
   if (env.FLASH_TTS_SPEAKERS_DIR) out.speakersDir = env.FLASH_TTS_SPEAKERS_DIR;
-  if (env.FLASH_TTS_ALLOW_REFERENCE_URLS) out.allowReferenceUrls = /^(1|true|yes)$/i.test(env.FLASH_TTS_ALLOW_REFERENCE_URLS);
+  const allowReferenceUrls = flagFromEnv('FLASH_TTS_ALLOW_REFERENCE_URLS', env);
+  if (allowReferenceUrls !== undefined) out.allowReferenceUrls = allowReferenceUrls;
   if (env.FLASH_TTS_CORS_ORIGINS) out.corsOrigins = parseOrigins(env.FLASH_TTS_CORS_ORIGINS);
-  if (env.FLASH_TTS_PUBLIC_LISTS) out.publicLists = !/^(0|false|no|off)$/i.test(env.FLASH_TTS_PUBLIC_LISTS);
+  const publicLists = flagFromEnv('FLASH_TTS_PUBLIC_LISTS', env);
+  if (publicLists !== undefined) out.publicLists = publicLists;
   if (env.FLASH_TTS_DEFAULT_ENGINE) out.defaultEngine = env.FLASH_TTS_DEFAULT_ENGINE;
   const onnxThreads = intFromEnv('FLASH_TTS_ONNX_THREADS', env);
-  if (onnxThreads) out.onnxThreads = onnxThreads;
+  if (onnxThreads !== undefined) out.onnxThreads = onnxThreads;
   if (env.FLASH_TTS_DATABASE_URL) out.databaseUrl = env.FLASH_TTS_DATABASE_URL;
   const drainS = intFromEnv('FLASH_TTS_DRAIN_S', env);
   if (drainS !== undefined) out.drainS = drainS;
@@ -380,8 +397,23 @@ export function resolveConfig(...layers: Partial<ServerConfig>[]): ServerConfig 
   if (config.wyomingPort !== undefined && config.wyomingPort > 65535) {
     throw new TypeError(`wyomingPort must be between 0 and 65535, not ${config.wyomingPort}.`);
   }
-  if (config.workers !== undefined && config.workers < 1) throw new TypeError('workers must be at least 1.');
-  if (config.onnxThreads !== undefined && config.onnxThreads < 1) throw new TypeError('onnxThreads must be at least 1.');
+  if (config.workers !== undefined && config.workers < 1) throw new TypeError('workers (FLASH_TTS_WORKERS) must be at least 1.');
+  if (!Number.isInteger(config.maxStreams) || config.maxStreams < 1) {
+    throw new TypeError(
+      `maxStreams (FLASH_TTS_MAX_STREAMS) must be a whole number of at least 1, not ${String(config.maxStreams)}.`,
+    );
+  }
+  if (!(PCM_SAMPLE_RATES as readonly number[]).includes(config.defaultSampleRate)) {
+    throw new TypeError(
+      `the default sample rate (FLASH_TTS_SAMPLE_RATE) must be one of ${PCM_SAMPLE_RATES.join(', ')} (the rates a request may ask for), not ${String(config.defaultSampleRate)}.`,
+    );
+  }
+  if (!(LOG_LEVELS as readonly string[]).includes(config.logLevel)) {
+    throw new TypeError(`the log level (LOG_LEVEL) must be one of ${LOG_LEVELS.join(', ')}, not "${config.logLevel}".`);
+  }
+  if (config.onnxThreads !== undefined && config.onnxThreads < 1) {
+    throw new TypeError('onnxThreads (FLASH_TTS_ONNX_THREADS) must be at least 1.');
+  }
   for (const { key, env, min } of LIMIT_SETTINGS) {
     const value = config[key];
     if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from '@jest/globals';
 import { decodeAudio, transcribe } from '../helpers/audio.js';
+import { startServerProcess } from '../helpers/server.js';
 
 const run = promisify(execFile);
 const CLI = fileURLToPath(new URL('../../dist/src/cli/main.js', import.meta.url));
@@ -70,5 +71,27 @@ describe('flash-tts models list', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('flash-tts serve with settings it cannot honour', () => {
+  it('says so at start: a models folder that is not there, a default engine that is not installed', async () => {
+    const server = await startServerProcess(['--workers', '1'], {
+      FLASH_TTS_MODELS_DIR: '/nonexistent/flash-tts-models',
+      FLASH_TTS_DEFAULT_ENGINE: 'kokoro',
+    });
+    try {
+      const logs = server.logs();
+      expect(logs).toMatch(/"level":40.*the models folder does not exist: only the embedded engine speaks/);
+      expect(logs).toMatch(/"level":40.*the default engine kokoro is not installed: the roles speak with flite/);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('refuses a setting no request could use, before it starts', async () => {
+    await expect(
+      run(process.execPath, [CLI, 'serve', '--port', '0'], { env: { ...process.env, FLASH_TTS_SAMPLE_RATE: '12345' } }),
+    ).rejects.toMatchObject({ stderr: expect.stringMatching(/FLASH_TTS_SAMPLE_RATE\) must be one of 8000, 16000/) });
   });
 });

@@ -65,3 +65,33 @@ describe('limits are configurable', () => {
     expect(resolveConfig({}).maxSpeechSeconds).toBe(DEFAULT_SERVER_CONFIG.maxSpeechSeconds);
   });
 });
+
+describe('settings from the environment that cannot work', () => {
+  const fromEnv = (env: NodeJS.ProcessEnv) => () => resolveConfig(configFromEnv(env));
+
+  it.each([
+    [
+      { FLASH_TTS_SAMPLE_RATE: '12345' },
+      /FLASH_TTS_SAMPLE_RATE\) must be one of 8000, 16000, 22050, 24000, 44100, 48000 .*not 12345/,
+    ],
+    [{ FLASH_TTS_MAX_STREAMS: '0' }, /maxStreams \(FLASH_TTS_MAX_STREAMS\) must be a whole number of at least 1, not 0/],
+    [{ FLASH_TTS_WORKERS: '0' }, /workers \(FLASH_TTS_WORKERS\) must be at least 1/],
+    [{ FLASH_TTS_ONNX_THREADS: '0' }, /onnxThreads \(FLASH_TTS_ONNX_THREADS\) must be at least 1/],
+    [{ FLASH_TTS_PUBLIC_LISTS: 'maybe' }, /FLASH_TTS_PUBLIC_LISTS must be 1 or 0 \(true\/false, yes\/no, on\/off\), not "maybe"/],
+    [{ FLASH_TTS_ALLOW_REFERENCE_URLS: 'sure' }, /FLASH_TTS_ALLOW_REFERENCE_URLS must be 1 or 0/],
+    [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL\) must be one of fatal, error, warn, info, debug, trace, silent, not "loud"/],
+  ])('%j is refused, saying what is allowed', (env, message) => {
+    expect(fromEnv(env)).toThrow(message);
+  });
+
+  it('reads yes/no settings in their usual spellings, and rates a request may ask for', () => {
+    expect(resolveConfig(configFromEnv({ FLASH_TTS_PUBLIC_LISTS: 'off', FLASH_TTS_ALLOW_REFERENCE_URLS: 'ON' }))).toMatchObject({
+      publicLists: false,
+      allowReferenceUrls: true,
+    });
+    expect(resolveConfig(configFromEnv({ FLASH_TTS_SAMPLE_RATE: '24000', LOG_LEVEL: 'debug' }))).toMatchObject({
+      defaultSampleRate: 24000,
+      logLevel: 'debug',
+    });
+  });
+});
