@@ -12,7 +12,9 @@ import sys
 import time
 import wave
 
-from .realtime import AudioChunk, RealtimeClient, Words
+from websockets.exceptions import InvalidHandshake, InvalidURI
+
+from .realtime import AudioChunk, RealtimeClient, RealtimeClosedError, RealtimeError, Words
 
 
 async def speak(url: str, voice: str | None, output: str, text: str, sample_rate: int, api_key: str | None) -> float:
@@ -56,7 +58,15 @@ def main(argv: list[str] | None = None) -> int:
     say.add_argument("--api-key", default=None, help="the server's API key, if it has one")
     say.add_argument("text")
     args = parser.parse_args(argv)
-    latency = asyncio.run(speak(args.url, args.voice, args.output, args.text, args.sample_rate, args.api_key))
+    try:
+        latency = asyncio.run(speak(args.url, args.voice, args.output, args.text, args.sample_rate, args.api_key))
+    except (RealtimeClosedError, RealtimeError) as error:
+        # The server said what is wrong (an unknown voice, a wrong key): that, not a traceback.
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    except (OSError, InvalidURI, InvalidHandshake) as error:
+        print(f"error: cannot reach a Flash-TTS server at {args.url}: {error}", file=sys.stderr)
+        return 1
     print(f"first audio: {latency:.1f} ms")
     return 0
 

@@ -128,3 +128,34 @@ def test_cli_speak_writes_a_wav_and_prints_the_first_audio_latency(server_url: s
     with wave.open(str(out)) as wav:
         assert wav.getframerate() == 24000
         assert 1 < wav.getnframes() / 24000 < 5
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["--voice", "nobody"], r"^error: voice_not_found: .*nobody"),
+        (["--sample-rate", "12345"], r"^error: .*sample_rate"),
+    ],
+)
+def test_cli_says_what_the_server_refused_without_a_traceback(server_url: str, tmp_path: Path, args: list[str], said: str) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "flash_tts_client", "speak", "--url", server_url, *args, "--output", str(tmp_path / "x.wav"), "Hi."],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 1
+    assert re.search(said, done.stderr), done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_cli_says_when_no_server_answers(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "flash_tts_client", "speak", "--url", "http://127.0.0.1:9", "--output", str(tmp_path / "x.wav"), "Hi."],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 1
+    assert done.stderr.startswith("error: cannot reach a Flash-TTS server at http://127.0.0.1:9"), done.stderr
+    assert "Traceback" not in done.stderr
