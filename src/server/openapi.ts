@@ -89,7 +89,14 @@ const json = (description: string) => ({
   ...errors,
 });
 
-const jsonBody = (schema: z.ZodType) => ({ required: true, content: { 'application/json': { schema: requestSchema(schema) } } });
+/**
+ * A JSON request body; `example` is what /docs' "Try it out" starts from (without one it fills
+ * every field with a placeholder such as "string", which the server then refuses).
+ */
+const jsonBody = (schema: z.ZodType, example: Record<string, unknown>) => ({
+  required: true,
+  content: { 'application/json': { schema: requestSchema(schema), example } },
+});
 
 const formBody = (schema: z.ZodType, files: string[]) => ({
   required: true,
@@ -126,7 +133,12 @@ export function openApiDocument(version: string): JsonSchema {
         post: {
           tags: ['OpenAI'],
           summary: 'Speak text (OpenAI-compatible); streams every format unless stream is false',
-          requestBody: jsonBody(openaiSpeechBodySchema),
+          requestBody: jsonBody(openaiSpeechBodySchema, {
+            model: 'tts-1',
+            input: 'Hello! This is Flash-TTS speaking.',
+            voice: 'alloy',
+            response_format: 'mp3',
+          }),
           responses: audio(true),
         },
       },
@@ -134,7 +146,11 @@ export function openApiDocument(version: string): JsonSchema {
         post: {
           tags: ['Flash-TTS'],
           summary: 'Speak text with a named role or voice',
-          requestBody: jsonBody(speakBodySchema),
+          requestBody: jsonBody(speakBodySchema, {
+            name: 'female',
+            text: 'Hello! This is Flash-TTS speaking.',
+            response_format: 'mp3',
+          }),
           responses: audio(false),
         },
       },
@@ -142,7 +158,10 @@ export function openApiDocument(version: string): JsonSchema {
         post: {
           tags: ['Flash-TTS'],
           summary: 'Speak multi-role text: <role:NAME,pitch:LEVEL,speed:LEVEL> switches voice and settings',
-          requestBody: jsonBody(multiSpeakBodySchema),
+          requestBody: jsonBody(multiSpeakBodySchema, {
+            text: '<role:female>Hello, how can I help?<role:male,pitch:low>I would like to book a table.',
+            response_format: 'mp3',
+          }),
           responses: audio(false),
         },
       },

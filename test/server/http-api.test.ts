@@ -473,3 +473,30 @@ describe('for operators: /openapi.json, /docs, /metrics', () => {
     }
   });
 });
+
+describe('/docs for a new user', () => {
+  let server: RunningServer;
+  beforeAll(async () => {
+    server = await startServer({ port: 0, logLevel: 'silent', workers: 1 });
+  });
+  afterAll(async () => {
+    await server.close();
+  });
+
+  it("gives /docs' Try it out an example body that each speech route speaks", async () => {
+    const doc = (await (await fetch(`${server.url}/openapi.json`)).json()) as {
+      paths: Record<string, { post?: { requestBody?: { content: Record<string, { example?: Record<string, unknown> }> } } }>;
+    };
+    for (const path of ['/v1/audio/speech', '/speak', '/multi_speak']) {
+      const example = doc.paths[path]?.post?.requestBody?.content['application/json']?.example;
+      expect({ path, example: typeof example }).toEqual({ path, example: 'object' });
+      const res = await fetch(`${server.url}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(example),
+      });
+      expect({ path, status: res.status }).toEqual({ path, status: 200 });
+      expect((await decodeAudio(new Uint8Array(await res.arrayBuffer()), 'mp3')).duration).toBeGreaterThan(1);
+    }
+  });
+});
