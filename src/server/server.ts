@@ -149,9 +149,11 @@ export async function startServer(config: Partial<ServerConfig> = {}, logger?: L
     close,
     async drain(graceMs = resolved.drainS * 1000) {
       services.lifecycle.startDraining();
-      // No new connections; idle keep-alive ones close, busy ones end after their response.
+      // No new connections (Wyoming's neither); idle keep-alive ones close, busy ones end after
+      // their response.
       http.close();
       http.closeIdleConnections();
+      wyoming?.stopAccepting();
       const idle = (): boolean =>
         scheduler.openStreams === 0 && responsesInFlight === 0 && ![...realtime.sessions].some((s) => s.inFlight);
       const deadline = Date.now() + graceMs;

@@ -3,6 +3,7 @@
  * /readyz answer without the API key, and drain() lets a REST stream in flight finish whole while
  * refusing new work.
  */
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { type RunningServer, startServer } from '../../src/server/server.js';
 import { waitFor, withDeadline } from '../helpers/wait.js';
@@ -12,7 +13,7 @@ const SENTENCE = 'The quick brown fox jumps over the lazy dog.';
 describe('node readiness and drain', () => {
   let server: RunningServer;
   beforeAll(async () => {
-    server = await startServer({ port: 0, logLevel: 'silent', workers: 1, maxStreams: 1, apiKey: 'sesame' });
+    server = await startServer({ port: 0, logLevel: 'silent', workers: 1, maxStreams: 1, apiKey: 'sesame', wyomingPort: 0 });
   });
   afterAll(async () => {
     if (server.http.listening) await server.close();
@@ -73,9 +74,22 @@ describe('node readiness and drain', () => {
     const first = await reader.read();
     let bytes = first.value?.byteLength ?? 0;
     expect(await gauge('flash_tts_draining')).toBe(0);
+    const wyomingPort = server.wyoming?.port as number;
+    const connectsToWyoming = (): Promise<boolean> =>
+      new Promise((resolve) => {
+        const socket = connect(wyomingPort, '127.0.0.1');
+        socket.once('connect', () => {
+          socket.destroy();
+          resolve(true);
+        });
+        socket.once('error', () => resolve(false));
+      });
+    expect(await connectsToWyoming()).toBe(true);
     const drained = server.drain(10_000);
     expect(await gauge('flash_tts_draining')).toBe(1);
     expect(await gauge('flash_tts_ready')).toBe(0);
+    // Home Assistant is sent elsewhere too: the Wyoming port takes no new connection.
+    expect(await connectsToWyoming()).toBe(false);
     for (;;) {
       const { done, value } = await reader.read();
       if (done) break;

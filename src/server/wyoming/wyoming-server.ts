@@ -15,6 +15,8 @@ export interface WyomingEndpoint {
   readonly port: number;
   /** Connections open now. */
   readonly connections: ReadonlySet<WyomingConnection>;
+  /** Stops accepting new connections; those open go on (a drain lets them finish). */
+  stopAccepting(): void;
   /** Stops accepting and closes every connection (their speech is cancelled). */
   close(): Promise<void>;
 }
@@ -50,7 +52,11 @@ export async function startWyoming(deps: WyomingConnectionDeps, { host, port }: 
     host,
     port: bound,
     connections,
+    stopAccepting() {
+      if (server.listening) server.close();
+    },
     async close() {
+      // Resolves also when a drain has already stopped the listener (close() then reports that).
       const closing = new Promise<void>((resolve) => server.close(() => resolve()));
       await Promise.all([...connections].map((c) => c.shutdown()));
       await closing;
