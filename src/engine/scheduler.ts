@@ -110,6 +110,11 @@ export class SpeedEstimate {
   }
 }
 
+/** When `job` of `stream` is due: its stream's deadline, or when it was queued if that is later. */
+function dueAt(stream: SchedulerStream, job: Job): number {
+  return Math.max(stream.deadline, job.queuedAt);
+}
+
 /** Adds `sample` to `engine`'s estimate in `estimates`, starting one at its first sample. */
 function learn(estimates: Map<EngineId, SpeedEstimate>, engine: EngineId, sample: number): void {
   const estimate = estimates.get(engine) ?? new SpeedEstimate();
@@ -286,10 +291,10 @@ export class Scheduler {
     }
     const job = stream.pending[0];
     if (!job) return 0;
-    const due = Math.max(stream.deadline, job.queuedAt);
+    const due = dueAt(stream, job);
     for (const other of this.#streams) {
       const head = other.pending[0];
-      if (other !== stream && head && Math.max(other.deadline, head.queuedAt) <= due) ahead += this.#predictedMs(head);
+      if (other !== stream && head && dueAt(other, head) <= due) ahead += this.#predictedMs(head);
     }
     return ahead / Math.max(1, this.#slots.size) + this.#predictedMs(job);
   }
@@ -446,7 +451,7 @@ export class Scheduler {
       const stream = this.#streams[index] as SchedulerStream;
       const job = stream.pending[0];
       if (!job) continue;
-      const jobDue = Math.max(stream.deadline, job.queuedAt);
+      const jobDue = dueAt(stream, job);
       if (jobDue < due) {
         due = jobDue;
         chosen = index;
@@ -470,7 +475,7 @@ export class Scheduler {
     this.#streams.forEach((stream, index) => {
       const job = stream.pending[0];
       if (!job || stream.spoken || index === chosen || job.job.kind !== 'synthesize') return;
-      const jobDue = Math.max(stream.deadline, job.queuedAt);
+      const jobDue = dueAt(stream, job);
       if (jobDue > now || jobDue > due + FIRST_SHORTEST_WINDOW_MS) return;
       const cost = this.#predictedMs(job);
       if (cost < bestCost) {

@@ -30,12 +30,14 @@ export function requireApiKey(apiKey: string): RequestHandler {
     }
     // RFC 9110: a 401 names the scheme it wants.
     res.setHeader('WWW-Authenticate', 'Bearer');
-    const message =
-      token !== undefined
-        ? 'The API key is wrong.'
-        : header?.trim()
-          ? `The Authorization header must use the Bearer scheme: "Authorization: Bearer <key>" (it had ${header.trim().includes(' ') ? `the scheme "${header.trim().split(/\s+/)[0]?.slice(0, 20)}"` : 'no scheme'}).`
-          : 'This server needs an API key: send "Authorization: Bearer <key>".';
-    next(new TtsError('unauthorized', message));
+    next(new TtsError('unauthorized', token !== undefined ? 'The API key is wrong.' : missingKey(header)));
   };
+}
+
+/** What is wrong with an `Authorization` header that carries no Bearer token (or with none at all). */
+function missingKey(header: string | undefined): string {
+  const words = (header ?? '').trim().split(/\s+/).filter(Boolean);
+  if (words.length === 0) return 'This server needs an API key: send "Authorization: Bearer <key>".';
+  const had = words.length > 1 ? `the scheme "${(words[0] as string).slice(0, 20)}"` : 'no scheme';
+  return `The Authorization header must use the Bearer scheme: "Authorization: Bearer <key>" (it had ${had}).`;
 }

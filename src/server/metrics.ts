@@ -165,10 +165,10 @@ export class ServerMetrics {
   }
 
   /**
-   * Counts every answered request by its route's pattern (not its URL: no unbounded labels). `routes` lists the app's plain route paths:
-   * a request refused before routing (a body that is not JSON, too large, of the wrong type) is
-   * counted under its path when that is one of them, and under "other" when not (any path can
-   * carry a bad body: labels stay bounded).
+   * Counts every answered request by its route's pattern (not its URL: no unbounded labels).
+   * `routes` lists the app's plain route paths: a request refused before routing (a body that is
+   * not JSON, too large, of the wrong type) is counted under its path when that is one of them, and
+   * under "other" when not (any path can carry a bad body: labels stay bounded).
    */
   middleware(routes: () => ReadonlySet<string> = () => new Set()): RequestHandler {
     return (req, res, next) => {

@@ -4,6 +4,7 @@
  * names its field.
  */
 import type { z } from 'zod';
+import { MAX_ID_CHARS } from '../../protocol/messages.js';
 import { TtsError } from '../errors.js';
 import type { VoiceCatalog, VoiceEntry } from '../speakers/voice-catalog.js';
 
@@ -118,9 +119,6 @@ function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
   return value;
 }
 
-/** The longest `context_id` the realtime protocol takes (its schema's limit). */
-const MAX_CONTEXT_ID_CHARS = 128;
-
 /**
  * The first problem of a failed parse of `input` as an `invalid_request` naming its field and
  * what it must be (`"speed" must be at most 4.0, not 9.`). `message` names the realtime message
@@ -137,6 +135,6 @@ export function schemaProblem(error: z.ZodError, input: unknown, options: { mess
     param: field,
     // Echoed so the client can tell which context it was, but only an id the protocol allows: a
     // 1000-character one is what was wrong, not something to send back.
-    contextId: typeof contextId === 'string' && contextId.length <= MAX_CONTEXT_ID_CHARS ? contextId : undefined,
+    contextId: typeof contextId === 'string' && contextId.length <= MAX_ID_CHARS ? contextId : undefined,
   });
 }

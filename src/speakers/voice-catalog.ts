@@ -194,7 +194,12 @@ export class VoiceCatalog {
     const bad = (parts ?? []).map((p) => p.voice).filter((voice) => this.#byName.get(voice)?.engine !== 'kokoro');
     if (bad.length === 0) return undefined;
     const kokoro = this.#entries.filter((e) => e.engine === 'kokoro' && e.id === e.engineVoice).map((e) => e.id);
-    return `In the mix "${name.trim()}", ${bad.map((v) => `"${v}"`).join(' and ')} ${bad.length > 1 ? 'are not Kokoro voices' : 'is not a Kokoro voice'}: a mix such as af_bella(2)+af_sky(1) takes Kokoro voices only (${kokoro.length > 0 ? `here: ${kokoro.slice(0, 12).join(', ')}${kokoro.length > 12 ? ', …' : ''}` : 'none is installed: run `flash-tts models pull kokoro-82m-int8`'}).`;
+    const here =
+      kokoro.length > 0
+        ? `here: ${kokoro.slice(0, 12).join(', ')}${kokoro.length > 12 ? ', …' : ''}`
+        : `none is installed: run \`flash-tts models pull ${this.#graphOf('kokoro') ?? 'kokoro-82m-int8'}\``;
+    const which = `${bad.map((v) => `"${v}"`).join(' and ')} ${bad.length > 1 ? 'are not Kokoro voices' : 'is not a Kokoro voice'}`;
+    return `In the mix "${name.trim()}", ${which}: a mix such as af_bella(2)+af_sky(1) takes Kokoro voices only (${here}).`;
   }
 
   /**
@@ -214,11 +219,11 @@ export class VoiceCatalog {
       const models = this.#available.filter(
         (m) => m.voices.some((v) => v.id.toLowerCase() === key) || m.name.replace(/^piper-/, '').toLowerCase() === key,
       );
-      const model = models.find((m) => m.name.endsWith('-int8')) ?? models[0];
+      const model = preferred(models);
       if (!model) continue;
       const what = role ? `The role "${trimmed}" speaks with the Mandarin voice "${part}", which is` : `Voice "${part}" is`;
       // A voice pack has no graph of its own: without its engine's model, that comes first.
-      const pack = !model.files.some((f) => f.path.endsWith('.onnx'));
+      const pack = !hasGraph(model);
       const graph = pack && !this.#entries.some((e) => e.engine === model.engine) ? this.#graphOf(model.engine) : undefined;
       const pulls = [graph, model.name].filter((n) => n !== undefined).map((n) => `\`flash-tts models pull ${n}\``);
       return `${what} in the model "${model.name}", which is not installed: run ${pulls.join(', then ')} (a running server uses ${pulls.length > 1 ? 'them' : 'it'} once restarted).`;
@@ -226,11 +231,20 @@ export class VoiceCatalog {
     return undefined;
   }
 
-  /** The model with the graph of `engine` to name in a hint: its int8 one, else the first. */
+  /** The model with the graph of `engine` to name in a hint (see {@link preferred}). */
   #graphOf(engine: string): string | undefined {
-    const graphs = this.#available.filter((m) => m.engine === engine && m.files.some((f) => f.path.endsWith('.onnx')));
-    return (graphs.find((m) => m.name.endsWith('-int8')) ?? graphs[0])?.name;
+    return preferred(this.#available.filter((m) => m.engine === engine && hasGraph(m)))?.name;
   }
+}
+
+/** Whether a model has a graph of its own (a voice pack has only voices). */
+function hasGraph(model: ModelManifest): boolean {
+  return model.files.some((f) => f.path.endsWith('.onnx'));
+}
+
+/** Of models that would do, the one a hint names: the int8 one (smallest, pinned digests), else the first. */
+function preferred(models: readonly ModelManifest[]): ModelManifest | undefined {
+  return models.find((m) => m.name.endsWith('-int8')) ?? models[0];
 }
 
 /** The catalog entry of a saved speaker: the Pocket-TTS engine with its embedding file. */

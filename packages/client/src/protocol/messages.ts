@@ -19,16 +19,19 @@ export const PCM_SAMPLE_RATES = [8000, 16000, 22050, 24000, 44100, 48000] as con
 export const ENCODINGS = ['opus', 'pcm_s16le', 'mulaw'] as const;
 export type Encoding = (typeof ENCODINGS)[number];
 
+/** Longest `context_id`, and longest string `flush_id`, in characters. */
+export const MAX_ID_CHARS = 128;
+
 const contextId = z
   .string({ error: 'must be a string naming the context' })
   .min(1, { error: 'must not be empty' })
-  .max(128, { error: 'must be at most 128 characters' });
+  .max(MAX_ID_CHARS, { error: `must be at most ${MAX_ID_CHARS} characters` });
 const voiceName = z
   .string({ error: 'must be a voice name (a string)' })
   .min(1, { error: 'must not be empty' })
   .max(200, { error: 'must be at most 200 characters' });
-const flushId = z.union([z.string().max(128), z.number()], {
-  error: 'must be a string of at most 128 characters, or a number',
+const flushId = z.union([z.string().max(MAX_ID_CHARS), z.number()], {
+  error: `must be a string of at most ${MAX_ID_CHARS} characters, or a number`,
 });
 const flag = z.boolean({ error: 'must be true or false' });
 
