@@ -11,6 +11,7 @@
  * on a small machine a second engine thread does not slow the first audio down. `cancel()` is
  * final: the engine stops at its next step and nothing more is yielded.
  */
+import { MarkdownSpeechFilter, markdownToSpeech } from '../../packages/client/src/markdown-speech.js';
 import { pauseStretch } from '../audio/trim-silence.js';
 import { TtsError } from '../errors.js';
 import { normalizeText } from '../text/normalize.js';
@@ -77,6 +78,12 @@ export interface SpeechStreamOptions {
    * file (`firstAudioFirst: false`) always is. Default 250.
    */
   firstAudioMs: number;
+  /**
+   * Read markdown as the words it stands for (LLM answers are markdown): emphasis, heading, list
+   * and quote markers, inline code ticks, link targets and HTML tags are dropped, code blocks
+   * skipped (see MarkdownSpeechFilter). Default `true`.
+   */
+  markdown: boolean;
 }
 
 /** Defaults of {@link SpeechStreamOptions} (`voice` and `sampleRate` have none). */
@@ -90,6 +97,7 @@ export const DEFAULT_SPEECH_STREAM_OPTIONS = {
   firstAudioFirst: true,
   firstPieceMs: 20,
   firstAudioMs: 250,
+  markdown: true,
 } satisfies Partial<SpeechStreamOptions>;
 
 /** A place in the text a consumer asked to hear about once everything before it is spoken. */
@@ -267,6 +275,8 @@ export class SpeechStream implements AsyncIterable<SpeechEvent> {
   readonly #scheduler: Scheduler;
   readonly #options: SpeechStreamOptions;
   readonly #segmenter: SentenceSegmenter | undefined;
+  /** Markdown cleaner of a segmented stream, which may hold a link or code span until it closes. */
+  readonly #markdown: MarkdownSpeechFilter | undefined;
   #state: StreamState = { kind: 'open', idleFlush: undefined };
   #items: Item[] = [];
   #settings: VoiceSettings;
@@ -284,6 +294,7 @@ export class SpeechStream implements AsyncIterable<SpeechEvent> {
     this.#options = { ...DEFAULT_SPEECH_STREAM_OPTIONS, ...options };
     this.#settings = { voice: options.voice, speed: this.#options.speed, pitchSemitones: this.#options.pitchSemitones };
     this.#segmenter = this.#options.segmentation ? new SentenceSegmenter(segmenterFor(scheduler, this.#options)) : undefined;
+    this.#markdown = this.#segmenter && this.#options.markdown ? new MarkdownSpeechFilter() : undefined;
   }
 
   /** True once `end()` was called (or the stream is over): no more text may come. */
@@ -293,7 +304,7 @@ export class SpeechStream implements AsyncIterable<SpeechEvent> {
 
   /** Has text queued, pending or being spoken. */
   get busy(): boolean {
-    return this.#state.kind !== 'over' && (this.#items.length > 0 || (this.#segmenter?.pending.trim() ?? '') !== '');
+    return this.#state.kind !== 'over' && (this.#items.length > 0 || this.#pending.trim() !== '');
   }
 
   /** True once `cancel()` was called. */
@@ -349,24 +360,38 @@ export class SpeechStream implements AsyncIterable<SpeechEvent> {
       next.speed !== current.speed ||
       next.pitchSemitones !== current.pitchSemitones
     ) {
-      this.#enqueue(this.#segmenter?.flush() ?? []);
+      this.#enqueue(this.#flushText());
       this.#settings = next;
     }
+    if (this.#markdown) text = this.#markdown.push(text) + (final ? this.#markdown.end() : '');
+    else if (this.#options.markdown) text = markdownToSpeech(text);
     this.#enqueue(this.#segmenter ? this.#segmenter.push(text, final) : [text]);
     this.#armIdleFlush();
+  }
+
+  /** Text pushed but not yet in a segment: held by the markdown cleaner or the segmenter. */
+  get #pending(): string {
+    return (this.#markdown?.pending ?? '') + (this.#segmenter?.pending ?? '');
+  }
+
+  /** Everything pushed so far, as segments: what the markdown cleaner holds, then the segmenter's rest. */
+  #flushText(): string[] {
+    if (!this.#segmenter) return [];
+    const held = this.#markdown?.end() ?? '';
+    return [...(held === '' ? [] : this.#segmenter.push(held, true)), ...this.#segmenter.flush()];
   }
 
   /** Speaks everything pushed so far, then yields `flushed` with `mark`. */
   flush(mark: FlushMark): void {
     if (this.#state.kind === 'over') return;
-    this.#enqueue(this.#segmenter?.flush() ?? []);
+    this.#enqueue(this.#flushText());
     this.#push({ kind: 'flush', mark });
   }
 
   /** No more text: speaks the rest; the iteration ends after it. */
   end(): void {
     if (this.#state.kind !== 'open') return;
-    this.#enqueue(this.#segmenter?.flush() ?? []);
+    this.#enqueue(this.#flushText());
     this.#push({ kind: 'end' });
     if (this.#state.kind === 'open') this.#setState({ kind: 'ended' });
   }
@@ -489,8 +514,8 @@ export class SpeechStream implements AsyncIterable<SpeechEvent> {
     if (state.kind !== 'open') return;
     clearTimeout(state.idleFlush);
     state.idleFlush = undefined;
-    if (!segmenter || this.#options.idleFlushMs <= 0 || segmenter.pending.trim() === '') return;
-    state.idleFlush = setTimeout(() => this.#enqueue(segmenter.flush()), this.#options.idleFlushMs);
+    if (!segmenter || this.#options.idleFlushMs <= 0 || this.#pending.trim() === '') return;
+    state.idleFlush = setTimeout(() => this.#enqueue(this.#flushText()), this.#options.idleFlushMs);
   }
 
   /** Moves the playback clock on by `samples` just handed to the consumer; the scheduler's deadline follows. */

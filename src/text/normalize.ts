@@ -92,6 +92,11 @@ const UNITS: Record<string, [string, string]> = {
   ghz: ['gigahertz', 'gigahertz'],
   kw: ['kilowatt', 'kilowatts'],
   kwh: ['kilowatt hour', 'kilowatt hours'],
+  ft: ['foot', 'feet'],
+  lb: ['pound', 'pounds'],
+  lbs: ['pound', 'pounds'],
+  oz: ['ounce', 'ounces'],
+  h: ['hour', 'hours'],
   hr: ['hour', 'hours'],
   hrs: ['hour', 'hours'],
   min: ['minute', 'minutes'],
@@ -104,6 +109,27 @@ const UNIT_PATTERN = Object.keys(UNITS)
   .map((u) => u.replace('/', '\\/'))
   .join('|');
 const DATE_CONTEXT = /\b(?:on|by|until|till|from|since|before|after|due|dated|of)\s+$/i;
+/** Words before "7.30" that make it a time of day, not a decimal. */
+const TIME_CONTEXT = /\b(?:at|by|until|till|from|before|after|between)\s+$|\bbetween\s+\S+(?:\s+\S+)?\s+and\s+$/i;
+/** ISO currency codes after an amount: "5 EUR" → "five euros". [one, many]. */
+const CURRENCY_CODES: Record<string, [string, string]> = {
+  USD: ['dollar', 'dollars'],
+  EUR: ['euro', 'euros'],
+  GBP: ['pound', 'pounds'],
+  JPY: ['yen', 'yen'],
+  CNY: ['yuan', 'yuan'],
+  INR: ['rupee', 'rupees'],
+  CAD: ['Canadian dollar', 'Canadian dollars'],
+  AUD: ['Australian dollar', 'Australian dollars'],
+  CHF: ['Swiss franc', 'Swiss francs'],
+};
+/** Scale letters written after a number without a currency: "10k", "1.5M", "4B". */
+const SCALE_LETTERS: Record<string, string> = { k: 'thousand', K: 'thousand', M: 'million', B: 'billion', T: 'trillion' };
+/** A day of the week just before, in a list: "Fri. and ", "Sat., ", "Mon. - ". */
+const DAY_BEFORE = /\b(?:Mon|Tues?|Wed|Thu(?:rs?)?|Fri|Sat|Sun)(?:day|\.)?,?\s+(?:(?:and|or|to|through)\s+|[-–]\s*)?$/;
+/** Words before a number that is read digit by digit: codes, not quantities. */
+const DIGIT_CONTEXT =
+  /\b(?:PIN|OTP|ZIP|zip|zip code|postcode|code|passcode|extension|ext\.?|account|acct\.?|room)\s*(?:number\s*|no\.?\s*|#\s*)?:?\s*$/i;
 
 /** Spoken form of a plain number string such as "1,234.5", "-3", "007". */
 export function speakNumber(raw: string): string {
@@ -139,6 +165,22 @@ function spokenTime(hour: number, minute: number, suffix: string | undefined): s
   if (minute === 0) return suffix ? `${h}${period}` : `${h} o'clock`;
   const m = minute < 10 ? `oh ${cardinal(String(minute))}` : cardinal(String(minute));
   return `${h} ${m}${period}`;
+}
+
+/** "1:05:30" as a duration: "one hour, five minutes and thirty seconds" (zero parts left out). */
+function spokenDuration(hours: number, minutes: number, seconds: number): string {
+  const part = (n: number, unit: string): string => `${cardinal(String(n))} ${unit}${n === 1 ? '' : 's'}`;
+  const parts = [
+    ...(hours > 0 ? [part(hours, 'hour')] : []),
+    ...(minutes > 0 ? [part(minutes, 'minute')] : []),
+    ...(seconds > 0 || (hours === 0 && minutes === 0) ? [part(seconds, 'second')] : []),
+  ];
+  return parts.length > 1 ? `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)}` : (parts[0] as string);
+}
+
+/** "2020" within a range: a year when it looks like one, else a number. */
+function rangeEnd(n: string): string {
+  return /^(?:1[1-9]|20)\d\d$/.test(n) ? year(n) : speakNumber(n);
 }
 
 function spokenDate(month: number, day: number, yearDigits?: string): string {
@@ -201,6 +243,22 @@ const RULES: Rule[] = [
     /\b(?:https?:\/\/|www\.)[^\s<>"]+|\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:com|org|net|io|dev|ai|edu|gov|app|co|uk|de|fr|info|me|tv)\b(?:\/[^\s<>"]*)?/gi,
     (m) => keepTrailing(m, speakAddress),
   ],
+  // Toll-free numbers with letters: "1-800-FLOWERS" → "one eight hundred flowers".
+  [
+    /\b1-(8[0-8]{2})-([A-Za-z]{3,})\b/g,
+    (_m, code = '', word = '') =>
+      `one ${digitByDigit(code[0] as string)} ${cardinal(code.slice(1)) === 'zero' ? 'hundred' : digitByDigit(code.slice(1))} ${word.toLowerCase()}`,
+  ],
+  // The emergency number is said digit by digit: "911".
+  [/(?<![\d.,$€£¥₹-])\b911\b(?![\d.,]\d|\s?%)/g, () => 'nine one one'],
+  // Codes after "PIN", "ZIP", "code", "room"…: digit by digit ("PIN 1234" → "one two three four").
+  [
+    /\b\d{3,}\b(?![.,]\d)/g,
+    (m, offset: unknown, whole: unknown) => {
+      const before = typeof whole === 'string' && typeof offset === 'number' ? whole.slice(0, offset) : '';
+      return DIGIT_CONTEXT.test(before) ? digitByDigit(m) : m;
+    },
+  ],
   // Phone numbers: "555-123-4567", "(555) 123-4567", "+1 555.123.4567" — before dates and numbers.
   [
     /(?:\+(\d{1,3})[\s.-]?)?(?:\((\d{3})\)\s?|\b(\d{3})[\s.-])(\d{3})[\s.-](\d{4})\b/g,
@@ -254,10 +312,47 @@ const RULES: Rule[] = [
       return `${unitWords} and ${subWords}`;
     },
   ],
+  // An amount with a currency code: "5 EUR", "1,200 USD".
+  [
+    /(\d[\d,]*(?:\.\d+)?)\s?(USD|EUR|GBP|JPY|CNY|INR|CAD|AUD|CHF)\b/g,
+    (_m, n = '', code = '') => {
+      const [one, many] = CURRENCY_CODES[code] as [string, string];
+      return `${speakNumber(n)} ${n === '1' ? one : many}`;
+    },
+  ],
+  // A scale letter after a number: "10k", "1.5M users", "4B" ("4K" and "8K" are screens).
+  [
+    /(?<![\w.])(\d+(?:\.\d+)?)([kKMBT])\b/g,
+    (m, n = '', letter = '') =>
+      letter === 'K' && /^[48]$/.test(n) ? `${cardinal(n)} K` : `${speakNumber(n)} ${SCALE_LETTERS[letter] ?? m}`,
+  ],
+  // Durations with seconds: "1:05:30", "0:45" → "one hour, five minutes and thirty seconds", "forty-five seconds".
+  [
+    /\b(\d{1,2}):([0-5]\d):([0-5]\d)\b(?!\s?[ap]\.?\s?m\b)/gi,
+    (_m, h = '0', min = '0', sec = '0') => spokenDuration(Number(h), Number(min), Number(sec)),
+  ],
+  [/\b0:([0-5]\d)\b(?!:|\s?[ap]\.?\s?m\b)/gi, (_m, sec = '0') => spokenDuration(0, 0, Number(sec))],
+  // An hour range: "9-10 am" → "nine to ten A M".
+  [
+    /\b(1[0-2]|0?[1-9])\s?[-–]\s?(1[0-2]|0?[1-9])\s?([ap])\.?\s?m\b\.?/gi,
+    (m, a = '0', b = '0', ap) => withEndPeriod(m, `${cardinal(String(Number(a)))} to ${spokenTime(Number(b), 0, ap)}`),
+  ],
   // Times: "10:30am", "10:30 p.m.", "14:05", "7 pm".
   [
     /\b([01]?\d|2[0-3]):([0-5]\d)(?::[0-5]\d)?(?:\s?([ap])\.?\s?m\b\.?)?/gi,
     (m, h = '0', min = '0', ap) => withEndPeriod(m, spokenTime(Number(h), Number(min), ap)),
+  ],
+  // Times written with a dot: "7.45am", "7.30 pm", and "at 7.30" (a time after "at", "until"…).
+  [
+    /\b(1[0-2]|0?[1-9])\.([0-5]\d)\s?([ap])\.?\s?m\b\.?/gi,
+    (m, h = '0', min = '0', ap) => withEndPeriod(m, spokenTime(Number(h), Number(min), ap)),
+  ],
+  [
+    /\b([01]?\d|2[0-3])\.([0-5]\d)\b(?![.,]?\d|\s?(?:%|percent|per\b|times\b|x\b|[$€£¥₹]))/g,
+    (m, h = '0', min = '0', offset: unknown, whole: unknown) => {
+      const before = typeof whole === 'string' && typeof offset === 'number' ? whole.slice(0, offset) : '';
+      return TIME_CONTEXT.test(before) && !/[$€£¥₹]\s*$/.test(before) ? spokenTime(Number(h), Number(min), undefined) : m;
+    },
   ],
   [/\b(1[0-2]|0?[1-9])\s?([ap])\.?\s?m\b\.?/gi, (m, h = '0', ap) => withEndPeriod(m, spokenTime(Number(h), 0, ap))],
   // Phone numbers, digit by digit in their groups: "555-0147", "555-867-5309", "(555) 867-5309".
@@ -287,6 +382,11 @@ const RULES: Rule[] = [
       return spokenDate(monthIndex(name), day, y);
     },
   ],
+  // Ranges: "5-10 minutes", "20–25 degrees", "2020-2024" → "five to ten", "twenty twenty to twenty twenty-four".
+  [
+    /(?<![\w.,-])(\d+(?:\.\d+)?)(?:[-–—]|\s[–—]\s)(\d+(?:\.\d+)?)(?![\w.,-]?\d|[-–])/g,
+    (_m, a = '', b = '') => `${rangeEnd(a)} to ${rangeEnd(b)}`,
+  ],
   // Decades: "the 1990s" → "the nineteen nineties".
   [/\b(1[1-9]\d0|20\d0)'?s\b/g, (_m, y = '') => year(y).replace(/y$/, 'ie').concat('s')],
   // Percentages.
@@ -300,6 +400,16 @@ const RULES: Rule[] = [
   ],
   // A year alone ("2026", "2026."), as a heading or an answer says it.
   [/^\s*((?:1[1-9]|20)\d\d)\s*([.!?]?)\s*$/, (_m, y = '', end = '') => `${year(y)}${end}`],
+  // "24/7", "50/50".
+  [/\b24\/7\b/g, () => 'twenty-four seven'],
+  [/\b50\/50\b/g, () => 'fifty-fifty'],
+  // Comparisons with a number: "x > 5", "< 10 ms", "≈ 3", "≥ 18".
+  [/\s*(?:>=|≥)\s*(?=[-−]?\d)/g, () => ' greater than or equal to '],
+  [/\s*(?:<=|≤)\s*(?=[-−]?\d)/g, () => ' less than or equal to '],
+  [/\s*>\s*(?=[-−]?\d)/g, () => ' greater than '],
+  [/\s*<\s*(?=[-−]?\d)/g, () => ' less than '],
+  [/\s*≠\s*(?=[-−]?\d)/g, () => ' not equal to '],
+  [/\s*[≈~]\s*(?=[-−]?\d)/g, () => ' about '],
   // Fractions and short dates: "3/4" is March fourth after "on"/"by"…, otherwise a fraction.
   [
     /\b(\d{1,2})\/(\d{1,2})\b(?!\/)/g,
@@ -320,6 +430,8 @@ const RULES: Rule[] = [
   [/(\d)\s?\+\s?(?=\d)/g, (_m, d = '') => `${d} plus `],
   [/(\d)\s?[x×]\s?(?=\d)/g, (_m, d = '') => `${d} times `],
   [/(\d)\s?=\s?(?=\d)/g, (_m, d = '') => `${d} equals `],
+  // Letters run into a number, as in flight numbers and models: "BA2490", "A4" → "BA 2490", "A 4".
+  [/\b([A-Z]{1,3})(\d{1,5})\b/g, (_m, letters = '', n = '') => `${letters} ${n.length === 4 ? year(n) : speakNumber(n)}`],
   // Plain numbers: "1,234.56", "-5", "3.14".
   [
     /(^|[^\w.,])([-−]?)(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?![\d])/g,
@@ -366,6 +478,21 @@ function expandAbbreviations(text: string): string {
         const saint = mark === undefined && next !== undefined && /[A-Z]/.test(next);
         if (!saint && /^[A-Z]/.test(prev)) return `Street${period}`;
         return 'Saint';
+      }
+      if (key === 'dr') {
+        // "Dr. Smith" is a doctor; "42 Oak Dr." is a drive.
+        const prev = /(\S+)\s+$/.exec(out.slice(0, offset))?.[1] ?? '';
+        const doctor = mark === undefined && next !== undefined && /[A-Z]/.test(next);
+        return !doctor && /^[A-Z]/.test(prev) ? `Drive${period}` : 'Doctor';
+      }
+      if (key === 'sat' || key === 'sun') {
+        // "Sat." and "Sun." are days only in a list of days or before a date: "Sat., Sun. and Mon.", "Sun. 4".
+        const after = out.slice(offset + m.length);
+        const before = out.slice(0, offset);
+        const day =
+          /^[A-Z]/.test(word) &&
+          (mark === ',' || /^\s*(?:\d|(?:and|or|to|through)\b|[-–])/.test(after) || DAY_BEFORE.test(before));
+        return day ? `${entry.spoken}${period}` : m;
       }
       if (key === 'no' || key === 'p' || key === 'pp' || key === 'ch' || key === 'fig' || key === 'vol') {
         // Only before a number: "No. 5", "p. 12"; "no." elsewhere is the word "no".

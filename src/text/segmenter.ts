@@ -225,6 +225,8 @@ export class SentenceSegmenter {
     let lastFreeSpace = -1;
     let lastPhrase = -1;
     let wordStart = -1;
+    // The word before ended with a period that does not end the sentence ("etc.", "Mr.", "J.").
+    let afterAbbreviation = false;
     const start = text.length - text.trimStart().length;
     const lengthTo = (end: number): number => end - start;
     const best = (candidates: number[], min: number): number | undefined =>
@@ -261,8 +263,11 @@ export class SentenceSegmenter {
       if (WHITESPACE.test(ch)) {
         if (wordStart >= 0) {
           const word = text.slice(wordStart, i).toLowerCase();
-          if (PHRASE_STARTS.has(word)) lastPhrase = wordStart;
-          if (!leansOnNext(word)) lastFreeSpace = i;
+          // No cut right after an abbreviation's or initial's period ("pears, etc. | and meet"):
+          // said at the end of a fragment, it would sound like the end of a sentence.
+          if (PHRASE_STARTS.has(word) && !afterAbbreviation) lastPhrase = wordStart;
+          if (!leansOnNext(word) && !word.endsWith('.')) lastFreeSpace = i;
+          afterAbbreviation = word.endsWith('.');
         }
         wordStart = -1;
         lastSpace = i;

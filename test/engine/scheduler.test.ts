@@ -251,6 +251,32 @@ describe('deadline-first scheduling', () => {
     expect(await segmentsWith(1000)).toEqual([text]);
     expect(await segmentsWith(20.5)).toEqual([text]);
   });
+
+  it('says the words of markdown, not its marks, however the text arrives', async () => {
+    const markdown =
+      '## Plan\n\n**Note:** this is *really* important.\n\n- See [the docs](https://example.com/docs) and `npm start`.\n';
+    const said = async (pieces: string[], options: { markdown?: boolean } = {}): Promise<{ text: string; seconds: number }> => {
+      const stream = new SpeechStream(scheduler, { voice: FEMALE, sampleRate: 16000, ...options });
+      for (const [i, piece] of pieces.entries()) stream.pushText(piece, {}, i === pieces.length - 1);
+      stream.end();
+      let text = '';
+      let samples = 0;
+      for await (const event of stream) {
+        if (event.type === 'segment') text += `${event.text} `;
+        if (event.type === 'audio') samples += event.pcm.length;
+      }
+      return { text: text.trim(), seconds: samples / 16000 };
+    };
+    const whole = await said([markdown]);
+    expect(whole.text).toBe('Plan Note: this is really important. See the docs and npm start.');
+    // Token by token, as an LLM streams it: the same words.
+    const tokens = markdown.match(/.{1,3}/gs) as string[];
+    expect((await said(tokens)).text).toBe(whole.text);
+    // Read as written, the marks cost seconds of "asterisk asterisk".
+    const literal = await said([markdown], { markdown: false });
+    expect(literal.text).toMatch(/\*\*Note/);
+    expect(literal.seconds).toBeGreaterThan(whole.seconds + 1);
+  });
 });
 
 describe('the learned speed', () => {

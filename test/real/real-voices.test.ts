@@ -133,6 +133,20 @@ describe('real voices over REST', () => {
     expect(tails.filter((t) => t.tail < 0.02)).toEqual([]);
   }, 120_000);
 
+  it('starts without a click: nothing before the first word but silence, streamed or whole', async () => {
+    // The decoder left a spike of −19 dBFS at sample 9 of a call's waveform; where the first
+    // word comes early ("Sure!", "Siobhan" cut off alone by time) the trim kept it.
+    const starts: { input: string; stream: boolean; peak: number }[] = [];
+    for (const input of ['Sure! Your order ships on Friday.', 'Siobhan and Nguyen met Xiaomi at Starbucks in Worcester.']) {
+      for (const stream of [true, false]) {
+        const audio = await decodeAudio(await speech({ voice: 'af_heart', input, stream }), 'wav');
+        const head = audio.samples.subarray(0, Math.round(audio.sampleRate * 0.002));
+        starts.push({ input, stream, peak: Math.max(...head.map(Math.abs)) });
+      }
+    }
+    expect(starts.filter((s) => s.peak > 0.01)).toEqual([]);
+  }, 120_000);
+
   it('encodes every format of the same speech to the same length, and each is heard', async () => {
     const text = 'Is it for four people, or two?';
     const formats = ['mp3', 'opus', 'aac', 'flac', 'wav', 'pcm'] as const;

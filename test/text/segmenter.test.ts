@@ -111,6 +111,22 @@ describe('time-sized fragments (firstMaxChars)', () => {
     expect(segments.join(' ')).toBe(runOn);
   });
 
+  it('does not end a fragment on an abbreviation, whose period would be heard as a sentence end', () => {
+    // Cut after "etc." the fragment was read "pears, et cetera." with a sentence's pause mid-sentence.
+    const pace = { synthMsPerChar: 31, audioMsPerChar: 55 }; // Kokoro's, learned on this machine
+    for (const options of [
+      { firstMaxChars: 12 },
+      { firstMaxChars: 20 },
+      { firstMaxChars: 12, pace },
+      { firstMaxChars: 20, pace },
+    ]) {
+      const segments = segmentText('Bring apples, pears, etc. and meet Mr. and Mrs. Jones at 5.', options);
+      expect(segments.length).toBeGreaterThan(1);
+      for (const segment of segments.slice(0, -1)) expect(segment).not.toMatch(/\b(?:etc|Mr|Mrs)\.$/);
+    }
+    expect(segmentText('Ask Dr. Smith and J. R. Tolkien about it.', { firstMaxChars: 12 })[0]).not.toMatch(/\.$/);
+  });
+
   it('does not leave a word or two to be said alone at the end of a text it has whole', () => {
     // A cut by time would leave "more" (4 characters) as a fragment of its own.
     expect(segmentText('and then nothing more', { firstMaxChars: 12 })).toEqual(['and then nothing more']);

@@ -52,6 +52,11 @@ export class MarkdownSpeechFilter {
     return this.#drain(false);
   }
 
+  /** Text held back until a construct closes or the input ends. */
+  get pending(): string {
+    return this.#buffer;
+  }
+
   /** Ends the input: returns what is left. */
   end(): string {
     return this.#drain(true);

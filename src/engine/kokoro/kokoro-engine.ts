@@ -249,6 +249,7 @@ export async function createKokoroEngine(
         );
         if (signal.aborted) return;
         const raw = result.waveform?.data as Float32Array;
+        silenceEdges(raw);
         // The model pads each call with ~0.3 s of silence before and ~0.45 s after the speech; the
         // cropped decoder keeps 0.1 s after the last token it decodes. The pause kept after the
         // sound is what the decoder made of it and, where its closing punctuation was not decoded,
@@ -276,6 +277,24 @@ export async function createKokoroEngine(
       }
     },
   };
+}
+
+/**
+ * Samples at each end of a call's waveform that the decoder's inverse STFT (n_fft 20) fills from
+ * one side only: half its window.
+ */
+const ISTFT_EDGE = 10;
+
+/**
+ * Zeroes the waveform's first and last {@link ISTFT_EDGE} samples in place. The decoder leaves a
+ * spike of up to −19 dBFS there (sample 9 of "Sure!"), inside the silence before the speech: kept
+ * by the trim, it was a click before the first word, and it counted as sound, so the trim kept
+ * the silence between it and the word.
+ */
+export function silenceEdges(waveform: Float32Array): void {
+  const edge = Math.min(ISTFT_EDGE, Math.floor(waveform.length / 2));
+  waveform.fill(0, 0, edge);
+  waveform.fill(0, waveform.length - edge);
 }
 
 /**
