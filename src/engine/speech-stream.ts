@@ -369,6 +369,17 @@ export class SpeechStream implements AsyncIterable<SpeechEvent> {
     this.#armIdleFlush();
   }
 
+  /**
+   * Characters pushed and not yet spoken: held, queued in segments, or being spoken now. A
+   * realtime context bounds it (text sent faster than it is spoken would otherwise pile up).
+   */
+  get unspokenChars(): number {
+    if (this.#state.kind === 'over') return 0;
+    let chars = this.#pending.length;
+    for (const item of this.#items) if (item.kind === 'segment') chars += item.written.length;
+    return chars;
+  }
+
   /** Text pushed but not yet in a segment: held by the markdown cleaner or the segmenter. */
   get #pending(): string {
     return (this.#markdown?.pending ?? '') + (this.#segmenter?.pending ?? '');

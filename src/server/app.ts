@@ -7,6 +7,7 @@ import { REALTIME_PATH } from '../../protocol/messages.js';
 import { TtsError } from '../errors.js';
 import type { AppContext } from './app-context.js';
 import { requireApiKey } from './auth.js';
+import { jsonBodyLimit } from './config.js';
 import { healthRoutes, refuseWhileDraining } from './node-lifecycle.js';
 import { originPolicy } from './origins.js';
 import { describeValue } from './request-checks.js';
@@ -36,8 +37,40 @@ function jsonButNotObject(body: unknown): unknown {
   }
 }
 
+/** Routes whose JSON may carry reference audio as base64: their bodies may reach max_body_bytes. */
+const AUDIO_JSON_ROUTES = ['/clone_voice', '/add_speaker'];
+
+/** JSON values (objects, arrays, members, elements) an audio route's body may hold: it takes a few fields. */
+const MAX_JSON_VALUES = 10_000;
+
+/**
+ * body-parser's `verify` for the audio routes: refuses a body with more than MAX_JSON_VALUES
+ * values before it is parsed (a scan of its bytes, strings skipped), so that a large body can be
+ * one long base64 string (parsed in well under a second) but not millions of little values.
+ */
+function fewJsonValues(req: Request, _res: unknown, body: Buffer): void {
+  let values = 0;
+  let inString = false;
+  for (let i = 0; i < body.length; i++) {
+    const byte = body[i];
+    if (inString) {
+      if (byte === 0x5c)
+        i++; // backslash: skip the escaped byte
+      else if (byte === 0x22) inString = false;
+    } else if (byte === 0x22) inString = true;
+    else if (byte === 0x7b || byte === 0x5b || byte === 0x2c) values++; // { [ ,
+  }
+  if (values > MAX_JSON_VALUES) {
+    throw new TtsError(
+      'invalid_request',
+      `The JSON body holds more than ${MAX_JSON_VALUES} values; ${req.baseUrl || req.path} takes a few fields, with reference audio as one base64 string (or a multipart upload).`,
+      { param: 'body' },
+    );
+  }
+}
+
 /** Turns body-parser and multer failures into the user errors they are. */
-function toTtsError(error: unknown, req: Request): TtsError | undefined {
+function toTtsError(error: unknown, req: Request, maxBodyBytes: number): TtsError | undefined {
   if (error instanceof TtsError) return error;
   const e = error as {
     type?: string;
@@ -47,6 +80,7 @@ function toTtsError(error: unknown, req: Request): TtsError | undefined {
     name?: string;
     status?: number;
     body?: unknown;
+    limit?: number;
   };
   const encoding = req.headers['content-encoding'];
   if (e.type === 'entity.parse.failed') {
@@ -67,7 +101,9 @@ function toTtsError(error: unknown, req: Request): TtsError | undefined {
   if (e.type === 'entity.too.large' || e.code === 'LIMIT_FILE_SIZE') {
     return new TtsError(
       'payload_too_large',
-      'The request body is larger than this server accepts (limits.max_body_bytes in /server_info).',
+      typeof e.limit === 'number' && e.limit < maxBodyBytes
+        ? `The JSON body is larger than this route accepts (${e.limit} bytes: limits.max_json_bytes in /server_info); its text may be at most max_text_chars characters. Send reference audio to /clone_voice or /add_speaker.`
+        : 'The request body is larger than this server accepts (limits.max_body_bytes in /server_info).',
       {
         param: e.field ?? 'body',
       },
@@ -228,7 +264,8 @@ export function createApp(ctx: AppContext, version: string): Express {
   if (ctx.metrics) app.use(metricsRoutes(ctx.metrics));
   // New work is refused while draining (the balancer retries it on another node).
   app.use(refuseWhileDraining(ctx));
-  app.use(express.json({ limit: ctx.config.maxBodyBytes }));
+  app.use(AUDIO_JSON_ROUTES, express.json({ limit: ctx.config.maxBodyBytes, verify: fewJsonValues }));
+  app.use(express.json({ limit: jsonBodyLimit(ctx.config) }));
   app.use(express.urlencoded({ extended: false, limit: ctx.config.maxBodyBytes }));
   app.use(rejectJsonSentAsForm);
   app.use(infoRoutes(ctx, version));
@@ -242,7 +279,7 @@ export function createApp(ctx: AppContext, version: string): Express {
       res.destroy();
       return;
     }
-    const known = toTtsError(error, req);
+    const known = toTtsError(error, req, ctx.config.maxBodyBytes);
     const tts = known ?? new TtsError('internal_error', 'The server failed on this request; this is a bug, please report it.');
     if (!known) ctx.log.error({ err: error, path: req.path }, 'request failed');
     if (res.headersSent) {

@@ -132,6 +132,15 @@ export interface ServerConfig {
   wyomingMaxEventBytes: number;
 }
 
+/**
+ * Largest JSON body of every other route: its text at max_text_chars with every character escaped
+ * (`\uXXXX`), and room for the other fields; at least 1 MiB. Parsing JSON blocks the main
+ * thread, which serves every socket: 40 MB of nested arrays took 9 s.
+ */
+export function jsonBodyLimit(config: Pick<ServerConfig, 'maxBodyBytes' | 'maxTextChars'>): number {
+  return Math.min(config.maxBodyBytes, Math.max(1024 * 1024, config.maxTextChars * 6 + 64 * 1024));
+}
+
 /** Defaults of {@link ServerConfig}. */
 export const DEFAULT_SERVER_CONFIG: ServerConfig = {
   host: '127.0.0.1',

@@ -36,6 +36,11 @@ export function readiness(ctx: AppContext): { ready: boolean; reason?: string } 
 export function healthRoutes(ctx: AppContext): ExpressRouter {
   const router = Router();
   const { scheduler } = ctx;
+  router.use((_req, res, next) => {
+    // A probe's connection is not kept while the node drains.
+    if (ctx.lifecycle?.draining) res.setHeader('Connection', 'close');
+    next();
+  });
   router.get('/healthz', (_req, res) => {
     res.json({ status: 'ok', workers: scheduler.options.workers, open_streams: scheduler.openStreams });
   });

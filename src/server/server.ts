@@ -149,9 +149,10 @@ export async function startServer(config: Partial<ServerConfig> = {}, logger?: L
     close,
     async drain(graceMs = resolved.drainS * 1000) {
       services.lifecycle.startDraining();
-      // No new connections (Wyoming's neither); idle keep-alive ones close, busy ones end after
-      // their response.
-      http.close();
+      // HTTP keeps listening until the drain ends, so that probes and scrapes still see /readyz
+      // turn 503 and flash_tts_draining at 1 (and a liveness probe does not fail): new work gets
+      // 503 with Connection: close. Idle keep-alive connections close; Wyoming (Home Assistant)
+      // takes no new connection.
       http.closeIdleConnections();
       wyoming?.stopAccepting();
       const idle = (): boolean =>

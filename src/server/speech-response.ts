@@ -151,23 +151,42 @@ async function* audioOf(events: AsyncIterator<SpeechEvent>): AsyncGenerator<Floa
   }
 }
 
+/** What {@link drained} needs of a response. */
+export interface Drainable {
+  readonly writableLength: number;
+  destroy(): void;
+  on(event: 'drain' | 'close', listener: () => void): unknown;
+  off(event: 'drain' | 'close', listener: () => void): unknown;
+}
+
 /**
- * Resolves once `res` drained; a client that reads nothing for `timeoutMs` is cut off (its socket
- * destroyed, which cancels its synthesis and frees its slot) instead of holding them forever.
+ * Resolves once `res` drained. A client that reads nothing for `timeoutMs` is cut off (its socket
+ * destroyed, which cancels its synthesis and frees its slot) instead of holding them forever; one
+ * that reads, however slowly (a player reading at playback rate), is not: what is buffered for it
+ * shrinking counts as reading.
  */
-function drained(res: Response, timeoutMs: number, log: Logger): Promise<void> {
+export function drained(res: Drainable, timeoutMs: number, log: Pick<Logger, 'info'>): Promise<void> {
   return new Promise((resolve) => {
+    let buffered = res.writableLength;
+    let lastRead = performance.now();
     const done = (): void => {
-      clearTimeout(timer);
+      clearInterval(timer);
       res.off('drain', done);
       res.off('close', done);
       resolve();
     };
-    const timer = setTimeout(() => {
-      log.info({ sendTimeoutMs: timeoutMs }, 'client read nothing for the send timeout; response cut off');
-      res.destroy();
-      done();
-    }, timeoutMs);
+    const timer = setInterval(
+      () => {
+        const now = performance.now();
+        if (res.writableLength < buffered) lastRead = now;
+        buffered = res.writableLength;
+        if (now - lastRead < timeoutMs) return;
+        log.info({ sendTimeoutMs: timeoutMs }, 'client read nothing for the send timeout; response cut off');
+        res.destroy();
+        done();
+      },
+      Math.max(10, Math.min(1000, timeoutMs / 4)),
+    );
     res.on('drain', done);
     res.on('close', done);
   });

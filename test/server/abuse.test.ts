@@ -118,6 +118,40 @@ describe('requests whose cost does not follow their length', () => {
     await server.close();
   });
 
+  it('does not parse megabytes of JSON values on the main thread: a text route takes 1 MiB, an audio route few values', async () => {
+    // 10 M little arrays (40 MB) took 9 s of the main thread to parse, stalling every socket.
+    const nested = `{"model":"tts-1","voice":"alloy","input":"hi","x":[${'[0],'.repeat(500_000)}[0]]}`;
+    const speech = await fetch(`${server.url}/v1/audio/speech`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: nested,
+    });
+    expect(speech.status).toBe(413);
+    expect(((await speech.json()) as { error: { message: string } }).error.message).toMatch(/limits\.max_json_bytes/);
+    const info = (await (await fetch(`${server.url}/server_info`)).json()) as { limits: { max_json_bytes: number } };
+    expect(info.limits.max_json_bytes).toBeGreaterThanOrEqual(1024 * 1024);
+    // An audio route takes a large body, as one base64 string, but not that many values.
+    const clone = await fetch(`${server.url}/clone_voice`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: `{"reference_audio":[${'0,'.repeat(500_000)}0]}`,
+    });
+    expect(clone.status).toBe(400);
+    expect(((await clone.json()) as { error: { message: string } }).error.message).toMatch(/more than 10000 values.*base64/);
+    // Text at the limit still fits, every character escaped.
+    const escaped = JSON.stringify({ model: 'tts-1', voice: 'alloy', input: 'é'.repeat(20_000), response_format: 'pcm' }).replace(
+      /é/g,
+      '\\u00e9',
+    );
+    const long = await fetch(`${server.url}/v1/audio/speech`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: escaped,
+    });
+    expect(long.status).not.toBe(413);
+    await long.arrayBuffer();
+  });
+
   it('caps the spoken length of text that expands, over REST and realtime, and announces the cap', async () => {
     const started = performance.now();
     const res = await withDeadline(
@@ -261,6 +295,27 @@ describe('realtime: replies a client never reads', () => {
     expect(pongs).toBeLessThan(25);
     expect(pongs + limited.length).toBe(60);
     expect(limited[0]?.message).toMatch(/limits\.max_pings_per_second/);
+    raw.ws.close();
+  });
+
+  it('holds at most max_text_chars unspoken in a context: text sent faster than it is spoken is refused, not queued without end', async () => {
+    const raw = await openRaw(server.url);
+    raw.send({ type: 'init', encoding: 'pcm' });
+    await raw.next((m) => m.type === 'ready');
+    // 20 × 5,000 characters at once, with no flush: 100,000 waiting against a limit of 20,000.
+    for (let i = 0; i < 20; i++) raw.send({ type: 'text', context_id: 'flood', text: SENTENCE.repeat(78) });
+    raw.send({ type: 'ping', id: 'after' });
+    await raw.next((m) => m.type === 'pong');
+    const refused = raw.messages.filter((m): m is ErrorMessage => m.type === 'error' && m.code === 'text_too_long');
+    expect(refused.length).toBeGreaterThanOrEqual(16);
+    expect(refused.length).toBeLessThanOrEqual(17);
+    expect(refused[0]?.message).toMatch(/not yet spoken.*max_text_chars.*send it again/s);
+    expect(refused[0]?.context_id).toBe('flood');
+    // Not fatal: the session goes on, and the context still speaks what it took.
+    expect(raw.ws.readyState).toBe(raw.ws.OPEN);
+    await raw.next((m) => m.type === 'audio' && m.context_id === 'flood');
+    raw.send({ type: 'cancel', context_id: 'flood' });
+    await raw.next((m) => m.type === 'cancelled');
     raw.ws.close();
   });
 

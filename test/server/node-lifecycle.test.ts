@@ -3,6 +3,7 @@
  * /readyz answer without the API key, and drain() lets a REST stream in flight finish whole while
  * refusing new work.
  */
+import { request } from 'node:http';
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { type RunningServer, startServer } from '../../src/server/server.js';
@@ -90,6 +91,31 @@ describe('node readiness and drain', () => {
     expect(await gauge('flash_tts_ready')).toBe(0);
     // Home Assistant is sent elsewhere too: the Wyoming port takes no new connection.
     expect(await connectsToWyoming()).toBe(false);
+    // A probe or scrape on a new connection is still answered (it was refused: the port closed at
+    // once), and new work on it gets 503.
+    const fresh = (path: string, method = 'GET', body?: string): Promise<{ status: number; text: string }> =>
+      new Promise((resolve, reject) => {
+        const req = request(
+          `${server.url}${path}`,
+          { method, agent: false, headers: { authorization: 'Bearer sesame', 'content-type': 'application/json' } },
+          (answer) => {
+            let text = '';
+            answer.on('data', (chunk: Buffer) => {
+              text += chunk.toString();
+            });
+            answer.on('end', () => resolve({ status: answer.statusCode ?? 0, text }));
+          },
+        );
+        req.on('error', reject);
+        req.end(body);
+      });
+    expect(await fresh('/healthz')).toMatchObject({ status: 200 });
+    const ready = await fresh('/readyz');
+    expect(ready.status).toBe(503);
+    expect(JSON.parse(ready.text)).toMatchObject({ reason: 'draining' });
+    expect((await fresh('/metrics')).text).toMatch(/^flash_tts_draining 1$/m);
+    const work = await fresh('/speak', 'POST', JSON.stringify({ name: 'female', text: 'Hello.' }));
+    expect(work.status).toBe(503);
     for (;;) {
       const { done, value } = await reader.read();
       if (done) break;

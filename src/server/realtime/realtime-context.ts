@@ -69,6 +69,11 @@ export class RealtimeContext {
   }
 
   /** Adds text (with the voice it should be spoken in from now on); `final`: a flush or the end follows at once. */
+  /** Characters sent and not yet spoken (see SpeechStream.unspokenChars). */
+  get unspokenChars(): number {
+    return this.#stream.unspokenChars;
+  }
+
   pushText(text: string, voice?: EngineVoiceRef, final = false): void {
     this.#stream.pushText(text, voice ? { voice } : {}, final);
   }

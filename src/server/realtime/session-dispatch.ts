@@ -144,6 +144,15 @@ export class SessionDispatch {
             contextId: message.context_id,
           });
         }
+        // Text sent faster than it is spoken waits in the context: at most max_text_chars of it.
+        const unspoken = context.unspokenChars;
+        if (unspoken + message.text.length > this.ctx.config.maxTextChars) {
+          throw new TtsError(
+            'text_too_long',
+            `Context "${message.context_id}" already holds ${unspoken} characters not yet spoken; with these ${message.text.length} it would pass ${this.ctx.config.maxTextChars} (max_text_chars). This text was not taken: send it again once more of the context has been spoken (its audio has arrived), or use another context.`,
+            { ...site, param: 'text' },
+          );
+        }
         // Text the voice cannot read (Chinese for an English-only voice) is refused, not spoken as silence.
         const speaking = voice ?? this.#voices.get(message.context_id) ?? this.settings.voice;
         checkLanguage(message.text, speaking, this.ctx.catalog, site);

@@ -9,6 +9,7 @@ import { DEFAULT_REFERENCE_LIMITS } from '../../audio/reference-audio.js';
 import { EMBEDDING_MAX_ROWS } from '../../engine/pocket/embedding-file.js';
 import { TtsError } from '../../errors.js';
 import type { AppContext } from '../app-context.js';
+import { jsonBodyLimit } from '../config.js';
 import { MODEL_NAMES, resolveModelName } from '../openai-compat.js';
 import { MAX_CLIENT_ERRORS } from '../realtime/session.js';
 import { LEVELS } from '../speech-params.js';
@@ -97,6 +98,7 @@ export function infoRoutes(ctx: AppContext, version: string): ExpressRouter {
         max_streams: scheduler.options.maxStreams,
         max_text_chars: config.maxTextChars,
         max_body_bytes: config.maxBodyBytes,
+        max_json_bytes: jsonBodyLimit(config),
         max_speech_seconds: config.maxSpeechSeconds,
         whole_response_max_bytes: config.wholeResponseMaxBytes,
         reference_max_seconds: config.referenceMaxSeconds,
