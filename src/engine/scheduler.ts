@@ -43,6 +43,11 @@ export interface SchedulerOptions {
   onnxThreads: number | undefined;
   /** Streams (requests) that may be open at once, running or waiting. Default `32`. */
   maxStreams: number;
+  /**
+   * Streams one client (see {@link Scheduler.openStream}) may have open at once, so that no client
+   * holds every slot. Default: `maxStreams` (no limit of its own).
+   */
+  maxStreamsPerClient: number | undefined;
   /** Niceness of the worker threads (util/thread-priority.ts). Default 0: the main thread's priority. */
   niceness: number;
 }
@@ -54,6 +59,7 @@ export const DEFAULT_SCHEDULER_OPTIONS: SchedulerOptions = {
   models: [],
   onnxThreads: undefined,
   maxStreams: 32,
+  maxStreamsPerClient: undefined,
   niceness: 0,
 };
 
@@ -161,7 +167,11 @@ export class SchedulerStream {
   /** @internal Audio of one of its jobs has reached the stream. */ spoken = false;
   #closed = false;
 
-  constructor(private readonly scheduler: Scheduler) {}
+  constructor(
+    private readonly scheduler: Scheduler,
+    /** Who asked for it (an address), for the per-client limit; undefined: counted only in the total. */
+    readonly client?: string,
+  ) {}
 
   /** Queues a segment; its audio arrives on the returned iterable, in order. */
   submit(job: SynthesizeJob): AsyncIterable<AudioOutput> {
@@ -299,12 +309,25 @@ export class Scheduler {
     return ahead / Math.max(1, this.#slots.size) + this.#predictedMs(job);
   }
 
-  /** Opens a stream, or throws `server_busy` when {@link SchedulerOptions.maxStreams} are open. */
-  openStream(): SchedulerStream {
+  /**
+   * Opens a stream for `client`, or throws `server_busy` when {@link SchedulerOptions.maxStreams}
+   * are open, and `rate_limited` when that client has {@link SchedulerOptions.maxStreamsPerClient}.
+   */
+  openStream(client?: string): SchedulerStream {
     if (this.#streams.length >= this.options.maxStreams) {
       throw new TtsError('server_busy', `The server is synthesizing ${this.#streams.length} requests, its limit; retry shortly.`);
     }
-    const stream = new SchedulerStream(this);
+    const perClient = this.options.maxStreamsPerClient;
+    if (client !== undefined && perClient !== undefined) {
+      const own = this.#streams.filter((s) => s.client === client).length;
+      if (own >= perClient) {
+        throw new TtsError(
+          'rate_limited',
+          `This client (${client}) has ${own} requests synthesizing, the most one client may have at once (limits.max_streams_per_client), so that others are served too; retry when one has finished.`,
+        );
+      }
+    }
+    const stream = new SchedulerStream(this, client);
     this.#streams.push(stream);
     this.#idle.begin();
     return stream;

@@ -84,6 +84,8 @@ export interface SpeechStreamOptions {
    * skipped (see MarkdownSpeechFilter). Default `true`.
    */
   markdown: boolean;
+  /** Who asks (an address): the scheduler limits the streams one client has open. Default: none. */
+  client?: string | undefined;
 }
 
 /** Defaults of {@link SpeechStreamOptions} (`voice` and `sampleRate` have none). */
@@ -577,7 +579,7 @@ export class SpeechStream implements AsyncIterable<SpeechEvent> {
         previous = item;
         if (item.audio) continue;
         if (!this.#jobs) {
-          this.#jobs = this.#scheduler.openStream();
+          this.#jobs = this.#scheduler.openStream(this.#options.client);
           if (this.#heardBy !== undefined) this.#jobs.deadline = this.#heardBy;
         }
         item.audio = this.#jobs.submit(segmentJob(item.spoken, { ...this.#options, ...item.settings }, this.#scheduler.engines));

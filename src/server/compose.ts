@@ -16,7 +16,7 @@ import type { SpeakerBackend } from '../speakers/speaker-backend.js';
 import { SpeakerStore } from '../speakers/speaker-store.js';
 import { VoiceCatalog } from '../speakers/voice-catalog.js';
 import type { AppContext } from './app-context.js';
-import { DEFAULT_SERVER_CONFIG, type ServerConfig } from './config.js';
+import { DEFAULT_SERVER_CONFIG, type ServerConfig, streamsPerClient } from './config.js';
 import { NodeLifecycle } from './node-lifecycle.js';
 import { warmUp } from './warm-up.js';
 
@@ -70,7 +70,14 @@ export async function composeServices(
   const plan = planThreads({ engines, cores: availableParallelism(), workers: config.workers, onnxThreads: config.onnxThreads });
   // The encoder workers load their codecs beside the engines, so the first request pays for neither.
   const [scheduler, encoders] = await Promise.all([
-    Scheduler.start({ ...plan, maxStreams: config.maxStreams, engines, models, niceness: config.workerNiceness }),
+    Scheduler.start({
+      ...plan,
+      maxStreams: config.maxStreams,
+      maxStreamsPerClient: streamsPerClient(config),
+      engines,
+      models,
+      niceness: config.workerNiceness,
+    }),
     EncoderPool.start({
       // One encoder worker per engine worker: what one engine worker makes keeps at most one
       // encoder busy (Flite: encoding 48 kHz Opus costs about what synthesis does; Kokoro: a

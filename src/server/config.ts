@@ -20,6 +20,12 @@ export interface ServerConfig {
   workers: number | undefined;
   /** Requests synthesizing or waiting at once; more get 503. Default `32` (env `FLASH_TTS_MAX_STREAMS`). */
   maxStreams: number;
+  /**
+   * Requests one client (address) may have synthesizing at once; more get 429 `rate_limited`.
+   * 0 = half of `maxStreams` (the default), so that one client cannot take every slot (env
+   * `FLASH_TTS_MAX_STREAMS_PER_CLIENT`).
+   */
+  maxStreamsPerClient: number;
   /** Longest text accepted, in characters; longer gets 413. Default `20000` (env `FLASH_TTS_MAX_TEXT_CHARS`). */
   maxTextChars: number;
   /** Largest request body (base64 or uploaded reference audio), in bytes. Default 50 MiB. */
@@ -141,6 +147,11 @@ export function jsonBodyLimit(config: Pick<ServerConfig, 'maxBodyBytes' | 'maxTe
   return Math.min(config.maxBodyBytes, Math.max(1024 * 1024, config.maxTextChars * 6 + 64 * 1024));
 }
 
+/** The streams one client may have open at once: {@link ServerConfig.maxStreamsPerClient}, or half of maxStreams. */
+export function streamsPerClient(config: Pick<ServerConfig, 'maxStreams' | 'maxStreamsPerClient'>): number {
+  return Math.min(config.maxStreams, config.maxStreamsPerClient || Math.max(1, Math.ceil(config.maxStreams / 2)));
+}
+
 /** Defaults of {@link ServerConfig}. */
 export const DEFAULT_SERVER_CONFIG: ServerConfig = {
   host: '127.0.0.1',
@@ -148,6 +159,7 @@ export const DEFAULT_SERVER_CONFIG: ServerConfig = {
   apiKey: undefined,
   workers: undefined,
   maxStreams: 32,
+  maxStreamsPerClient: 0,
   maxTextChars: 20000,
   maxBodyBytes: 50 * 1024 * 1024,
   defaultSampleRate: 16000,
@@ -198,6 +210,13 @@ export interface LimitSetting {
 
 /** The limits a server runs under, each settable by environment variable and `serve` flag. */
 export const LIMIT_SETTINGS: readonly LimitSetting[] = [
+  {
+    key: 'maxStreamsPerClient',
+    env: 'FLASH_TTS_MAX_STREAMS_PER_CLIENT',
+    flag: 'max-streams-per-client',
+    help: 'requests one client address may have synthesizing at once (0: half of max-streams)',
+    min: 0,
+  },
   { key: 'maxTextChars', env: 'FLASH_TTS_MAX_TEXT_CHARS', flag: 'max-text-chars', help: 'longest text accepted', min: 1 },
   {
     key: 'maxSpeechSeconds',

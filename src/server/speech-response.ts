@@ -80,6 +80,7 @@ export async function sendSpeech({ req, res, ctx, request, route }: SendSpeechOp
       maxSeconds: Math.min(request.options.maxSeconds ?? Number.POSITIVE_INFINITY, ctx.config.maxSpeechSeconds),
       sampleRate: inputRate,
       firstAudioFirst: mode !== 'whole',
+      client: req.socket.remoteAddress,
     },
     request.textField,
   );

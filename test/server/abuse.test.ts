@@ -6,6 +6,7 @@ import { execFile } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { request as httpRequest } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -62,7 +63,7 @@ const peakRssMb = (pid: number): number =>
 
 describe('HTTP: slots and sockets a client cannot hold', () => {
   it('cuts off streamed responses nobody reads, freeing their synthesis slots for others', async () => {
-    const server = await quiet({ maxStreams: 2, httpSendTimeoutMs: 1000 });
+    const server = await quiet({ maxStreams: 2, maxStreamsPerClient: 2, httpSendTimeoutMs: 1000 });
     try {
       const text = SENTENCE.repeat(250);
       const stalled = await Promise.all(
@@ -80,6 +81,43 @@ describe('HTTP: slots and sockets a client cannot hold', () => {
       const res = await postJson(`${server.url}/speak`, { name: 'male', text: 'Hello there.', response_format: 'wav' });
       expect(res.status).toBe(200);
       await res.arrayBuffer();
+      for (const socket of stalled) socket.destroy();
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('lets no client take every slot: past its share it gets 429, and another client is still served', async () => {
+    const server = await quiet({ maxStreams: 4, httpSendTimeoutMs: 60_000 });
+    try {
+      const text = SENTENCE.repeat(250);
+      // Client A (127.0.0.1) holds two streams it does not read: its share of four slots.
+      const stalled = await Promise.all(
+        [0, 1].map(() =>
+          stalledRequest(server, '/speak', { name: 'female', text, stream: true, response_format: 'wav', sample_rate: 48000 }),
+        ),
+      );
+      await waitFor(() => server.scheduler.openStreams === 2, 'both stalled requests synthesizing');
+      const third = await postJson(`${server.url}/speak`, { name: 'male', text: 'Hello there.', response_format: 'wav' });
+      expect(third.status).toBe(429);
+      expect(((await third.json()) as { error: { message: string } }).error.message).toMatch(/limits\.max_streams_per_client/);
+      // Client B, from another address, is served.
+      const other = await new Promise<number>((resolve, reject) => {
+        const body = JSON.stringify({ name: 'male', text: 'Hello there.', response_format: 'wav' });
+        const req = httpRequest(
+          `${server.url}/speak`,
+          { method: 'POST', localAddress: '127.0.0.2', headers: { 'content-type': 'application/json' } },
+          (res) => {
+            res.resume();
+            res.on('end', () => resolve(res.statusCode ?? 0));
+          },
+        );
+        req.on('error', reject);
+        req.end(body);
+      });
+      expect(other).toBe(200);
+      const info = (await (await fetch(`${server.url}/server_info`)).json()) as { limits: Record<string, number> };
+      expect(info.limits).toMatchObject({ max_streams: 4, max_streams_per_client: 2 });
       for (const socket of stalled) socket.destroy();
     } finally {
       await server.close();

@@ -103,6 +103,7 @@ export function attachRealtime(http: Server, deps: Omit<SessionDeps, 'checkToken
         codec: codec.name,
         codecAsked: codec.asked,
         authenticated: checkKey === undefined || token !== undefined,
+        client: req.socket.remoteAddress,
       });
       sessions.add(session);
       ws.on('close', () => sessions.delete(session));

@@ -90,6 +90,8 @@ export interface DispatchHost {
   /** Something happened: the session is not idle. */
   touch(): void;
   log: Logger;
+  /** The client's address, for the per-client stream limit. */
+  client?: string | undefined;
 }
 
 /** The contexts of one initialized session, and what client messages do to them. */
@@ -224,6 +226,7 @@ export class SessionDispatch {
           idleFlushMs: settings.idleFlushMs,
           firstPieceMs: format.frame_ms,
           maxSeconds: this.ctx.config.maxSpeechSeconds,
+          client: this.host.client,
         }),
       frameEncoder: (onFrame) =>
         encode({ kind: 'frames', format }, { sampleRate: format.sample_rate, channels: 1, onData: onFrame }),

@@ -64,11 +64,15 @@ export class RealtimeSession {
   #pingTokens: number;
   #pingsRefilledAt = Date.now();
 
+  /** The client's address, for the per-client stream limit. */
+  readonly #client: string | undefined;
+
   constructor(
     private readonly ws: WebSocket,
     private readonly deps: SessionDeps,
-    options: { codec: 'msgpack' | 'json'; codecAsked?: boolean; authenticated: boolean },
+    options: { codec: 'msgpack' | 'json'; codecAsked?: boolean; authenticated: boolean; client?: string | undefined },
   ) {
+    this.#client = options.client;
     this.#codec = getCodec(options.codec);
     this.#codecSettled = options.codecAsked ?? true;
     this.#state = { kind: 'awaitingInit', authenticated: options.authenticated };
@@ -218,6 +222,7 @@ export class RealtimeSession {
       return;
     }
     const dispatch = new SessionDispatch(settings, this.deps, {
+      client: this.#client,
       send: (message) => this.#send(message),
       reportError: (error) => this.#sendError(error),
       writable: () => this.#writable(),

@@ -96,6 +96,7 @@ export function infoRoutes(ctx: AppContext, version: string): ExpressRouter {
       limits: {
         workers: scheduler.options.workers,
         max_streams: scheduler.options.maxStreams,
+        max_streams_per_client: scheduler.options.maxStreamsPerClient ?? scheduler.options.maxStreams,
         max_text_chars: config.maxTextChars,
         max_body_bytes: config.maxBodyBytes,
         max_json_bytes: jsonBodyLimit(config),

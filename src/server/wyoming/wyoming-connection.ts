@@ -294,6 +294,7 @@ export class WyomingConnection {
       voice,
       sampleRate: this.#rate(voice),
       maxSeconds: this.#deps.config.maxSpeechSeconds,
+      client: this.#socket.remoteAddress,
     });
   }
 
