@@ -17,6 +17,7 @@ import {
 import { type SpeakOptions, type SpeechEvent, type SpeechPart, type SpeechStream, speakParts } from '../engine/speech-stream.js';
 import { TtsError } from '../errors.js';
 import type { AppContext } from './app-context.js';
+import { clientAddress } from './client-address.js';
 import type { ServerMetrics } from './metrics.js';
 import { speechUsage } from './openai-compat.js';
 
@@ -80,7 +81,7 @@ export async function sendSpeech({ req, res, ctx, request, route }: SendSpeechOp
       maxSeconds: Math.min(request.options.maxSeconds ?? Number.POSITIVE_INFINITY, ctx.config.maxSpeechSeconds),
       sampleRate: inputRate,
       firstAudioFirst: mode !== 'whole',
-      client: req.socket.remoteAddress,
+      client: clientAddress(req),
     },
     request.textField,
   );

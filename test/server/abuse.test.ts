@@ -116,6 +116,14 @@ describe('HTTP: slots and sockets a client cannot hold', () => {
         req.end(body);
       });
       expect(other).toBe(200);
+      // Behind a proxy on this machine (nginx), the address it forwards is the client.
+      const proxied = await fetch(`${server.url}/speak`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-forwarded-for': '203.0.113.7' },
+        body: JSON.stringify({ name: 'male', text: 'Hello there.', response_format: 'wav' }),
+      });
+      expect(proxied.status).toBe(200);
+      await proxied.arrayBuffer();
       const info = (await (await fetch(`${server.url}/server_info`)).json()) as { limits: Record<string, number> };
       expect(info.limits).toMatchObject({ max_streams: 4, max_streams_per_client: 2 });
       for (const socket of stalled) socket.destroy();

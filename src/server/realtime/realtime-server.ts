@@ -12,6 +12,7 @@ import { CODECS, type CodecName, SUBPROTOCOLS } from '../../../protocol/codec.js
 import type { CloseCodeName } from '../../../protocol/errors.js';
 import { REALTIME_PATH } from '../../../protocol/messages.js';
 import { bearerToken, createKeyCheck } from '../auth.js';
+import { clientAddress } from '../client-address.js';
 import { originAllowed, originRefusal } from '../origins.js';
 import { RealtimeSession, type SessionDeps } from './session.js';
 
@@ -103,7 +104,7 @@ export function attachRealtime(http: Server, deps: Omit<SessionDeps, 'checkToken
         codec: codec.name,
         codecAsked: codec.asked,
         authenticated: checkKey === undefined || token !== undefined,
-        client: req.socket.remoteAddress,
+        client: clientAddress(req),
       });
       sessions.add(session);
       ws.on('close', () => sessions.delete(session));
