@@ -57,6 +57,18 @@ async function stalledRequest(server: RunningServer, path: string, body: unknown
   return socket;
 }
 
+/** Two long streamed requests from 127.0.0.1 whose answers are never read, once both synthesize. */
+async function twoStalledStreams(server: RunningServer): Promise<Socket[]> {
+  const text = SENTENCE.repeat(250);
+  const stalled = await Promise.all(
+    [0, 1].map(() =>
+      stalledRequest(server, '/speak', { name: 'female', text, stream: true, response_format: 'wav', sample_rate: 48000 }),
+    ),
+  );
+  await waitFor(() => server.scheduler.openStreams === 2, 'both stalled requests synthesizing');
+  return stalled;
+}
+
 /** Peak resident memory of a process, in MB (VmHWM). */
 const peakRssMb = (pid: number): number =>
   Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
@@ -65,13 +77,7 @@ describe('HTTP: slots and sockets a client cannot hold', () => {
   it('cuts off streamed responses nobody reads, freeing their synthesis slots for others', async () => {
     const server = await quiet({ maxStreams: 2, maxStreamsPerClient: 2, httpSendTimeoutMs: 1000 });
     try {
-      const text = SENTENCE.repeat(250);
-      const stalled = await Promise.all(
-        [0, 1].map(() =>
-          stalledRequest(server, '/speak', { name: 'female', text, stream: true, response_format: 'wav', sample_rate: 48000 }),
-        ),
-      );
-      await waitFor(() => server.scheduler.openStreams === 2, 'both stalled requests synthesizing');
+      const stalled = await twoStalledStreams(server);
       // Full: others are turned away while the stalled ones hold the slots…
       expect((await postJson(`${server.url}/speak`, { name: 'male', text: 'Hello there.', response_format: 'wav' })).status).toBe(
         503,
@@ -90,14 +96,8 @@ describe('HTTP: slots and sockets a client cannot hold', () => {
   it('lets no client take every slot: past its share it gets 429, and another client is still served', async () => {
     const server = await quiet({ maxStreams: 4, httpSendTimeoutMs: 60_000 });
     try {
-      const text = SENTENCE.repeat(250);
       // Client A (127.0.0.1) holds two streams it does not read: its share of four slots.
-      const stalled = await Promise.all(
-        [0, 1].map(() =>
-          stalledRequest(server, '/speak', { name: 'female', text, stream: true, response_format: 'wav', sample_rate: 48000 }),
-        ),
-      );
-      await waitFor(() => server.scheduler.openStreams === 2, 'both stalled requests synthesizing');
+      const stalled = await twoStalledStreams(server);
       const third = await postJson(`${server.url}/speak`, { name: 'male', text: 'Hello there.', response_format: 'wav' });
       expect(third.status).toBe(429);
       expect(((await third.json()) as { error: { message: string } }).error.message).toMatch(/limits\.max_streams_per_client/);
