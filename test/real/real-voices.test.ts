@@ -133,6 +133,17 @@ describe('real voices over REST', () => {
     expect(tails.filter((t) => t.tail < 0.02)).toEqual([]);
   }, 120_000);
 
+  it('follows speed in its pauses too: twice as fast is about half as long, half as fast about twice', async () => {
+    // The pauses after sentences were kept at their length at any speed: speed 2 made Kokoro only
+    // 1.64× shorter, speed 0.5 1.79× longer.
+    const input = 'First we check the logs. Then we restart the server. After that, we watch it for a while.';
+    const seconds = async (speed: number): Promise<number> =>
+      (await decodeAudio(await speech({ voice: 'af_heart', input, speed }), 'wav')).duration;
+    const normal = await seconds(1);
+    expect(normal / (await seconds(2))).toBeGreaterThan(1.75);
+    expect((await seconds(0.5)) / normal).toBeGreaterThan(1.85);
+  }, 120_000);
+
   it('starts without a click: nothing before the first word but silence, streamed or whole', async () => {
     // The decoder left a spike of −19 dBFS at sample 9 of a call's waveform; where the first
     // word comes early ("Sure!", "Siobhan" cut off alone by time) the trim kept it.

@@ -254,7 +254,8 @@ export async function createKokoroEngine(
         // cropped decoder keeps 0.1 s after the last token it decodes. The pause kept after the
         // sound is what the decoder made of it and, where its closing punctuation was not decoded,
         // silence up to the pause's length.
-        const pause = pauseAfter(symbols.slice(start, end).join(''));
+        // A faster speaker pauses for less: the pause follows the speed as the speech does.
+        const pause = pauseAfter(symbols.slice(start, end).join('')) / request.speed;
         const kept = findTrimRange(raw, KOKORO_SAMPLE_RATE, { tail: pause });
         const fullPause = tail > 0 ? kept.soundEnd + Math.round(pause * KOKORO_SAMPLE_RATE) : 0;
         const pcm = new Float32Array(Math.max(kept.end, fullPause) - kept.start);
