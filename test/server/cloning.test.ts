@@ -20,7 +20,7 @@ import { prepareText } from '../../src/engine/pocket/pocket-engine.js';
 import { type RunningServer, startServer } from '../../src/server/server.js';
 import { isPrivateAddress } from '../../src/speakers/reference-url.js';
 import { decodeAudio } from '../helpers/audio.js';
-import { audioOf } from '../helpers/realtime.js';
+import { audioOf, collect } from '../helpers/realtime.js';
 import { startServerProcess } from '../helpers/server.js';
 import { installSyntheticPocket } from '../helpers/synthetic-pocket.js';
 import { waitFor, withDeadline } from '../helpers/wait.js';
@@ -261,7 +261,10 @@ describe('voice cloning with Pocket-TTS (synthetic graphs)', () => {
       voice: 'narrator',
       format: { encoding: 'pcm_s16le', sample_rate: 24000 },
     });
-    const context = client.speak('This one sentence would go on for many frames before the model decides it is done talking.');
+    const text = 'This one sentence would go on for many frames before the model decides it is done talking.';
+    // The whole utterance, uncancelled, for comparison.
+    const whole = audioOf(await collect(client.speak(text, { contextId: 'whole' }))).length;
+    const context = client.speak(text);
     const events = [];
     for await (const event of context) {
       events.push(event);
@@ -269,8 +272,11 @@ describe('voice cloning with Pocket-TTS (synthetic graphs)', () => {
     }
     await client.close();
     expect(events.at(-1)?.type).toBe('cancelled');
-    // It stopped long before the whole utterance.
-    expect(audioOf(events).length).toBeLessThan(expectedFrames(20, 'x') * 2);
+    // It stopped before the whole utterance. How much audio was already on its way when the cancel
+    // arrived depends on the machine's load (this engine is far faster than real time): 4 of 280
+    // messages on an idle machine, 152 once under CI's load, so only "not all of it" is asserted.
+    console.log(`cancelled after ${audioOf(events).length} of ${whole} audio messages`);
+    expect(audioOf(events).length).toBeLessThan(whole);
     await waitFor(() => server.scheduler.openStreams === 0, 'the cancelled synthesis freeing its slot');
   });
 });
