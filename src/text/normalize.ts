@@ -247,7 +247,7 @@ const RULES: Rule[] = [
   [
     /\b1-(8[0-8]{2})-([A-Za-z]{3,})\b/g,
     (_m, code = '', word = '') =>
-      `one ${digitByDigit(code[0] as string)} ${cardinal(code.slice(1)) === 'zero' ? 'hundred' : digitByDigit(code.slice(1))} ${word.toLowerCase()}`,
+      `one ${digitByDigit(code[0] as string)} ${code.endsWith('00') ? 'hundred' : digitByDigit(code.slice(1))} ${word.toLowerCase()}`,
   ],
   // The emergency number is said digit by digit: "911".
   [/(?<![\d.,$€£¥₹-])\b911\b(?![\d.,]\d|\s?%)/g, () => 'nine one one'],

@@ -68,12 +68,12 @@ export class RealtimeContext {
     return this.#state.kind !== 'over' && this.#stream.busy;
   }
 
-  /** Adds text (with the voice it should be spoken in from now on); `final`: a flush or the end follows at once. */
   /** Characters sent and not yet spoken (see SpeechStream.unspokenChars). */
   get unspokenChars(): number {
     return this.#stream.unspokenChars;
   }
 
+  /** Adds text (with the voice it should be spoken in from now on); `final`: a flush or the end follows at once. */
   pushText(text: string, voice?: EngineVoiceRef, final = false): void {
     this.#stream.pushText(text, voice ? { voice } : {}, final);
   }
